@@ -1,0 +1,199 @@
+//! The HTTP edge every function shares: one error shape, one mapping from
+//! domain errors to status codes, and the request helpers.
+//!
+//! Every error body is `{"error":{"code":"…","message":"…", …}}`. 5xx bodies are
+//! generic; their cause chain goes to the log (which never holds personal data).
+
+pub mod dto;
+
+use crate::service::ServiceError;
+use dto::FieldError;
+use lambda_http::http::{HeaderValue, StatusCode, header};
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+/// An answer that is not a success.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub details: Option<(&'static str, Value)>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into(), details: None }
+    }
+
+    pub fn with(mut self, key: &'static str, value: Value) -> Self {
+        self.details = Some((key, value));
+        self
+    }
+
+    pub fn invalid(fields: Vec<FieldError>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", "some fields are not valid")
+            .with("fields", json!(fields))
+    }
+
+    pub fn body(&self) -> Value {
+        let mut error = json!({ "code": self.code, "message": self.message });
+        if let (Some((key, value)), Some(map)) = (&self.details, error.as_object_mut()) {
+            map.insert((*key).to_owned(), value.clone());
+        }
+        json!({ "error": error })
+    }
+
+    pub fn into_response(self) -> Response<Body> {
+        json_response(self.status, &self.body())
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(err: ServiceError) -> Self {
+        use ServiceError as E;
+        match err {
+            E::Invalid(fields) => ApiError::invalid(fields),
+            E::OfficeNotFound => ApiError::new(StatusCode::NOT_FOUND, "office_not_found", "no such office"),
+            E::ServiceNotFound => ApiError::new(StatusCode::NOT_FOUND, "service_not_found", "no such service at this office"),
+            E::BookingNotFound => ApiError::new(StatusCode::NOT_FOUND, "booking_not_found", "no such booking"),
+            E::SlotRefused(why) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "slot_unavailable", why.to_string())
+                .with("reason", json!(format!("{why:?}").to_lowercase())),
+            E::SlotFull { next } => ApiError::new(StatusCode::CONFLICT, "slot_full", "this slot has just been taken")
+                .with("next_free_slots", json!(next)),
+            E::WeekFull { next } => ApiError::new(
+                StatusCode::CONFLICT,
+                "weekly_cap_reached",
+                "all online appointments for that week are taken",
+            )
+            .with("next_free_slots", json!(next)),
+            E::AlreadyBooked => ApiError::new(
+                StatusCode::CONFLICT,
+                "already_booked",
+                "this person already has a booking for this matter on that day",
+            ),
+            E::WrongProof => ApiError::new(StatusCode::FORBIDDEN, "invalid_token", "the token or code does not match this booking"),
+            E::CodeLocked => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "code_locked",
+                "too many wrong codes; use the link from the email",
+            ),
+            E::HoldExpired => ApiError::new(
+                StatusCode::GONE,
+                "hold_expired",
+                "the booking was not confirmed within one hour and has been released",
+            ),
+            E::BookingCancelled => ApiError::new(StatusCode::CONFLICT, "booking_cancelled", "the booking was cancelled"),
+            E::TooLate => ApiError::new(StatusCode::CONFLICT, "too_late", "the appointment has already begun"),
+            E::IdempotencyKeyReused => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "this Idempotency-Key was used with a different request",
+            ),
+            E::Busy => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "too many people are booking right now; try again"),
+            E::Store(source) => {
+                tracing::error!(error = %error_chain(&source), "store failure");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side")
+            }
+        }
+    }
+}
+
+/// The whole `source()` chain of an error, for the log.
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut next = err.source();
+    while let Some(cause) = next {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    text
+}
+
+pub fn json_response<T: Serialize>(status: StatusCode, value: &T) -> Response<Body> {
+    let body = serde_json::to_string(value).unwrap_or_else(|_| r#"{"error":{"code":"internal","message":"encoding"}}"#.into());
+    raw_json_response(status, body)
+}
+
+pub fn raw_json_response(status: StatusCode, body: String) -> Response<Body> {
+    let mut response = Response::new(Body::Text(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Turns a handler's result into the response, whatever happened.
+pub fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
+    result.unwrap_or_else(ApiError::into_response)
+}
+
+pub fn body_bytes(req: &Request) -> &[u8] {
+    match req.body() {
+        Body::Empty => b"",
+        Body::Text(t) => t.as_bytes(),
+        Body::Binary(b) => b,
+        _ => b"",
+    }
+}
+
+/// Parses a JSON body, answering 400 for anything that is not the expected JSON.
+pub fn parse_json<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
+    let bytes = body_bytes(req);
+    if bytes.is_empty() {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", "the request needs a JSON body"));
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        // The position and category only: serde's text can quote the input.
+        let message = match e.classify() {
+            serde_json::error::Category::Data => format!("the JSON does not have the expected fields (line {}, column {})", e.line(), e.column()),
+            _ => format!("the body is not valid JSON (line {}, column {})", e.line(), e.column()),
+        };
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", message)
+    })
+}
+
+/// A path parameter set by the route.
+pub fn path_param(req: &Request, name: &str) -> Option<String> {
+    req.path_parameters().first(name).map(str::to_owned)
+}
+
+pub fn query_param(req: &Request, name: &str) -> Option<String> {
+    req.query_string_parameters().first(name).map(str::to_owned)
+}
+
+/// A route that does not exist in this function.
+pub fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_has_the_one_shape() {
+        let err: ApiError = ServiceError::SlotFull { next: vec![] }.into();
+        assert_eq!(err.status, StatusCode::CONFLICT);
+        let body = err.body();
+        assert_eq!(body["error"]["code"], "slot_full");
+        assert!(body["error"]["message"].is_string());
+        assert!(body["error"]["next_free_slots"].is_array());
+    }
+
+    #[test]
+    fn malformed_json_is_a_400_that_does_not_echo_the_input() {
+        let req = Request::new(Body::Text(r#"{"national_id": 4405140135"#.into()));
+        let err = parse_json::<dto::CancelRequest>(&req).unwrap_err();
+        assert_eq!(err.status, StatusCode::BAD_REQUEST);
+        assert!(!err.message.contains("4405"));
+        let req = Request::new(Body::Text(r#"{"token": 44051401359}"#.into()));
+        let err = parse_json::<dto::CancelRequest>(&req).unwrap_err();
+        assert!(!err.message.contains("4405"), "{}", err.message);
+    }
+}

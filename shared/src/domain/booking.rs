@@ -1,0 +1,231 @@
+//! A booking and the rules for moving it between states.
+//!
+//! ```text
+//!   pending ──confirm (before hold_expires_at)──▶ confirmed
+//!      │  └──cancel──▶ cancelled ◀──cancel (before start)──┘
+//!      └──hold_expires_at passed──▶ expired
+//! ```
+//! Capacity is taken when a hold is created and returned exactly once, when the
+//! booking leaves pending/confirmed for cancelled or expired.
+
+use crate::domain::catalog::Lang;
+use crate::domain::codes::ShortCode;
+use crate::domain::contact::{Email, PersonName, PhoneNumber};
+use crate::domain::ids::{BookingId, DepartmentId, OfficeId, ServiceId};
+use crate::domain::secrets::{Digest, PersonKey};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+/// How long an unconfirmed hold keeps its seat.
+pub const HOLD_DURATION: Duration = Duration::hours(1);
+
+/// Wrong confirmation codes allowed before the code is locked (the link still works).
+pub const MAX_CODE_ATTEMPTS: u32 = 5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BookingStatus {
+    Pending,
+    Confirmed,
+    Cancelled,
+    Expired,
+}
+
+impl BookingStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BookingStatus::Pending => "pending",
+            BookingStatus::Confirmed => "confirmed",
+            BookingStatus::Cancelled => "cancelled",
+            BookingStatus::Expired => "expired",
+        }
+    }
+
+    /// Whether the booking holds capacity.
+    pub fn is_active(self) -> bool {
+        matches!(self, BookingStatus::Pending | BookingStatus::Confirmed)
+    }
+}
+
+/// How the citizen wants to confirm and be told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+/// One matter for one person at one time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Booking {
+    pub id: BookingId,
+    /// Shown on the desk's admission list; random, reveals nothing.
+    pub public_ref: String,
+    pub office_id: OfficeId,
+    pub department_id: DepartmentId,
+    pub service_id: ServiceId,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// Office-local date of `start`.
+    pub local_date: NaiveDate,
+    /// The office's zone, to show times as the citizen reads them.
+    pub time_zone: Tz,
+    pub status: BookingStatus,
+    pub created_at: DateTime<Utc>,
+    pub hold_expires_at: DateTime<Utc>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub person: PersonKey,
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub email: Email,
+    pub phone: Option<PhoneNumber>,
+    pub channel: Channel,
+    pub language: Lang,
+    pub application_number: Option<String>,
+    pub lost_document: bool,
+    pub kiosk_code: ShortCode,
+    /// The department capacity units this booking holds.
+    pub capacity_units: Vec<DateTime<Utc>>,
+    /// The ISO week counter this booking counts in.
+    pub week: String,
+    pub confirm_token: Digest,
+    pub confirm_code: Digest,
+    /// Every manage (cancel) link sent for this booking: one with the hold, one with the confirmation.
+    pub manage_tokens: Vec<Digest>,
+    pub code_attempts: u32,
+}
+
+/// What a confirmation attempt should do, given the booking as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmStep {
+    Confirm,
+    AlreadyConfirmed,
+    /// The hold ran out: release it (once) and answer "expired".
+    Expire,
+    AlreadyExpired,
+    Cancelled,
+}
+
+/// What a cancellation should do, given the booking as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelStep {
+    Cancel,
+    AlreadyCancelled,
+    /// A pending hold past its expiry is expired, not cancelled.
+    Expire,
+    AlreadyExpired,
+    /// The appointment has begun; lateness counts as resignation, not cancellation.
+    TooLate,
+}
+
+impl Booking {
+    pub fn hold_expired(&self, now: DateTime<Utc>) -> bool {
+        now >= self.hold_expires_at
+    }
+
+    pub fn confirm_step(&self, now: DateTime<Utc>) -> ConfirmStep {
+        match self.status {
+            BookingStatus::Pending if self.hold_expired(now) => ConfirmStep::Expire,
+            BookingStatus::Pending => ConfirmStep::Confirm,
+            BookingStatus::Confirmed => ConfirmStep::AlreadyConfirmed,
+            BookingStatus::Expired => ConfirmStep::AlreadyExpired,
+            BookingStatus::Cancelled => ConfirmStep::Cancelled,
+        }
+    }
+
+    pub fn cancel_step(&self, now: DateTime<Utc>) -> CancelStep {
+        match self.status {
+            BookingStatus::Cancelled => CancelStep::AlreadyCancelled,
+            BookingStatus::Expired => CancelStep::AlreadyExpired,
+            BookingStatus::Pending if self.hold_expired(now) => CancelStep::Expire,
+            _ if now >= self.start => CancelStep::TooLate,
+            _ => CancelStep::Cancel,
+        }
+    }
+
+    pub fn code_locked(&self) -> bool {
+        self.code_attempts >= MAX_CODE_ATTEMPTS
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::domain::catalog::Lang;
+    use ulid::Ulid;
+
+    pub(crate) fn booking(status: BookingStatus) -> Booking {
+        let created = DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z").unwrap().with_timezone(&Utc);
+        let start = created + Duration::days(2);
+        Booking {
+            id: BookingId::from_ulid(Ulid::from_parts(1, 1)),
+            public_ref: "AC34FH7K".into(),
+            office_id: OfficeId::parse("olsztyn").unwrap(),
+            department_id: DepartmentId::parse("ids").unwrap(),
+            service_id: ServiceId::parse("id-card").unwrap(),
+            start,
+            end: start + Duration::minutes(15),
+            local_date: start.date_naive(),
+            time_zone: chrono_tz::Europe::Warsaw,
+            status,
+            created_at: created,
+            hold_expires_at: created + HOLD_DURATION,
+            confirmed_at: None,
+            closed_at: None,
+            person: PersonKey("k".into()),
+            first_name: PersonName::parse("Anna").unwrap(),
+            last_name: PersonName::parse("Nowak").unwrap(),
+            email: Email::parse("anna@example.pl").unwrap(),
+            phone: None,
+            channel: Channel::Email,
+            language: Lang::Pl,
+            application_number: None,
+            lost_document: false,
+            kiosk_code: ShortCode::parse("AC34FH").unwrap(),
+            capacity_units: vec![start],
+            week: "2026-W48".into(),
+            confirm_token: Digest("c".into()),
+            confirm_code: Digest("s".into()),
+            manage_tokens: vec![Digest("m".into())],
+            code_attempts: 0,
+        }
+    }
+
+    #[test]
+    fn a_hold_can_be_confirmed_until_the_hour_is_up() {
+        let b = booking(BookingStatus::Pending);
+        assert_eq!(b.confirm_step(b.created_at + Duration::minutes(59)), ConfirmStep::Confirm);
+        assert_eq!(b.confirm_step(b.created_at + Duration::minutes(60)), ConfirmStep::Expire);
+    }
+
+    #[test]
+    fn confirm_and_cancel_steps_follow_the_status() {
+        let now = booking(BookingStatus::Pending).created_at + Duration::minutes(5);
+        let table = [
+            (BookingStatus::Confirmed, ConfirmStep::AlreadyConfirmed, CancelStep::Cancel),
+            (BookingStatus::Cancelled, ConfirmStep::Cancelled, CancelStep::AlreadyCancelled),
+            (BookingStatus::Expired, ConfirmStep::AlreadyExpired, CancelStep::AlreadyExpired),
+            (BookingStatus::Pending, ConfirmStep::Confirm, CancelStep::Cancel),
+        ];
+        for (status, confirm, cancel) in table {
+            let b = booking(status);
+            assert_eq!(b.confirm_step(now), confirm, "{status:?}");
+            assert_eq!(b.cancel_step(now), cancel, "{status:?}");
+        }
+    }
+
+    #[test]
+    fn a_confirmed_booking_cannot_be_cancelled_once_it_has_begun() {
+        let b = booking(BookingStatus::Confirmed);
+        assert_eq!(b.cancel_step(b.start - Duration::seconds(1)), CancelStep::Cancel);
+        assert_eq!(b.cancel_step(b.start), CancelStep::TooLate);
+    }
+
+    #[test]
+    fn a_pending_hold_past_expiry_is_expired_instead_of_cancelled() {
+        let b = booking(BookingStatus::Pending);
+        assert_eq!(b.cancel_step(b.hold_expires_at), CancelStep::Expire);
+    }
+}

@@ -1,0 +1,239 @@
+//! What an administrator defines: offices, their departments and the matters
+//! (services) citizens book.
+
+use crate::domain::ids::{DepartmentId, OfficeId, ServiceId};
+use crate::domain::national_id::NationalIdKind;
+use chrono::{NaiveDate, NaiveTime, Weekday};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The languages of the citizen page and of every message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Pl,
+    Cs,
+    En,
+    Uk,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 4] = [Lang::Pl, Lang::Cs, Lang::En, Lang::Uk];
+}
+
+/// Text in several languages; falls back to English, then to any language given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Text(pub BTreeMap<Lang, String>);
+
+impl Text {
+    pub fn get(&self, lang: Lang) -> &str {
+        self.0
+            .get(&lang)
+            .or_else(|| self.0.get(&Lang::En))
+            .or_else(|| self.0.values().next())
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+}
+
+/// Country of an office: decides public holidays, the default phone prefix,
+/// the national ID asked for and the default language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Country {
+    Pl,
+    Cz,
+}
+
+impl Country {
+    pub fn language(self) -> Lang {
+        match self {
+            Country::Pl => Lang::Pl,
+            Country::Cz => Lang::Cs,
+        }
+    }
+}
+
+/// One building with its kiosks, in one time zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Office {
+    pub id: OfficeId,
+    pub name: Text,
+    pub address: String,
+    pub country: Country,
+    /// IANA zone, e.g. `Europe/Warsaw`; every slot time is local to it.
+    pub time_zone: Tz,
+    pub national_id: NationalIdKind,
+}
+
+/// An opening range within one day, `from` inclusive, `to` exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpeningRange {
+    #[serde(with = "hhmm")]
+    pub from: NaiveTime,
+    #[serde(with = "hhmm")]
+    pub to: NaiveTime,
+}
+
+/// Opening hours per weekday; a day may have several ranges (a lunch break).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WeeklyHours {
+    pub mon: Vec<OpeningRange>,
+    pub tue: Vec<OpeningRange>,
+    pub wed: Vec<OpeningRange>,
+    pub thu: Vec<OpeningRange>,
+    pub fri: Vec<OpeningRange>,
+    pub sat: Vec<OpeningRange>,
+    pub sun: Vec<OpeningRange>,
+}
+
+impl WeeklyHours {
+    pub fn on(&self, day: Weekday) -> &[OpeningRange] {
+        match day {
+            Weekday::Mon => &self.mon,
+            Weekday::Tue => &self.tue,
+            Weekday::Wed => &self.wed,
+            Weekday::Thu => &self.thu,
+            Weekday::Fri => &self.fri,
+            Weekday::Sat => &self.sat,
+            Weekday::Sun => &self.sun,
+        }
+    }
+
+    fn all(&self) -> impl Iterator<Item = &OpeningRange> {
+        [&self.mon, &self.tue, &self.wed, &self.thu, &self.fri, &self.sat, &self.sun].into_iter().flatten()
+    }
+}
+
+/// A department: its own hours, desks and online capacity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Department {
+    pub id: DepartmentId,
+    pub office_id: OfficeId,
+    pub name: Text,
+    /// Room, floor or building part, shown to the citizen.
+    #[serde(default)]
+    pub location: Text,
+    /// First day the department takes bookings (departments open on their own dates).
+    #[serde(default)]
+    pub opens_on: Option<NaiveDate>,
+    pub hours: WeeklyHours,
+    /// Extra closure days; the country's public holidays are closed without listing.
+    #[serde(default)]
+    pub closed_on: Vec<NaiveDate>,
+    /// How many days ahead one may book (5, 21, 30 …); today counts as day 0.
+    pub horizon_days: u32,
+    /// Minimum time between booking and the visit.
+    pub min_notice_minutes: u32,
+    /// Desks offered to online bookings in each capacity unit.
+    pub desks_online: u32,
+    /// Length of one capacity unit; every visit length is a multiple of it.
+    pub slot_minutes: u32,
+    /// Online bookings allowed per ISO week across the department's services.
+    #[serde(default)]
+    pub weekly_online_cap: Option<u32>,
+}
+
+/// A downloadable form or template for a matter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentLink {
+    pub title: Text,
+    pub url: String,
+}
+
+/// A matter a citizen comes for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Service {
+    pub id: ServiceId,
+    pub office_id: OfficeId,
+    pub department_id: DepartmentId,
+    pub name: Text,
+    #[serde(default)]
+    pub description: Text,
+    #[serde(default)]
+    pub required_documents: Vec<Text>,
+    #[serde(default)]
+    pub document_templates: Vec<DocumentLink>,
+    pub visit_minutes: u32,
+    /// Matters without booking say where to go instead (room, phone).
+    pub bookable: bool,
+    #[serde(default)]
+    pub where_to_go: Text,
+    /// Collecting a finished ID card needs its application number.
+    #[serde(default)]
+    pub requires_application_number: bool,
+    /// An ID card application may report a lost document.
+    #[serde(default)]
+    pub allows_lost_document_report: bool,
+}
+
+/// Everything an office offers, read in one query.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Catalog {
+    pub office: Office,
+    pub departments: Vec<Department>,
+    pub services: Vec<Service>,
+}
+
+/// An administrator's definition breaks a rule the slot arithmetic relies on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CatalogError {
+    #[error("department {0}: slot_minutes must be 5 to 240 and divide a day")]
+    SlotLength(DepartmentId),
+    #[error("department {0}: an opening range must end after it starts")]
+    Range(DepartmentId),
+    #[error("service {0}: visit_minutes must be a positive multiple of its department's slot_minutes")]
+    VisitLength(ServiceId),
+    #[error("service {0}: unknown department")]
+    UnknownDepartment(ServiceId),
+}
+
+impl Catalog {
+    /// The service and its department, if both exist in this office.
+    pub fn service(&self, id: &ServiceId) -> Option<(&Department, &Service)> {
+        let service = self.services.iter().find(|s| &s.id == id)?;
+        let department = self.departments.iter().find(|d| d.id == service.department_id)?;
+        Some((department, service))
+    }
+
+    /// Checks the rules slot generation depends on; the admin tools call this before saving.
+    pub fn validate(&self) -> Result<(), CatalogError> {
+        for d in &self.departments {
+            if !(5..=240).contains(&d.slot_minutes) || 1440 % d.slot_minutes != 0 {
+                return Err(CatalogError::SlotLength(d.id.clone()));
+            }
+            if d.hours.all().any(|r| r.to <= r.from) {
+                return Err(CatalogError::Range(d.id.clone()));
+            }
+        }
+        for s in &self.services {
+            let d = self
+                .departments
+                .iter()
+                .find(|d| d.id == s.department_id)
+                .ok_or_else(|| CatalogError::UnknownDepartment(s.id.clone()))?;
+            if s.bookable && (s.visit_minutes == 0 || s.visit_minutes % d.slot_minutes != 0) {
+                return Err(CatalogError::VisitLength(s.id.clone()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `NaiveTime` as "HH:MM".
+mod hhmm {
+    use chrono::NaiveTime;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &NaiveTime, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&t.format("%H:%M"))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
+        let raw = String::deserialize(d)?;
+        NaiveTime::parse_from_str(&raw, "%H:%M").map_err(serde::de::Error::custom)
+    }
+}

@@ -1,0 +1,131 @@
+//! Contact data a citizen gives: name, email, phone. Parsed once; `Debug` redacts.
+
+use crate::domain::catalog::Country;
+use std::fmt;
+
+/// Why a piece of contact data was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ContactError {
+    #[error("must be 1 to 80 letters, spaces, hyphens, apostrophes or dots")]
+    Name,
+    #[error("is not a valid email address")]
+    Email,
+    #[error("is not a valid phone number")]
+    Phone,
+}
+
+macro_rules! redacted_text {
+    ($name:ident) => {
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($name), "(<redacted>)"))
+            }
+        }
+    };
+}
+
+/// A first or last name.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PersonName(String);
+redacted_text!(PersonName);
+
+impl PersonName {
+    pub fn parse(raw: &str) -> Result<Self, ContactError> {
+        let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        let count = name.chars().count();
+        let allowed = |c: char| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’' | '.');
+        if count == 0 || count > 80 || !name.chars().all(allowed) || !name.chars().any(char::is_alphabetic) {
+            return Err(ContactError::Name);
+        }
+        Ok(Self(name))
+    }
+}
+
+/// An email address (syntax checked, domain lower-cased).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Email(String);
+redacted_text!(Email);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, ContactError> {
+        let trimmed = raw.trim();
+        if trimmed.len() > 254 || !email_address::EmailAddress::is_valid(trimmed) {
+            return Err(ContactError::Email);
+        }
+        let (local, domain) = trimmed.rsplit_once('@').ok_or(ContactError::Email)?;
+        // A bare host ("a@localhost") is valid syntax but cannot receive mail from SES.
+        if !domain.contains('.') || local.is_empty() {
+            return Err(ContactError::Email);
+        }
+        Ok(Self(format!("{local}@{}", domain.to_ascii_lowercase())))
+    }
+}
+
+/// A phone number in E.164 form (`+48601234567`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct PhoneNumber(String);
+redacted_text!(PhoneNumber);
+
+impl PhoneNumber {
+    /// Numbers without a country prefix are read as the office's country.
+    pub fn parse(raw: &str, default_country: Country) -> Result<Self, ContactError> {
+        let region = match default_country {
+            Country::Pl => phonenumber::country::Id::PL,
+            Country::Cz => phonenumber::country::Id::CZ,
+        };
+        let number = phonenumber::parse(Some(region), raw.trim()).map_err(|_| ContactError::Phone)?;
+        if !phonenumber::is_valid(&number) {
+            return Err(ContactError::Phone);
+        }
+        Ok(Self(number.format().mode(phonenumber::Mode::E164).to_string()))
+    }
+
+    /// For values read back from the store, already normalised.
+    pub fn from_e164(stored: &str) -> Result<Self, ContactError> {
+        Self::parse(stored, Country::Pl)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_and_checked() {
+        assert_eq!(PersonName::parse("  Anna   Maria ").unwrap().as_str(), "Anna Maria");
+        assert!(PersonName::parse("Żółć-O'Brien").is_ok());
+        for bad in ["", "   ", "R2D2", "a<b>", "--", &"a".repeat(81)] {
+            assert_eq!(PersonName::parse(bad), Err(ContactError::Name), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn emails_are_checked_and_domains_lowercased() {
+        assert_eq!(Email::parse(" Jan.Kowalski@Example.PL ").unwrap().as_str(), "Jan.Kowalski@example.pl");
+        for bad in ["", "jan", "jan@", "@example.pl", "jan@localhost", "jan kowalski@example.pl"] {
+            assert_eq!(Email::parse(bad), Err(ContactError::Email), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn phones_become_e164_with_the_office_country_as_default() {
+        assert_eq!(PhoneNumber::parse("601 234 567", Country::Pl).unwrap().as_str(), "+48601234567");
+        assert_eq!(PhoneNumber::parse("+420 601 123 456", Country::Pl).unwrap().as_str(), "+420601123456");
+        assert_eq!(PhoneNumber::parse("601 123 456", Country::Cz).unwrap().as_str(), "+420601123456");
+        for bad in ["", "12", "call me", "+48 123"] {
+            assert_eq!(PhoneNumber::parse(bad, Country::Pl), Err(ContactError::Phone), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn debug_output_redacts_contact_data() {
+        let email = Email::parse("jan@example.pl").unwrap();
+        assert!(!format!("{email:?}").contains("jan"));
+    }
+}

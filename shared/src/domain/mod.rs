@@ -1,0 +1,13 @@
+//! Pure rules: nothing here reads the clock, the network or a random source.
+
+pub mod booking;
+pub mod catalog;
+pub mod clock;
+pub mod codes;
+pub mod contact;
+pub mod holidays;
+pub mod ids;
+pub mod national_id;
+pub mod outbox;
+pub mod schedule;
+pub mod secrets;

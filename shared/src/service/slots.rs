@@ -1,0 +1,123 @@
+//! Free slots with seats left: the schedule's slots minus what the counters hold.
+
+use crate::api::dto::{DaySlots, FreeSlot, SlotListing};
+use crate::domain::catalog::{Catalog, Department, Office, Service};
+use crate::domain::ids::ServiceId;
+use crate::domain::schedule::{self, Slot};
+use crate::service::{App, ServiceError, find_service};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::collections::BTreeMap;
+
+/// Free slots of a service between two office-local dates, clamped to the
+/// booking window. Counters for the whole range come from one Query.
+pub async fn free_slots(
+    app: &App,
+    catalog: &Catalog,
+    service_id: &ServiceId,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<SlotListing, ServiceError> {
+    let (department, service) = find_service(catalog, service_id)?;
+    let now = app.clock.now();
+    let window = schedule::booking_window(&catalog.office, department, now);
+    let from = from.map_or(window.first_day, |d| d.max(window.first_day));
+    let to = to.map_or(window.last_day, |d| d.min(window.last_day));
+    let days = free_days(app, &catalog.office, department, service, from, to, now).await?;
+    Ok(SlotListing {
+        office_id: catalog.office.id.to_string(),
+        service_id: service.id.to_string(),
+        time_zone: catalog.office.time_zone.name().to_owned(),
+        from,
+        to,
+        days,
+    })
+}
+
+/// The first `limit` free slots starting after `after` (offered when a slot is taken).
+pub async fn next_free_slots(
+    app: &App,
+    office: &Office,
+    department: &Department,
+    service: &Service,
+    after: DateTime<Utc>,
+    limit: usize,
+) -> Result<Vec<FreeSlot>, ServiceError> {
+    let now = app.clock.now();
+    let window = schedule::booking_window(office, department, now);
+    let from = schedule::local_date(office, after).max(window.first_day);
+    let days = free_days(app, office, department, service, from, window.last_day, now).await?;
+    Ok(days
+        .into_iter()
+        .flat_map(|d| d.slots)
+        .filter(|s| s.start.to_utc() > after)
+        .take(limit)
+        .collect())
+}
+
+async fn free_days(
+    app: &App,
+    office: &Office,
+    department: &Department,
+    service: &Service,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Vec<DaySlots>, ServiceError> {
+    let mut by_day: Vec<(NaiveDate, Vec<Slot>)> = Vec::new();
+    let mut date = from;
+    while date <= to {
+        let slots = schedule::bookable_slots(office, department, service, date, now);
+        if !slots.is_empty() {
+            by_day.push((date, slots));
+        }
+        date += Duration::days(1);
+    }
+    let (Some(first), Some(last)) = (by_day.first().and_then(|d| d.1.first()), by_day.last().and_then(|d| d.1.last())) else {
+        return Ok(Vec::new());
+    };
+    let units = app.store.unit_counts(&office.id, &department.id, first.start, last.end).await?;
+    let mut weeks: BTreeMap<String, i64> = BTreeMap::new();
+    if let Some(cap) = department.weekly_online_cap {
+        for (_, slots) in &by_day {
+            for slot in slots {
+                let week = schedule::iso_week(office, slot.start);
+                if !weeks.contains_key(&week) {
+                    let booked = app.store.week_count(&office.id, &department.id, &week).await?;
+                    weeks.insert(week, i64::from(cap) - booked);
+                }
+            }
+        }
+    }
+    let desks = i64::from(department.desks_online);
+    let days = by_day
+        .into_iter()
+        .map(|(date, slots)| DaySlots {
+            date,
+            slots: slots
+                .into_iter()
+                .filter_map(|slot| {
+                    let unit_left = schedule::capacity_units(department, &slot)
+                        .iter()
+                        .map(|u| desks - units.get(u).copied().unwrap_or(0))
+                        .min()
+                        .unwrap_or(0);
+                    let week_left = weeks.get(&schedule::iso_week(office, slot.start)).copied().unwrap_or(i64::MAX);
+                    let left = unit_left.min(week_left);
+                    (left > 0).then(|| free_slot(office, &slot, left))
+                })
+                .collect(),
+        })
+        .filter(|d: &DaySlots| !d.slots.is_empty())
+        .collect();
+    Ok(days)
+}
+
+fn free_slot(office: &Office, slot: &Slot, left: i64) -> FreeSlot {
+    let start = slot.start.with_timezone(&office.time_zone);
+    FreeSlot {
+        start: start.fixed_offset(),
+        end: slot.end.with_timezone(&office.time_zone).fixed_offset(),
+        time: start.format("%H:%M").to_string(),
+        seats_left: u32::try_from(left).unwrap_or(u32::MAX),
+    }
+}

@@ -1,0 +1,390 @@
+//! The stored shape of every item, mapped with serde_dynamo. Writes and reads go
+//! through these structs; domain types come out through `TryFrom`.
+//!
+//! Instants that conditions compare are epoch milliseconds (numbers), so a
+//! comparison in a condition expression is a numeric one.
+
+use crate::domain::booking::{Booking, BookingStatus, Channel};
+use crate::domain::catalog::{Department, Lang, Office, Service};
+use crate::domain::codes::ShortCode;
+use crate::domain::contact::{Email, PersonName, PhoneNumber};
+use crate::domain::ids::{BookingId, DepartmentId, OfficeId, OutboxId, ServiceId};
+use crate::domain::outbox::{MessageKind, OutboxMessage};
+use crate::domain::secrets::{Digest, PersonKey};
+use crate::store::keys;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The `entity` attribute every item carries.
+pub mod entity {
+    pub const OFFICE: &str = "office";
+    pub const DEPARTMENT: &str = "department";
+    pub const SERVICE: &str = "service";
+    pub const COUNTER: &str = "counter";
+    pub const BOOKING: &str = "booking";
+    pub const PERSON_RULE: &str = "person_rule";
+    pub const KIOSK_CODE: &str = "kiosk_code";
+    pub const OUTBOX: &str = "outbox";
+    pub const IDEMPOTENCY: &str = "idempotency";
+}
+
+/// A stored item could not be turned back into a domain value.
+#[derive(Debug, thiserror::Error)]
+#[error("stored {entity} item has an invalid {field}")]
+pub struct CorruptItem {
+    pub entity: &'static str,
+    pub field: &'static str,
+}
+
+/// A `map_err` adapter naming the field that did not parse.
+fn corrupt<E>(entity: &'static str, field: &'static str) -> impl FnOnce(E) -> CorruptItem {
+    move |_| CorruptItem { entity, field }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OfficeItem {
+    pub pk: String,
+    pub sk: String,
+    pub gsi1pk: String,
+    pub gsi1sk: String,
+    pub entity: String,
+    #[serde(flatten)]
+    pub office: Office,
+}
+
+impl From<&Office> for OfficeItem {
+    fn from(office: &Office) -> Self {
+        Self {
+            pk: keys::office_pk(&office.id),
+            sk: keys::OFFICE_SK.into(),
+            gsi1pk: keys::OFFICES_GSI1PK.into(),
+            gsi1sk: office.id.to_string(),
+            entity: entity::OFFICE.into(),
+            office: office.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DepartmentItem {
+    pub pk: String,
+    pub sk: String,
+    pub entity: String,
+    #[serde(flatten)]
+    pub department: Department,
+}
+
+impl From<&Department> for DepartmentItem {
+    fn from(department: &Department) -> Self {
+        Self {
+            pk: keys::office_pk(&department.office_id),
+            sk: keys::department_sk(&department.id),
+            entity: entity::DEPARTMENT.into(),
+            department: department.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ServiceItem {
+    pub pk: String,
+    pub sk: String,
+    pub entity: String,
+    #[serde(flatten)]
+    pub service: Service,
+}
+
+impl From<&Service> for ServiceItem {
+    fn from(service: &Service) -> Self {
+        Self {
+            pk: keys::office_pk(&service.office_id),
+            sk: keys::service_sk(&service.id),
+            entity: entity::SERVICE.into(),
+            service: service.clone(),
+        }
+    }
+}
+
+/// A capacity counter (one unit of a department, or one ISO week).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CounterItem {
+    pub pk: String,
+    pub sk: String,
+    #[serde(default)]
+    pub booked: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BookingItem {
+    pub pk: String,
+    pub sk: String,
+    pub entity: String,
+    pub gsi1pk: String,
+    pub gsi1sk: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi2pk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi2sk: Option<String>,
+    pub id: String,
+    pub public_ref: String,
+    pub office_id: String,
+    pub department_id: String,
+    pub service_id: String,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub start_at: DateTime<Utc>,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub end_at: DateTime<Utc>,
+    pub local_date: NaiveDate,
+    pub time_zone: chrono_tz::Tz,
+    pub status: BookingStatus,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub created_at: DateTime<Utc>,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub hold_expires_at: DateTime<Utc>,
+    #[serde(default, with = "chrono::serde::ts_milliseconds_option")]
+    pub confirmed_at: Option<DateTime<Utc>>,
+    #[serde(default, with = "chrono::serde::ts_milliseconds_option")]
+    pub closed_at: Option<DateTime<Utc>>,
+    pub person_key: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    pub channel: Channel,
+    pub language: Lang,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_number: Option<String>,
+    pub lost_document: bool,
+    pub kiosk_code: String,
+    pub capacity_units: Vec<String>,
+    pub week: String,
+    pub confirm_token: String,
+    pub confirm_code: String,
+    pub manage_tokens: Vec<String>,
+    #[serde(default)]
+    pub code_attempts: u32,
+    /// DynamoDB TTL (epoch seconds): clean-up only, never a rule.
+    pub ttl: i64,
+}
+
+/// How long a booking is kept after its visit ends.
+pub const BOOKING_RETENTION: Duration = Duration::days(30);
+
+impl From<&Booking> for BookingItem {
+    fn from(b: &Booking) -> Self {
+        let key = keys::booking(b.id);
+        let pending = b.status == BookingStatus::Pending;
+        Self {
+            pk: key.pk,
+            sk: key.sk,
+            entity: entity::BOOKING.into(),
+            gsi1pk: keys::booking_day_gsi1pk(&b.office_id, b.local_date),
+            gsi1sk: keys::booking_day_gsi1sk(b.start, b.id),
+            gsi2pk: pending.then(|| keys::hold_expiry_gsi2pk(b.hold_expires_at)),
+            gsi2sk: pending.then(|| keys::hold_expiry_gsi2sk(b.hold_expires_at, b.id)),
+            id: b.id.to_string(),
+            public_ref: b.public_ref.clone(),
+            office_id: b.office_id.to_string(),
+            department_id: b.department_id.to_string(),
+            service_id: b.service_id.to_string(),
+            start_at: b.start,
+            end_at: b.end,
+            local_date: b.local_date,
+            time_zone: b.time_zone,
+            status: b.status,
+            created_at: b.created_at,
+            hold_expires_at: b.hold_expires_at,
+            confirmed_at: b.confirmed_at,
+            closed_at: b.closed_at,
+            person_key: b.person.0.clone(),
+            first_name: b.first_name.as_str().into(),
+            last_name: b.last_name.as_str().into(),
+            email: b.email.as_str().into(),
+            phone: b.phone.as_ref().map(|p| p.as_str().into()),
+            channel: b.channel,
+            language: b.language,
+            application_number: b.application_number.clone(),
+            lost_document: b.lost_document,
+            kiosk_code: b.kiosk_code.as_str().into(),
+            capacity_units: b.capacity_units.iter().map(|u| u.to_rfc3339()).collect(),
+            week: b.week.clone(),
+            confirm_token: b.confirm_token.0.clone(),
+            confirm_code: b.confirm_code.0.clone(),
+            manage_tokens: b.manage_tokens.iter().map(|d| d.0.clone()).collect(),
+            code_attempts: b.code_attempts,
+            ttl: (b.end + BOOKING_RETENTION).timestamp(),
+        }
+    }
+}
+
+impl TryFrom<BookingItem> for Booking {
+    type Error = CorruptItem;
+
+    fn try_from(i: BookingItem) -> Result<Self, CorruptItem> {
+                let capacity_units = i
+            .capacity_units
+            .iter()
+            .map(|u| DateTime::parse_from_rfc3339(u).map(|t| t.to_utc()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(corrupt(entity::BOOKING, "capacity_units"))?;
+        Ok(Booking {
+            id: BookingId::parse(&i.id).map_err(corrupt(entity::BOOKING, "id"))?,
+            public_ref: i.public_ref,
+            office_id: OfficeId::parse(&i.office_id).map_err(corrupt(entity::BOOKING, "office_id"))?,
+            department_id: DepartmentId::parse(&i.department_id).map_err(corrupt(entity::BOOKING, "department_id"))?,
+            service_id: ServiceId::parse(&i.service_id).map_err(corrupt(entity::BOOKING, "service_id"))?,
+            start: i.start_at,
+            end: i.end_at,
+            local_date: i.local_date,
+            time_zone: i.time_zone,
+            status: i.status,
+            created_at: i.created_at,
+            hold_expires_at: i.hold_expires_at,
+            confirmed_at: i.confirmed_at,
+            closed_at: i.closed_at,
+            person: PersonKey(i.person_key),
+            first_name: PersonName::parse(&i.first_name).map_err(corrupt(entity::BOOKING, "first_name"))?,
+            last_name: PersonName::parse(&i.last_name).map_err(corrupt(entity::BOOKING, "last_name"))?,
+            email: Email::parse(&i.email).map_err(corrupt(entity::BOOKING, "email"))?,
+            phone: i.phone.as_deref().map(PhoneNumber::from_e164).transpose().map_err(corrupt(entity::BOOKING, "phone"))?,
+            channel: i.channel,
+            language: i.language,
+            application_number: i.application_number,
+            lost_document: i.lost_document,
+            kiosk_code: ShortCode::parse(&i.kiosk_code).map_err(corrupt(entity::BOOKING, "kiosk_code"))?,
+            capacity_units,
+            week: i.week,
+            confirm_token: Digest(i.confirm_token),
+            confirm_code: Digest(i.confirm_code),
+            manage_tokens: i.manage_tokens.into_iter().map(Digest).collect(),
+            code_attempts: i.code_attempts,
+        })
+    }
+}
+
+/// The "one active booking per person, service and day" rule item.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PersonRuleItem {
+    pub pk: String,
+    pub sk: String,
+    pub entity: String,
+    pub booking_id: String,
+    pub ttl: i64,
+}
+
+impl From<&Booking> for PersonRuleItem {
+    fn from(b: &Booking) -> Self {
+        let key = keys::person_rule(&b.person, &b.service_id, b.local_date);
+        Self {
+            pk: key.pk,
+            sk: key.sk,
+            entity: entity::PERSON_RULE.into(),
+            booking_id: b.id.to_string(),
+            ttl: (b.end + Duration::days(1)).timestamp(),
+        }
+    }
+}
+
+/// A kiosk code taken for an office and day.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KioskCodeItem {
+    pub pk: String,
+    pub sk: String,
+    pub entity: String,
+    pub booking_id: String,
+    pub ttl: i64,
+}
+
+impl From<&Booking> for KioskCodeItem {
+    fn from(b: &Booking) -> Self {
+        let key = keys::kiosk_code(&b.office_id, b.local_date, b.kiosk_code.as_str());
+        Self {
+            pk: key.pk,
+            sk: key.sk,
+            entity: entity::KIOSK_CODE.into(),
+            booking_id: b.id.to_string(),
+            ttl: (b.end + Duration::days(1)).timestamp(),
+        }
+    }
+}
+
+/// How long an outbox item stays after it is written (its secrets are removed once sent).
+pub const OUTBOX_RETENTION: Duration = Duration::days(7);
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutboxItem {
+    pub pk: String,
+    pub sk: String,
+    pub entity: String,
+    pub id: String,
+    pub booking_id: String,
+    pub kind: MessageKind,
+    pub channel: Channel,
+    pub language: Lang,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub created_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manage_token: Option<String>,
+    pub ttl: i64,
+}
+
+impl From<&OutboxMessage> for OutboxItem {
+    fn from(m: &OutboxMessage) -> Self {
+        let key = keys::outbox(m.id);
+        Self {
+            pk: key.pk,
+            sk: key.sk,
+            entity: entity::OUTBOX.into(),
+            id: m.id.to_string(),
+            booking_id: m.booking_id.to_string(),
+            kind: m.kind,
+            channel: m.channel,
+            language: m.language,
+            created_at: m.created_at,
+            confirm_token: m.confirm_token.as_ref().map(|t| t.as_str().into()),
+            confirm_code: m.confirm_code.as_ref().map(|c| c.as_str().into()),
+            manage_token: m.manage_token.as_ref().map(|t| t.as_str().into()),
+            ttl: (m.created_at + OUTBOX_RETENTION).timestamp(),
+        }
+    }
+}
+
+impl TryFrom<OutboxItem> for OutboxMessage {
+    type Error = CorruptItem;
+
+    fn try_from(i: OutboxItem) -> Result<Self, CorruptItem> {
+                use crate::domain::codes::Token;
+        Ok(OutboxMessage {
+            id: OutboxId::parse(&i.id).map_err(corrupt(entity::OUTBOX, "id"))?,
+            booking_id: BookingId::parse(&i.booking_id).map_err(corrupt(entity::OUTBOX, "booking_id"))?,
+            kind: i.kind,
+            channel: i.channel,
+            language: i.language,
+            created_at: i.created_at,
+            confirm_token: i.confirm_token.as_deref().map(Token::parse).transpose().map_err(corrupt(entity::OUTBOX, "confirm_token"))?,
+            confirm_code: i.confirm_code.as_deref().map(ShortCode::parse).transpose().map_err(corrupt(entity::OUTBOX, "confirm_code"))?,
+            manage_token: i.manage_token.as_deref().map(Token::parse).transpose().map_err(corrupt(entity::OUTBOX, "manage_token"))?,
+        })
+    }
+}
+
+/// How long an `Idempotency-Key` is remembered.
+pub const IDEMPOTENCY_RETENTION: Duration = Duration::hours(24);
+
+/// The answer given to a request with an `Idempotency-Key`, replayed on retries.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IdempotencyItem {
+    pub pk: String,
+    pub sk: String,
+    pub entity: String,
+    /// Digest of the request body: another body with the same key is refused.
+    pub request_digest: String,
+    pub status: u16,
+    pub response: String,
+    pub ttl: i64,
+}

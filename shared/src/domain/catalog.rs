@@ -171,7 +171,7 @@ pub struct Service {
 }
 
 /// Everything an office offers, read in one query.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Catalog {
     pub office: Office,
     pub departments: Vec<Department>,

@@ -1,0 +1,146 @@
+//! Dispatches a request to the function the template routes it to, with path
+//! and query parameters set as API Gateway sets them.
+
+use crate::template::{Route, Template, TemplateError};
+use lambda_http::http::{self, HeaderMap, Method};
+use lambda_http::{Body, Request, RequestExt, Response};
+use std::collections::HashMap;
+use termin::api::{ApiError, not_found};
+use termin::service::App;
+
+/// The functions this workspace builds, by the template's logical id.
+pub const FUNCTIONS: [&str; 4] = ["ListSlotsFunction", "BookFunction", "ConfirmFunction", "CancelFunction"];
+
+#[derive(Debug, Clone)]
+pub struct Router {
+    routes: Vec<Route>,
+}
+
+impl Router {
+    /// Routes from the workspace template; fails if a function has no handler here.
+    pub fn from_template(template: &Template) -> Result<Self, TemplateError> {
+        let routes = template.routes()?;
+        if let Some(unknown) = routes.iter().find(|r| !FUNCTIONS.contains(&r.function.as_str())) {
+            return Err(TemplateError::Shape(format!("no local handler for {}", unknown.function)));
+        }
+        Ok(Self { routes })
+    }
+
+    pub fn routes(&self) -> &[Route] {
+        &self.routes
+    }
+
+    /// The route and path parameters for a method and path, if any.
+    pub fn find(&self, method: &Method, path: &str) -> Option<(&Route, HashMap<String, String>)> {
+        let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        self.routes.iter().filter(|r| r.method == method.as_str()).find_map(|route| {
+            let pattern: Vec<&str> = route.path.split('/').collect();
+            if pattern.len() != segments.len() {
+                return None;
+            }
+            let mut params = HashMap::new();
+            for (p, s) in pattern.iter().zip(&segments) {
+                match p.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                    Some(name) if !s.is_empty() => {
+                        let value = percent_decode(s)?;
+                        params.insert(name.to_owned(), value);
+                    }
+                    Some(_) => return None,
+                    None if p == s => {}
+                    None => return None,
+                }
+            }
+            Some((route, params))
+        })
+    }
+
+    /// Runs the handler for `method path?query` with `body`, as API Gateway would.
+    pub async fn dispatch(
+        &self,
+        app: &App,
+        method: Method,
+        path_and_query: &str,
+        headers: HeaderMap,
+        body: Vec<u8>,
+    ) -> Response<Body> {
+        let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+        let Some((route, params)) = self.find(&method, path) else {
+            return not_found().into_response();
+        };
+        let query: HashMap<String, String> = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .filter_map(|pair| {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                Some((percent_decode(k)?, percent_decode(v)?))
+            })
+            .collect();
+        let body = match String::from_utf8(body) {
+            Ok(text) if text.is_empty() => Body::Empty,
+            Ok(text) => Body::Text(text),
+            Err(bytes) => Body::Binary(bytes.into_bytes()),
+        };
+        let mut builder = http::Request::builder().method(method).uri(path_and_query);
+        if let Some(h) = builder.headers_mut() {
+            *h = headers;
+        }
+        let request: Request = match builder.body(body) {
+            Ok(r) => r.with_path_parameters(params).with_query_string_parameters(query),
+            Err(_) => return not_found().into_response(),
+        };
+        let result = match route.function.as_str() {
+            "ListSlotsFunction" => list_slots::handle(app, request).await,
+            "BookFunction" => book::handle(app, request).await,
+            "ConfirmFunction" => confirm::handle(app, request).await,
+            "CancelFunction" => cancel::handle(app, request).await,
+            _ => return not_found().into_response(),
+        };
+        result.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "handler failed");
+            ApiError::new(http::StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side")
+                .into_response()
+        })
+    }
+}
+
+fn percent_decode(raw: &str) -> Option<String> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_match_the_template_routes_with_their_parameters() {
+        let router = Router::from_template(&Template::workspace().unwrap()).unwrap();
+        let (route, params) = router.find(&Method::POST, "/bookings/01ABC/confirm").unwrap();
+        assert_eq!(route.function, "ConfirmFunction");
+        assert_eq!(params["booking_id"], "01ABC");
+        let (route, params) = router.find(&Method::POST, "/bookings/cancel").unwrap();
+        assert_eq!(route.function, "CancelFunction");
+        assert!(params.is_empty());
+        assert!(router.find(&Method::GET, "/bookings").is_none());
+        assert!(router.find(&Method::GET, "/offices//services/x/slots").is_none());
+    }
+}

@@ -1,1 +1,7 @@
+//! Integration tests against DynamoDB Local: one binary, one table per test.
 
+mod bad_input;
+mod capacity;
+mod flow;
+mod idempotency;
+mod privacy;

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod capacity;
+mod events;
 mod flow;
 mod idempotency;
 mod privacy;

@@ -39,7 +39,12 @@ mod tests {
     #[test]
     fn the_demo_offices_follow_the_seeds() {
         let catalogs = super::catalogs().unwrap();
-        let office = |id: &str| catalogs.iter().find(|c| c.office.id.as_str() == id).unwrap();
+        let office = |id: &str| {
+            catalogs
+                .iter()
+                .find(|c| c.office.id.as_str() == id)
+                .unwrap()
+        };
         let olsztyn = office("olsztyn");
         assert_eq!(olsztyn.departments.len(), 4);
         assert!(olsztyn.departments.iter().all(|d| d.horizon_days == 30));

@@ -42,7 +42,9 @@ pub fn find_jar_dir() -> Result<PathBuf, LaunchError> {
         .filter(|p| p.join("DynamoDBLocal.jar").is_file())
         .collect();
     candidates.sort();
-    candidates.pop().ok_or_else(|| LaunchError::NotInstalled(lib.display().to_string()))
+    candidates
+        .pop()
+        .ok_or_else(|| LaunchError::NotInstalled(lib.display().to_string()))
 }
 
 pub fn free_port() -> Result<u16, LaunchError> {
@@ -62,7 +64,10 @@ pub fn start(jar_dir: &Path, port: u16) -> Result<DynamoDbLocal, LaunchError> {
     let port = if port == 0 { free_port()? } else { port };
     let mut command = Command::new("java");
     command
-        .arg(format!("-Djava.library.path={}", jar_dir.join("DynamoDBLocal_lib").display()))
+        .arg(format!(
+            "-Djava.library.path={}",
+            jar_dir.join("DynamoDBLocal_lib").display()
+        ))
         .arg("-Xmx1g")
         .arg("-jar")
         .arg(jar_dir.join("DynamoDBLocal.jar"))
@@ -94,7 +99,9 @@ pub fn start(jar_dir: &Path, port: u16) -> Result<DynamoDbLocal, LaunchError> {
             }
         })
         .map_err(LaunchError::Spawn)?;
-    rx.recv().map_err(|_| LaunchError::Spawn(std::io::Error::other("launcher thread ended")))?.map_err(LaunchError::Spawn)?;
+    rx.recv()
+        .map_err(|_| LaunchError::Spawn(std::io::Error::other("launcher thread ended")))?
+        .map_err(LaunchError::Spawn)?;
 
     let limit = Duration::from_secs(60);
     let started = Instant::now();
@@ -104,14 +111,23 @@ pub fn start(jar_dir: &Path, port: u16) -> Result<DynamoDbLocal, LaunchError> {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    Ok(DynamoDbLocal { endpoint: format!("http://127.0.0.1:{port}"), port })
+    Ok(DynamoDbLocal {
+        endpoint: format!("http://127.0.0.1:{port}"),
+        port,
+    })
 }
 
 /// A DynamoDB client for a local endpoint, with dummy credentials.
 pub async fn client(endpoint: &str) -> aws_sdk_dynamodb::Client {
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new("eu-central-1"))
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new("local", "local", None, None, "termin-local"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "local",
+            "local",
+            None,
+            None,
+            "termin-local",
+        ))
         .endpoint_url(endpoint)
         .load()
         .await;

@@ -9,7 +9,12 @@ use termin::api::{ApiError, not_found};
 use termin::service::App;
 
 /// The functions this workspace builds, by the template's logical id.
-pub const FUNCTIONS: [&str; 4] = ["ListSlotsFunction", "BookFunction", "ConfirmFunction", "CancelFunction"];
+pub const FUNCTIONS: [&str; 4] = [
+    "ListSlotsFunction",
+    "BookFunction",
+    "ConfirmFunction",
+    "CancelFunction",
+];
 
 #[derive(Debug, Clone)]
 pub struct Router {
@@ -20,8 +25,14 @@ impl Router {
     /// Routes from the workspace template; fails if a function has no handler here.
     pub fn from_template(template: &Template) -> Result<Self, TemplateError> {
         let routes = template.routes()?;
-        if let Some(unknown) = routes.iter().find(|r| !FUNCTIONS.contains(&r.function.as_str())) {
-            return Err(TemplateError::Shape(format!("no local handler for {}", unknown.function)));
+        if let Some(unknown) = routes
+            .iter()
+            .find(|r| !FUNCTIONS.contains(&r.function.as_str()))
+        {
+            return Err(TemplateError::Shape(format!(
+                "no local handler for {}",
+                unknown.function
+            )));
         }
         Ok(Self { routes })
     }
@@ -33,25 +44,28 @@ impl Router {
     /// The route and path parameters for a method and path, if any.
     pub fn find(&self, method: &Method, path: &str) -> Option<(&Route, HashMap<String, String>)> {
         let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-        self.routes.iter().filter(|r| r.method == method.as_str()).find_map(|route| {
-            let pattern: Vec<&str> = route.path.split('/').collect();
-            if pattern.len() != segments.len() {
-                return None;
-            }
-            let mut params = HashMap::new();
-            for (p, s) in pattern.iter().zip(&segments) {
-                match p.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
-                    Some(name) if !s.is_empty() => {
-                        let value = percent_decode(s)?;
-                        params.insert(name.to_owned(), value);
-                    }
-                    Some(_) => return None,
-                    None if p == s => {}
-                    None => return None,
+        self.routes
+            .iter()
+            .filter(|r| r.method == method.as_str())
+            .find_map(|route| {
+                let pattern: Vec<&str> = route.path.split('/').collect();
+                if pattern.len() != segments.len() {
+                    return None;
                 }
-            }
-            Some((route, params))
-        })
+                let mut params = HashMap::new();
+                for (p, s) in pattern.iter().zip(&segments) {
+                    match p.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                        Some(name) if !s.is_empty() => {
+                            let value = percent_decode(s)?;
+                            params.insert(name.to_owned(), value);
+                        }
+                        Some(_) => return None,
+                        None if p == s => {}
+                        None => return None,
+                    }
+                }
+                Some((route, params))
+            })
     }
 
     /// Runs the handler for `method path?query` with `body`, as API Gateway would.
@@ -63,7 +77,9 @@ impl Router {
         headers: HeaderMap,
         body: Vec<u8>,
     ) -> Response<Body> {
-        let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+        let (path, query) = path_and_query
+            .split_once('?')
+            .unwrap_or((path_and_query, ""));
         let Some((route, params)) = self.find(&method, path) else {
             return not_found().into_response();
         };
@@ -85,7 +101,9 @@ impl Router {
             *h = headers;
         }
         let request: Request = match builder.body(body) {
-            Ok(r) => r.with_path_parameters(params).with_query_string_parameters(query),
+            Ok(r) => r
+                .with_path_parameters(params)
+                .with_query_string_parameters(query),
             Err(_) => return not_found().into_response(),
         };
         let result = match route.function.as_str() {
@@ -97,8 +115,12 @@ impl Router {
         };
         result.unwrap_or_else(|e| {
             tracing::error!(error = %e, "handler failed");
-            ApiError::new(http::StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side")
-                .into_response()
+            ApiError::new(
+                http::StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "something went wrong on our side",
+            )
+            .into_response()
         })
     }
 }
@@ -134,13 +156,19 @@ mod tests {
     #[test]
     fn paths_match_the_template_routes_with_their_parameters() {
         let router = Router::from_template(&Template::workspace().unwrap()).unwrap();
-        let (route, params) = router.find(&Method::POST, "/bookings/01ABC/confirm").unwrap();
+        let (route, params) = router
+            .find(&Method::POST, "/bookings/01ABC/confirm")
+            .unwrap();
         assert_eq!(route.function, "ConfirmFunction");
         assert_eq!(params["booking_id"], "01ABC");
         let (route, params) = router.find(&Method::POST, "/bookings/cancel").unwrap();
         assert_eq!(route.function, "CancelFunction");
         assert!(params.is_empty());
         assert!(router.find(&Method::GET, "/bookings").is_none());
-        assert!(router.find(&Method::GET, "/offices//services/x/slots").is_none());
+        assert!(
+            router
+                .find(&Method::GET, "/offices//services/x/slots")
+                .is_none()
+        );
     }
 }

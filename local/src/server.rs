@@ -24,7 +24,10 @@ struct Shared {
 }
 
 pub fn app(app: App, router: Router, web_dir: PathBuf) -> axum::Router {
-    let shared = Shared { app, router: Arc::new(router) };
+    let shared = Shared {
+        app,
+        router: Arc::new(router),
+    };
     axum::Router::new()
         .route("/api/{*path}", any(api))
         .route("/_local/outbox", get(outbox))
@@ -35,12 +38,30 @@ pub fn app(app: App, router: Router, web_dir: PathBuf) -> axum::Router {
 async fn api(State(shared): State<Shared>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
-        return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(json!({"error":{"code":"too_large","message":"body too large"}})))
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            axum::Json(json!({"error":{"code":"too_large","message":"body too large"}})),
+        )
             .into_response();
     };
-    let path_and_query = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    let path_and_query = path_and_query.strip_prefix("/api").unwrap_or(path_and_query);
-    let response = shared.router.dispatch(&shared.app, parts.method, path_and_query, parts.headers, bytes.to_vec()).await;
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let path_and_query = path_and_query
+        .strip_prefix("/api")
+        .unwrap_or(path_and_query);
+    let response = shared
+        .router
+        .dispatch(
+            &shared.app,
+            parts.method,
+            path_and_query,
+            parts.headers,
+            bytes.to_vec(),
+        )
+        .await;
     let (parts, body) = response.into_parts();
     Response::from_parts(parts, AxumBody::from(body.to_vec()))
 }
@@ -53,7 +74,10 @@ async fn outbox(State(shared): State<Shared>) -> Response {
         .scan()
         .table_name(shared.app.store.table())
         .filter_expression("entity = :outbox")
-        .expression_attribute_values(":outbox", aws_sdk_dynamodb::types::AttributeValue::S("outbox".into()))
+        .expression_attribute_values(
+            ":outbox",
+            aws_sdk_dynamodb::types::AttributeValue::S("outbox".into()),
+        )
         .into_paginator()
         .items()
         .send()
@@ -66,7 +90,10 @@ async fn outbox(State(shared): State<Shared>) -> Response {
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let mut messages: Vec<OutboxItem> = items.into_iter().filter_map(|i| serde_dynamo::from_item(i).ok()).collect();
+    let mut messages: Vec<OutboxItem> = items
+        .into_iter()
+        .filter_map(|i| serde_dynamo::from_item(i).ok())
+        .collect();
     messages.sort_by(|a, b| b.created_at.cmp(&a.created_at));
     let list: Vec<_> = messages
         .iter()

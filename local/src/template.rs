@@ -3,8 +3,9 @@
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
-    ScalarAttributeType, StreamSpecification, StreamViewType, TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
+    TimeToLiveSpecification,
 };
 use serde_yaml::Value;
 use std::path::Path;
@@ -18,7 +19,10 @@ pub enum TemplateError {
     #[error("template: {0}")]
     Shape(String),
     #[error("DynamoDB {0} failed")]
-    Sdk(&'static str, #[source] Box<dyn std::error::Error + Send + Sync>),
+    Sdk(
+        &'static str,
+        #[source] Box<dyn std::error::Error + Send + Sync>,
+    ),
 }
 
 fn shape(what: impl Into<String>) -> TemplateError {
@@ -40,7 +44,9 @@ pub struct Template {
 }
 
 fn str_at<'a>(v: &'a Value, key: &str) -> Result<&'a str, TemplateError> {
-    v.get(key).and_then(Value::as_str).ok_or_else(|| shape(format!("missing string {key}")))
+    v.get(key)
+        .and_then(Value::as_str)
+        .ok_or_else(|| shape(format!("missing string {key}")))
 }
 
 fn key_schema(v: &Value) -> Result<Vec<KeySchemaElement>, TemplateError> {
@@ -49,23 +55,26 @@ fn key_schema(v: &Value) -> Result<Vec<KeySchemaElement>, TemplateError> {
         .ok_or_else(|| shape("missing KeySchema"))?
         .iter()
         .map(|k| {
-            Ok(KeySchemaElement::builder()
+            KeySchemaElement::builder()
                 .attribute_name(str_at(k, "AttributeName")?)
                 .key_type(KeyType::from(str_at(k, "KeyType")?))
                 .build()
-                .map_err(|e| shape(e.to_string()))?)
+                .map_err(|e| shape(e.to_string()))
         })
         .collect()
 }
 
 impl Template {
     pub fn load(path: &Path) -> Result<Self, TemplateError> {
-        let text = std::fs::read_to_string(path).map_err(|e| TemplateError::Read(path.display().to_string(), e))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| TemplateError::Read(path.display().to_string(), e))?;
         Self::parse(&text)
     }
 
     pub fn parse(text: &str) -> Result<Self, TemplateError> {
-        Ok(Self { doc: serde_yaml::from_str(text)? })
+        Ok(Self {
+            doc: serde_yaml::from_str(text)?,
+        })
     }
 
     /// The template of this workspace.
@@ -74,7 +83,10 @@ impl Template {
     }
 
     fn resources(&self) -> Result<&serde_yaml::Mapping, TemplateError> {
-        self.doc.get("Resources").and_then(Value::as_mapping).ok_or_else(|| shape("missing Resources"))
+        self.doc
+            .get("Resources")
+            .and_then(Value::as_mapping)
+            .ok_or_else(|| shape("missing Resources"))
     }
 
     fn table_properties(&self) -> Result<&Value, TemplateError> {
@@ -86,7 +98,11 @@ impl Template {
     }
 
     /// Creates `table_name` with the keys, indexes, stream and TTL of the template's table.
-    pub async fn create_table(&self, client: &Client, table_name: &str) -> Result<(), TemplateError> {
+    pub async fn create_table(
+        &self,
+        client: &Client,
+        table_name: &str,
+    ) -> Result<(), TemplateError> {
         let props = self.table_properties()?;
         let attributes = props
             .get("AttributeDefinitions")
@@ -107,13 +123,18 @@ impl Template {
             .map(|seq| {
                 seq.iter()
                     .map(|g| {
-                        let projection = g.get("Projection").ok_or_else(|| shape("missing Projection"))?;
+                        let projection = g
+                            .get("Projection")
+                            .ok_or_else(|| shape("missing Projection"))?;
                         GlobalSecondaryIndex::builder()
                             .index_name(str_at(g, "IndexName")?)
                             .set_key_schema(Some(key_schema(g)?))
                             .projection(
                                 Projection::builder()
-                                    .projection_type(ProjectionType::from(str_at(projection, "ProjectionType")?))
+                                    .projection_type(ProjectionType::from(str_at(
+                                        projection,
+                                        "ProjectionType",
+                                    )?))
                                     .build(),
                             )
                             .build()
@@ -135,7 +156,12 @@ impl Template {
         client
             .create_table()
             .table_name(table_name)
-            .billing_mode(BillingMode::from(props.get("BillingMode").and_then(Value::as_str).unwrap_or("PAY_PER_REQUEST")))
+            .billing_mode(BillingMode::from(
+                props
+                    .get("BillingMode")
+                    .and_then(Value::as_str)
+                    .unwrap_or("PAY_PER_REQUEST"),
+            ))
             .set_attribute_definitions(Some(attributes))
             .set_key_schema(Some(key_schema(props)?))
             .set_global_secondary_indexes(indexes)
@@ -169,12 +195,17 @@ impl Template {
                 continue;
             }
             let function = name.as_str().ok_or_else(|| shape("resource name"))?;
-            let events = resource.get("Properties").and_then(|p| p.get("Events")).and_then(Value::as_mapping);
+            let events = resource
+                .get("Properties")
+                .and_then(|p| p.get("Events"))
+                .and_then(Value::as_mapping);
             for event in events.into_iter().flat_map(|m| m.values()) {
                 if event.get("Type").and_then(Value::as_str) != Some("HttpApi") {
                     continue;
                 }
-                let props = event.get("Properties").ok_or_else(|| shape("HttpApi event without Properties"))?;
+                let props = event
+                    .get("Properties")
+                    .ok_or_else(|| shape("HttpApi event without Properties"))?;
                 routes.push(Route {
                     function: function.to_owned(),
                     method: str_at(props, "Method")?.to_ascii_uppercase(),
@@ -193,10 +224,22 @@ mod tests {
     #[test]
     fn the_template_names_the_routes_of_every_function() {
         let routes = Template::workspace().unwrap().routes().unwrap();
-        let has = |m: &str, p: &str, f: &str| routes.iter().any(|r| r.method == m && r.path == p && r.function == f);
-        assert!(has("GET", "/offices/{office_id}/services/{service_id}/slots", "ListSlotsFunction"));
+        let has = |m: &str, p: &str, f: &str| {
+            routes
+                .iter()
+                .any(|r| r.method == m && r.path == p && r.function == f)
+        };
+        assert!(has(
+            "GET",
+            "/offices/{office_id}/services/{service_id}/slots",
+            "ListSlotsFunction"
+        ));
         assert!(has("POST", "/bookings", "BookFunction"));
-        assert!(has("POST", "/bookings/{booking_id}/confirm", "ConfirmFunction"));
+        assert!(has(
+            "POST",
+            "/bookings/{booking_id}/confirm",
+            "ConfirmFunction"
+        ));
         assert!(has("POST", "/bookings/cancel", "CancelFunction"));
     }
 }

@@ -36,7 +36,10 @@ impl Config {
             .decode(raw_key.trim())
             .map_err(|_| ConfigError::Encoding("HASH_KEY"))?;
         let keyring = Keyring::new(&key).map_err(|e| ConfigError::Weak("HASH_KEY", e))?;
-        Ok(Self { table_name, keyring })
+        Ok(Self {
+            table_name,
+            keyring,
+        })
     }
 }
 
@@ -48,12 +51,30 @@ mod tests {
     fn config_refuses_missing_and_weak_keys() {
         let env = |table: Option<&str>, key: Option<&str>| {
             let (table, key) = (table.map(str::to_owned), key.map(str::to_owned));
-            Config::from_lookup(move |n| if n == "TABLE_NAME" { table.clone() } else { key.clone() })
+            Config::from_lookup(move |n| {
+                if n == "TABLE_NAME" {
+                    table.clone()
+                } else {
+                    key.clone()
+                }
+            })
         };
-        assert!(matches!(env(None, Some("x")), Err(ConfigError::Missing("TABLE_NAME"))));
-        assert!(matches!(env(Some("t"), None), Err(ConfigError::Missing("HASH_KEY"))));
-        assert!(matches!(env(Some("t"), Some("%%")), Err(ConfigError::Encoding(_))));
-        assert!(matches!(env(Some("t"), Some("c2hvcnQ=")), Err(ConfigError::Weak(..))));
+        assert!(matches!(
+            env(None, Some("x")),
+            Err(ConfigError::Missing("TABLE_NAME"))
+        ));
+        assert!(matches!(
+            env(Some("t"), None),
+            Err(ConfigError::Missing("HASH_KEY"))
+        ));
+        assert!(matches!(
+            env(Some("t"), Some("%%")),
+            Err(ConfigError::Encoding(_))
+        ));
+        assert!(matches!(
+            env(Some("t"), Some("c2hvcnQ=")),
+            Err(ConfigError::Weak(..))
+        ));
         let key = base64::engine::general_purpose::STANDARD.encode([9u8; 32]);
         assert_eq!(env(Some("t"), Some(&key)).unwrap().table_name, "t");
     }

@@ -4,7 +4,9 @@ use termin_tests::*;
 #[tokio::test]
 async fn a_repeated_idempotency_key_returns_the_same_answer_and_one_booking() {
     let env = TestEnv::new().await;
-    let start = env.first_free_slot("olsztyn", "id-card-application", tuesday()).await;
+    let start = env
+        .first_free_slot("olsztyn", "id-card-application", tuesday())
+        .await;
     let body = booking_body("olsztyn", "id-card-application", &start, &pesel(1));
     let key = [("idempotency-key", "3f1c2a-retry-1")];
 
@@ -16,7 +18,9 @@ async fn a_repeated_idempotency_key_returns_the_same_answer_and_one_booking() {
 
     let mut other = body.clone();
     other["first_name"] = serde_json::json!("Ewa");
-    let (status, reply) = env.call(Method::POST, "/bookings", Some(&other), &key).await;
+    let (status, reply) = env
+        .call(Method::POST, "/bookings", Some(&other), &key)
+        .await;
     assert_eq!(status, 422);
     assert_eq!(reply["error"]["code"], "idempotency_key_reused");
     assert_eq!(env.items_of("booking").await.len(), 1);
@@ -25,7 +29,9 @@ async fn a_repeated_idempotency_key_returns_the_same_answer_and_one_booking() {
 #[tokio::test]
 async fn concurrent_requests_with_one_idempotency_key_make_one_booking() {
     let env = TestEnv::new().await;
-    let start = env.first_free_slot("olsztyn", "id-card-application", tuesday()).await;
+    let start = env
+        .first_free_slot("olsztyn", "id-card-application", tuesday())
+        .await;
     let body = booking_body("olsztyn", "id-card-application", &start, &pesel(2));
     let key = [("idempotency-key", "same-key")];
     let calls = (0..10).map(|_| env.call(Method::POST, "/bookings", Some(&body), &key));
@@ -36,7 +42,12 @@ async fn concurrent_requests_with_one_idempotency_key_make_one_booking() {
         .map(|(_, b)| b["booking_id"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(ids.len(), 1, "{results:?}");
-    assert!(results.iter().all(|(s, b)| *s == 201 || b["error"]["code"] == "already_booked"), "{results:?}");
+    assert!(
+        results
+            .iter()
+            .all(|(s, b)| *s == 201 || b["error"]["code"] == "already_booked"),
+        "{results:?}"
+    );
     assert_eq!(env.items_of("booking").await.len(), 1);
     assert_eq!(env.booked_units("olsztyn", "civil-affairs").await, 1);
 }

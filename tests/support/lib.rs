@@ -22,7 +22,9 @@ pub type Item = HashMap<String, AttributeValue>;
 
 /// Monday 23 November 2026, 09:00 in Warsaw.
 pub fn monday_9am() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-23T08:00:00Z").unwrap().to_utc()
+    DateTime::parse_from_rfc3339("2026-11-23T08:00:00Z")
+        .unwrap()
+        .to_utc()
 }
 
 fn endpoint() -> &'static str {
@@ -31,8 +33,11 @@ fn endpoint() -> &'static str {
         if let Ok(endpoint) = std::env::var("TERMIN_TEST_DYNAMODB_ENDPOINT") {
             return endpoint;
         }
-        let dir = dynamodb_local::find_jar_dir().expect("DynamoDB Local installed (tests/run installs it)");
-        dynamodb_local::start(&dir, 0).expect("DynamoDB Local starts").endpoint
+        let dir = dynamodb_local::find_jar_dir()
+            .expect("DynamoDB Local installed (tests/run installs it)");
+        dynamodb_local::start(&dir, 0)
+            .expect("DynamoDB Local starts")
+            .endpoint
     })
 }
 
@@ -69,7 +74,10 @@ struct CapturedWriter(Arc<Mutex<Vec<u8>>>);
 
 impl std::io::Write for CapturedWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(buf);
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(buf);
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -95,20 +103,48 @@ impl TestEnv {
             entropy: Arc::new(SeededEntropy::new(n)),
             keyring: Keyring::new(&[42; 32]).unwrap(),
         };
-        Self { app, clock, router: Router::from_template(&template).unwrap() }
+        Self {
+            app,
+            clock,
+            router: Router::from_template(&template).unwrap(),
+        }
     }
 
     /// Calls the API through the template's routes, as API Gateway would.
-    pub async fn call(&self, method: Method, path: &str, body: Option<&Value>, headers: &[(&str, &str)]) -> (StatusCode, Value) {
-        self.call_raw(method, path, body.map(|b| b.to_string()).unwrap_or_default(), headers).await
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
+        self.call_raw(
+            method,
+            path,
+            body.map(|b| b.to_string()).unwrap_or_default(),
+            headers,
+        )
+        .await
     }
 
-    pub async fn call_raw(&self, method: Method, path: &str, body: String, headers: &[(&str, &str)]) -> (StatusCode, Value) {
+    pub async fn call_raw(
+        &self,
+        method: Method,
+        path: &str,
+        body: String,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
         let mut map = HeaderMap::new();
         for (k, v) in headers {
-            map.insert(HeaderName::from_bytes(k.as_bytes()).unwrap(), HeaderValue::from_str(v).unwrap());
+            map.insert(
+                HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_str(v).unwrap(),
+            );
         }
-        let response = self.router.dispatch(&self.app, method, path, map, body.into_bytes()).await;
+        let response = self
+            .router
+            .dispatch(&self.app, method, path, map, body.into_bytes())
+            .await;
         let status = response.status();
         let value = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
         (status, value)
@@ -139,7 +175,11 @@ impl TestEnv {
     }
 
     pub async fn items_of(&self, entity: &str) -> Vec<Item> {
-        self.items().await.into_iter().filter(|i| s(i, "entity") == entity).collect()
+        self.items()
+            .await
+            .into_iter()
+            .filter(|i| s(i, "entity") == entity)
+            .collect()
     }
 
     /// Sum of `booked` over capacity-unit counters of a department.
@@ -155,21 +195,37 @@ impl TestEnv {
 
     /// The outbox messages of a booking.
     pub async fn outbox(&self, booking_id: &str) -> Vec<Item> {
-        self.items_of("outbox").await.into_iter().filter(|i| s(i, "booking_id") == booking_id).collect()
+        self.items_of("outbox")
+            .await
+            .into_iter()
+            .filter(|i| s(i, "booking_id") == booking_id)
+            .collect()
     }
 
     /// The one message of `kind` for a booking.
     pub async fn message(&self, booking_id: &str, kind: &str) -> Item {
-        let mut found: Vec<Item> = self.outbox(booking_id).await.into_iter().filter(|m| s(m, "kind") == kind).collect();
+        let mut found: Vec<Item> = self
+            .outbox(booking_id)
+            .await
+            .into_iter()
+            .filter(|m| s(m, "kind") == kind)
+            .collect();
         assert_eq!(found.len(), 1, "one {kind} message for {booking_id}");
         found.remove(0)
     }
 
     /// The first free slot of a service on or after `date` (RFC 3339 start).
     pub async fn first_free_slot(&self, office: &str, service: &str, date: NaiveDate) -> String {
-        let (status, body) = self.get(&format!("/offices/{office}/services/{service}/slots?from={date}")).await;
+        let (status, body) = self
+            .get(&format!(
+                "/offices/{office}/services/{service}/slots?from={date}"
+            ))
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        body["days"][0]["slots"][0]["start"].as_str().unwrap().to_owned()
+        body["days"][0]["slots"][0]["start"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     pub fn advance(&self, by: Duration) {
@@ -178,11 +234,17 @@ impl TestEnv {
 }
 
 pub fn s(item: &Item, key: &str) -> String {
-    item.get(key).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default()
+    item.get(key)
+        .and_then(|v| v.as_s().ok())
+        .cloned()
+        .unwrap_or_default()
 }
 
 pub fn n(item: &Item, key: &str) -> i64 {
-    item.get(key).and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()).unwrap_or(0)
+    item.get(key)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }
 
 /// The `i`-th of many distinct valid PESELs (people born in the 1980s).
@@ -191,7 +253,11 @@ pub fn pesel(i: u32) -> String {
     let serial = 1000 + i / 3000;
     let first_ten = format!("{}{}{:04}", born.format("%y%m%d"), "", serial % 10000);
     let weights = [1, 3, 7, 9, 1, 3, 7, 9, 1, 3];
-    let sum: u32 = first_ten.chars().zip(weights).map(|(c, w)| c.to_digit(10).unwrap() * w).sum();
+    let sum: u32 = first_ten
+        .chars()
+        .zip(weights)
+        .map(|(c, w)| c.to_digit(10).unwrap() * w)
+        .sum();
     format!("{first_ten}{}", (10 - sum % 10) % 10)
 }
 

@@ -17,22 +17,34 @@ async fn book(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
         None => None,
         Some(value) => {
             let key = value.to_str().map_err(|_| {
-                ApiError::new(StatusCode::BAD_REQUEST, "invalid_idempotency_key", "Idempotency-Key must be visible ASCII")
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_idempotency_key",
+                    "Idempotency-Key must be visible ASCII",
+                )
             })?;
-            Some(Idempotency { key: key.to_owned(), body: body_bytes(req).to_vec() })
+            Some(Idempotency {
+                key: key.to_owned(),
+                body: body_bytes(req).to_vec(),
+            })
         }
     };
     let request: BookRequest = parse_json(req)?;
     match service::book(app, request, idempotency).await {
         Ok(BookOutcome::Created(view)) => Ok(json_response(StatusCode::CREATED, &view)),
-        Ok(BookOutcome::Replayed { status, body }) => {
-            Ok(raw_json_response(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body))
-        }
-        Err(ServiceError::Invalid(fields)) if fields.iter().any(|f| f.field == "Idempotency-Key") => Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_idempotency_key",
-            "Idempotency-Key must be 1 to 255 visible ASCII characters",
+        Ok(BookOutcome::Replayed { status, body }) => Ok(raw_json_response(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+            body,
         )),
+        Err(ServiceError::Invalid(fields))
+            if fields.iter().any(|f| f.field == "Idempotency-Key") =>
+        {
+            Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_idempotency_key",
+                "Idempotency-Key must be 1 to 255 visible ASCII characters",
+            ))
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -17,7 +17,8 @@ pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, Error> {
 async fn cancel(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let outcome = match path_param(req, "booking_id") {
         Some(raw) => {
-            let id = BookingId::parse(&raw).map_err(|_| ApiError::from(ServiceError::BookingNotFound))?;
+            let id = BookingId::parse(&raw)
+                .map_err(|_| ApiError::from(ServiceError::BookingNotFound))?;
             let request: CancelRequest = parse_json(req)?;
             let token = Token::parse(&request.token)
                 .map_err(|e| ApiError::invalid(vec![FieldError::new("token", "invalid", e)]))?;

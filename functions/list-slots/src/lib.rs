@@ -18,7 +18,10 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     match (path_param(req, "office_id"), path_param(req, "service_id")) {
         (None, _) => {
             let offices = app.store.list_offices().await.map_err(ServiceError::from)?;
-            Ok(json_response(StatusCode::OK, &json!({ "offices": offices })))
+            Ok(json_response(
+                StatusCode::OK,
+                &json!({ "offices": offices }),
+            ))
         }
         (Some(office), None) => {
             let catalog = app.catalog(&office_id(&office)?).await?;
@@ -29,10 +32,14 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
             let service = ServiceId::parse(&service).map_err(|_| ServiceError::ServiceNotFound)?;
             let from = date_param(req, "from")?;
             let to = date_param(req, "to")?;
-            if let (Some(f), Some(t)) = (from, to) {
-                if f > t {
-                    return Err(ApiError::invalid(vec![FieldError::new("to", "invalid", "must not be before from")]));
-                }
+            if let (Some(f), Some(t)) = (from, to)
+                && f > t
+            {
+                return Err(ApiError::invalid(vec![FieldError::new(
+                    "to",
+                    "invalid",
+                    "must not be before from",
+                )]));
             }
             let catalog = app.catalog(&office).await?;
             let listing = service::free_slots(app, &catalog, &service, from, to).await?;
@@ -49,5 +56,11 @@ fn date_param(req: &Request, name: &'static str) -> Result<Option<NaiveDate>, Ap
     query_param(req, name)
         .map(|raw| NaiveDate::parse_from_str(&raw, "%Y-%m-%d"))
         .transpose()
-        .map_err(|_| ApiError::invalid(vec![FieldError::new(name, "invalid", "a date as YYYY-MM-DD")]))
+        .map_err(|_| {
+            ApiError::invalid(vec![FieldError::new(
+                name,
+                "invalid",
+                "a date as YYYY-MM-DD",
+            )])
+        })
 }

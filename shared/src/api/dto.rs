@@ -20,7 +20,11 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &'static str, code: &'static str, message: impl ToString) -> Self {
-        Self { field, code, message: message.to_string() }
+        Self {
+            field,
+            code,
+            message: message.to_string(),
+        }
     }
 }
 
@@ -69,9 +73,13 @@ pub struct BookingInput {
 }
 
 /// The ids of a request, before the catalog is read.
-pub fn parse_office_and_service(office: &str, service: &str) -> Result<(OfficeId, ServiceId), Vec<FieldError>> {
+pub fn parse_office_and_service(
+    office: &str,
+    service: &str,
+) -> Result<(OfficeId, ServiceId), Vec<FieldError>> {
     let office = OfficeId::parse(office).map_err(|e| FieldError::new("office_id", "invalid", e));
-    let service = ServiceId::parse(service).map_err(|e| FieldError::new("service_id", "invalid", e));
+    let service =
+        ServiceId::parse(service).map_err(|e| FieldError::new("service_id", "invalid", e));
     match (office, service) {
         (Ok(o), Ok(s)) => Ok((o, s)),
         (o, s) => Err([o.err(), s.err()].into_iter().flatten().collect()),
@@ -88,7 +96,11 @@ fn national_id_error(e: NationalIdError) -> FieldError {
 }
 
 /// Parses a national ID of the office's kind, born no later than `today`.
-pub fn parse_national_id(office: &Office, raw: &str, today: NaiveDate) -> Result<NationalId, FieldError> {
+pub fn parse_national_id(
+    office: &Office,
+    raw: &str,
+    today: NaiveDate,
+) -> Result<NationalId, FieldError> {
     let id = office.national_id.parse(raw).map_err(national_id_error)?;
     if id.birth_date() > today {
         return Err(national_id_error(NationalIdError::BirthDate));
@@ -103,69 +115,154 @@ fn keep<T>(errors: &mut Vec<FieldError>, result: Result<T, FieldError>) -> Optio
 impl BookRequest {
     /// Checks every field against the office and service; the slot itself is
     /// checked by the schedule rules afterwards.
-    pub fn validate(&self, office: &Office, service: &Service, today: NaiveDate) -> Result<BookingInput, Vec<FieldError>> {
+    pub fn validate(
+        &self,
+        office: &Office,
+        service: &Service,
+        today: NaiveDate,
+    ) -> Result<BookingInput, Vec<FieldError>> {
         let mut errors = Vec::new();
-        
-        let start = keep(&mut errors, 
+
+        let start = keep(
+            &mut errors,
             DateTime::parse_from_rfc3339(self.start.trim())
                 .map(|t| t.to_utc())
-                .map_err(|e| FieldError::new("start", "invalid", format!("not an RFC 3339 time: {e}"))),
+                .map_err(|e| {
+                    FieldError::new("start", "invalid", format!("not an RFC 3339 time: {e}"))
+                }),
         );
-        let first_name = keep(&mut errors, PersonName::parse(&self.first_name).map_err(|e| FieldError::new("first_name", "invalid", e)));
-        let last_name = keep(&mut errors, PersonName::parse(&self.last_name).map_err(|e| FieldError::new("last_name", "invalid", e)));
-        let email = keep(&mut errors, Email::parse(&self.email).map_err(|e| FieldError::new("email", "invalid", e)));
-        let national_id = keep(&mut errors, parse_national_id(office, &self.national_id, today));
-        let phone = match self.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        let first_name = keep(
+            &mut errors,
+            PersonName::parse(&self.first_name)
+                .map_err(|e| FieldError::new("first_name", "invalid", e)),
+        );
+        let last_name = keep(
+            &mut errors,
+            PersonName::parse(&self.last_name)
+                .map_err(|e| FieldError::new("last_name", "invalid", e)),
+        );
+        let email = keep(
+            &mut errors,
+            Email::parse(&self.email).map_err(|e| FieldError::new("email", "invalid", e)),
+        );
+        let national_id = keep(
+            &mut errors,
+            parse_national_id(office, &self.national_id, today),
+        );
+        let phone = match self
+            .phone
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
             None => Some(None),
-            Some(raw) => keep(&mut errors, PhoneNumber::parse(raw, office.country).map(Some).map_err(|e| FieldError::new("phone", "invalid", e))),
+            Some(raw) => keep(
+                &mut errors,
+                PhoneNumber::parse(raw, office.country)
+                    .map(Some)
+                    .map_err(|e| FieldError::new("phone", "invalid", e)),
+            ),
         };
         let channel = self.confirm_by.unwrap_or(Channel::Email);
         if channel == Channel::Sms && matches!(phone, Some(None)) {
-            keep::<()>(&mut errors, Err(FieldError::new("phone", "required", "a phone number is needed to confirm by SMS")));
+            keep::<()>(
+                &mut errors,
+                Err(FieldError::new(
+                    "phone",
+                    "required",
+                    "a phone number is needed to confirm by SMS",
+                )),
+            );
         }
-        let application_number = match (service.requires_application_number, self.application_number.as_deref().map(str::trim)) {
-            (true, Some(n)) if (4..=40).contains(&n.len()) && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '/' || c == '-') => {
+        let application_number = match (
+            service.requires_application_number,
+            self.application_number.as_deref().map(str::trim),
+        ) {
+            (true, Some(n))
+                if (4..=40).contains(&n.len())
+                    && n.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '/' || c == '-') =>
+            {
                 Some(Some(n.to_owned()))
             }
-            (true, _) => keep(&mut errors, Err(FieldError::new(
-                "application_number",
-                "required",
-                "this matter needs the application number (4–40 letters, digits, '/' or '-')",
-            ))),
-            (false, Some(n)) if !n.is_empty() => keep(&mut errors, Err(FieldError::new(
-                "application_number",
-                "not_applicable",
-                "this matter takes no application number",
-            ))),
+            (true, _) => keep(
+                &mut errors,
+                Err(FieldError::new(
+                    "application_number",
+                    "required",
+                    "this matter needs the application number (4–40 letters, digits, '/' or '-')",
+                )),
+            ),
+            (false, Some(n)) if !n.is_empty() => keep(
+                &mut errors,
+                Err(FieldError::new(
+                    "application_number",
+                    "not_applicable",
+                    "this matter takes no application number",
+                )),
+            ),
             (false, _) => Some(None),
         };
         if self.lost_document && !service.allows_lost_document_report {
-            keep::<()>(&mut errors, Err(FieldError::new("lost_document", "not_applicable", "this matter takes no lost-document report")));
+            keep::<()>(
+                &mut errors,
+                Err(FieldError::new(
+                    "lost_document",
+                    "not_applicable",
+                    "this matter takes no lost-document report",
+                )),
+            );
         }
         if !self.accept_terms {
-            keep::<()>(&mut errors, Err(FieldError::new("accept_terms", "required", "the terms must be accepted")));
+            keep::<()>(
+                &mut errors,
+                Err(FieldError::new(
+                    "accept_terms",
+                    "required",
+                    "the terms must be accepted",
+                )),
+            );
         }
         if !self.consent_data_processing {
-            keep::<()>(&mut errors, Err(FieldError::new("consent_data_processing", "required", "consent to data processing is required")));
+            keep::<()>(
+                &mut errors,
+                Err(FieldError::new(
+                    "consent_data_processing",
+                    "required",
+                    "consent to data processing is required",
+                )),
+            );
         }
 
-        match (start, first_name, last_name, email, national_id, phone, application_number) {
-            (Some(start), Some(first_name), Some(last_name), Some(email), Some(national_id), Some(phone), Some(application_number))
-                if errors.is_empty() =>
-            {
-                Ok(BookingInput {
-                    start,
-                    first_name,
-                    last_name,
-                    email,
-                    national_id,
-                    phone,
-                    channel,
-                    language: self.language.unwrap_or(office.country.language()),
-                    application_number,
-                    lost_document: self.lost_document,
-                })
-            }
+        match (
+            start,
+            first_name,
+            last_name,
+            email,
+            national_id,
+            phone,
+            application_number,
+        ) {
+            (
+                Some(start),
+                Some(first_name),
+                Some(last_name),
+                Some(email),
+                Some(national_id),
+                Some(phone),
+                Some(application_number),
+            ) if errors.is_empty() => Ok(BookingInput {
+                start,
+                first_name,
+                last_name,
+                email,
+                national_id,
+                phone,
+                channel,
+                language: self.language.unwrap_or(office.country.language()),
+                application_number,
+                lost_document: self.lost_document,
+            }),
             _ => Err(errors),
         }
     }
@@ -191,9 +288,17 @@ pub enum ProofInput {
 impl ConfirmRequest {
     pub fn validate(&self) -> Result<ProofInput, Vec<FieldError>> {
         match (&self.token, &self.code) {
-            (Some(t), None) => Token::parse(t).map(ProofInput::Token).map_err(|e| vec![FieldError::new("token", "invalid", e)]),
-            (None, Some(c)) => ShortCode::parse(c).map(ProofInput::Code).map_err(|e| vec![FieldError::new("code", "invalid", e)]),
-            _ => Err(vec![FieldError::new("token", "required", "give exactly one of token or code")]),
+            (Some(t), None) => Token::parse(t)
+                .map(ProofInput::Token)
+                .map_err(|e| vec![FieldError::new("token", "invalid", e)]),
+            (None, Some(c)) => ShortCode::parse(c)
+                .map(ProofInput::Code)
+                .map_err(|e| vec![FieldError::new("code", "invalid", e)]),
+            _ => Err(vec![FieldError::new(
+                "token",
+                "required",
+                "give exactly one of token or code",
+            )]),
         }
     }
 }
@@ -251,7 +356,8 @@ impl BookingView {
             time_zone: b.time_zone.name().to_owned(),
             hold_expires_at: (b.status == BookingStatus::Pending).then(|| local(b.hold_expires_at)),
             confirm_by: b.channel,
-            kiosk_code: (show_kiosk_code && b.status == BookingStatus::Confirmed).then(|| b.kiosk_code.as_str().to_owned()),
+            kiosk_code: (show_kiosk_code && b.status == BookingStatus::Confirmed)
+                .then(|| b.kiosk_code.as_str().to_owned()),
         }
     }
 }
@@ -305,7 +411,11 @@ impl<'a> CatalogView<'a> {
                 .iter()
                 .map(|d| DepartmentView {
                     department: d,
-                    services: catalog.services.iter().filter(|s| s.department_id == d.id).collect(),
+                    services: catalog
+                        .services
+                        .iter()
+                        .filter(|s| s.department_id == d.id)
+                        .collect(),
                 })
                 .collect(),
         }

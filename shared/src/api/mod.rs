@@ -25,7 +25,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), details: None }
+        Self {
+            status,
+            code,
+            message: message.into(),
+            details: None,
+        }
     }
 
     pub fn with(mut self, key: &'static str, value: Value) -> Self {
@@ -34,8 +39,12 @@ impl ApiError {
     }
 
     pub fn invalid(fields: Vec<FieldError>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", "some fields are not valid")
-            .with("fields", json!(fields))
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            "some fields are not valid",
+        )
+        .with("fields", json!(fields))
     }
 
     pub fn body(&self) -> Value {
@@ -56,13 +65,31 @@ impl From<ServiceError> for ApiError {
         use ServiceError as E;
         match err {
             E::Invalid(fields) => ApiError::invalid(fields),
-            E::OfficeNotFound => ApiError::new(StatusCode::NOT_FOUND, "office_not_found", "no such office"),
-            E::ServiceNotFound => ApiError::new(StatusCode::NOT_FOUND, "service_not_found", "no such service at this office"),
-            E::BookingNotFound => ApiError::new(StatusCode::NOT_FOUND, "booking_not_found", "no such booking"),
-            E::SlotRefused(why) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "slot_unavailable", why.to_string())
-                .with("reason", json!(format!("{why:?}").to_lowercase())),
-            E::SlotFull { next } => ApiError::new(StatusCode::CONFLICT, "slot_full", "this slot has just been taken")
-                .with("next_free_slots", json!(next)),
+            E::OfficeNotFound => {
+                ApiError::new(StatusCode::NOT_FOUND, "office_not_found", "no such office")
+            }
+            E::ServiceNotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "service_not_found",
+                "no such service at this office",
+            ),
+            E::BookingNotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "booking_not_found",
+                "no such booking",
+            ),
+            E::SlotRefused(why) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "slot_unavailable",
+                why.to_string(),
+            )
+            .with("reason", json!(format!("{why:?}").to_lowercase())),
+            E::SlotFull { next } => ApiError::new(
+                StatusCode::CONFLICT,
+                "slot_full",
+                "this slot has just been taken",
+            )
+            .with("next_free_slots", json!(next)),
             E::WeekFull { next } => ApiError::new(
                 StatusCode::CONFLICT,
                 "weekly_cap_reached",
@@ -74,7 +101,11 @@ impl From<ServiceError> for ApiError {
                 "already_booked",
                 "this person already has a booking for this matter on that day",
             ),
-            E::WrongProof => ApiError::new(StatusCode::FORBIDDEN, "invalid_token", "the token or code does not match this booking"),
+            E::WrongProof => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "invalid_token",
+                "the token or code does not match this booking",
+            ),
             E::CodeLocked => ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "code_locked",
@@ -85,17 +116,33 @@ impl From<ServiceError> for ApiError {
                 "hold_expired",
                 "the booking was not confirmed within one hour and has been released",
             ),
-            E::BookingCancelled => ApiError::new(StatusCode::CONFLICT, "booking_cancelled", "the booking was cancelled"),
-            E::TooLate => ApiError::new(StatusCode::CONFLICT, "too_late", "the appointment has already begun"),
+            E::BookingCancelled => ApiError::new(
+                StatusCode::CONFLICT,
+                "booking_cancelled",
+                "the booking was cancelled",
+            ),
+            E::TooLate => ApiError::new(
+                StatusCode::CONFLICT,
+                "too_late",
+                "the appointment has already begun",
+            ),
             E::IdempotencyKeyReused => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "idempotency_key_reused",
                 "this Idempotency-Key was used with a different request",
             ),
-            E::Busy => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "too many people are booking right now; try again"),
+            E::Busy => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "too many people are booking right now; try again",
+            ),
             E::Store(source) => {
                 tracing::error!(error = %error_chain(&source), "store failure");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side")
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "something went wrong on our side",
+                )
             }
         }
     }
@@ -114,17 +161,21 @@ pub fn error_chain(err: &dyn std::error::Error) -> String {
 }
 
 pub fn json_response<T: Serialize>(status: StatusCode, value: &T) -> Response<Body> {
-    let body = serde_json::to_string(value).unwrap_or_else(|_| r#"{"error":{"code":"internal","message":"encoding"}}"#.into());
+    let body = serde_json::to_string(value)
+        .unwrap_or_else(|_| r#"{"error":{"code":"internal","message":"encoding"}}"#.into());
     raw_json_response(status, body)
 }
 
 pub fn raw_json_response(status: StatusCode, body: String) -> Response<Body> {
     let mut response = Response::new(Body::Text(body));
     *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
     response
         .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
@@ -146,13 +197,25 @@ pub fn body_bytes(req: &Request) -> &[u8] {
 pub fn parse_json<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
     let bytes = body_bytes(req);
     if bytes.is_empty() {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", "the request needs a JSON body"));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            "the request needs a JSON body",
+        ));
     }
     serde_json::from_slice(bytes).map_err(|e| {
         // The position and category only: serde's text can quote the input.
         let message = match e.classify() {
-            serde_json::error::Category::Data => format!("the JSON does not have the expected fields (line {}, column {})", e.line(), e.column()),
-            _ => format!("the body is not valid JSON (line {}, column {})", e.line(), e.column()),
+            serde_json::error::Category::Data => format!(
+                "the JSON does not have the expected fields (line {}, column {})",
+                e.line(),
+                e.column()
+            ),
+            _ => format!(
+                "the body is not valid JSON (line {}, column {})",
+                e.line(),
+                e.column()
+            ),
         };
         ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", message)
     })

@@ -157,7 +157,9 @@ pub(crate) mod tests {
     use ulid::Ulid;
 
     pub(crate) fn booking(status: BookingStatus) -> Booking {
-        let created = DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z").unwrap().with_timezone(&Utc);
+        let created = DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let start = created + Duration::days(2);
         Booking {
             id: BookingId::from_ulid(Ulid::from_parts(1, 1)),
@@ -196,18 +198,40 @@ pub(crate) mod tests {
     #[test]
     fn a_hold_can_be_confirmed_until_the_hour_is_up() {
         let b = booking(BookingStatus::Pending);
-        assert_eq!(b.confirm_step(b.created_at + Duration::minutes(59)), ConfirmStep::Confirm);
-        assert_eq!(b.confirm_step(b.created_at + Duration::minutes(60)), ConfirmStep::Expire);
+        assert_eq!(
+            b.confirm_step(b.created_at + Duration::minutes(59)),
+            ConfirmStep::Confirm
+        );
+        assert_eq!(
+            b.confirm_step(b.created_at + Duration::minutes(60)),
+            ConfirmStep::Expire
+        );
     }
 
     #[test]
     fn confirm_and_cancel_steps_follow_the_status() {
         let now = booking(BookingStatus::Pending).created_at + Duration::minutes(5);
         let table = [
-            (BookingStatus::Confirmed, ConfirmStep::AlreadyConfirmed, CancelStep::Cancel),
-            (BookingStatus::Cancelled, ConfirmStep::Cancelled, CancelStep::AlreadyCancelled),
-            (BookingStatus::Expired, ConfirmStep::AlreadyExpired, CancelStep::AlreadyExpired),
-            (BookingStatus::Pending, ConfirmStep::Confirm, CancelStep::Cancel),
+            (
+                BookingStatus::Confirmed,
+                ConfirmStep::AlreadyConfirmed,
+                CancelStep::Cancel,
+            ),
+            (
+                BookingStatus::Cancelled,
+                ConfirmStep::Cancelled,
+                CancelStep::AlreadyCancelled,
+            ),
+            (
+                BookingStatus::Expired,
+                ConfirmStep::AlreadyExpired,
+                CancelStep::AlreadyExpired,
+            ),
+            (
+                BookingStatus::Pending,
+                ConfirmStep::Confirm,
+                CancelStep::Cancel,
+            ),
         ];
         for (status, confirm, cancel) in table {
             let b = booking(status);
@@ -219,7 +243,10 @@ pub(crate) mod tests {
     #[test]
     fn a_confirmed_booking_cannot_be_cancelled_once_it_has_begun() {
         let b = booking(BookingStatus::Confirmed);
-        assert_eq!(b.cancel_step(b.start - Duration::seconds(1)), CancelStep::Cancel);
+        assert_eq!(
+            b.cancel_step(b.start - Duration::seconds(1)),
+            CancelStep::Cancel
+        );
         assert_eq!(b.cancel_step(b.start), CancelStep::TooLate);
     }
 

@@ -104,7 +104,11 @@ impl WeeklyHours {
     }
 
     fn all(&self) -> impl Iterator<Item = &OpeningRange> {
-        [&self.mon, &self.tue, &self.wed, &self.thu, &self.fri, &self.sat, &self.sun].into_iter().flatten()
+        [
+            &self.mon, &self.tue, &self.wed, &self.thu, &self.fri, &self.sat, &self.sun,
+        ]
+        .into_iter()
+        .flatten()
     }
 }
 
@@ -185,7 +189,9 @@ pub enum CatalogError {
     SlotLength(DepartmentId),
     #[error("department {0}: an opening range must end after it starts")]
     Range(DepartmentId),
-    #[error("service {0}: visit_minutes must be a positive multiple of its department's slot_minutes")]
+    #[error(
+        "service {0}: visit_minutes must be a positive multiple of its department's slot_minutes"
+    )]
     VisitLength(ServiceId),
     #[error("service {0}: unknown department")]
     UnknownDepartment(ServiceId),
@@ -195,7 +201,10 @@ impl Catalog {
     /// The service and its department, if both exist in this office.
     pub fn service(&self, id: &ServiceId) -> Option<(&Department, &Service)> {
         let service = self.services.iter().find(|s| &s.id == id)?;
-        let department = self.departments.iter().find(|d| d.id == service.department_id)?;
+        let department = self
+            .departments
+            .iter()
+            .find(|d| d.id == service.department_id)?;
         Some((department, service))
     }
 

@@ -42,7 +42,10 @@ impl SeededEntropy {
 
 impl Entropy for SeededEntropy {
     fn fill(&self, dest: &mut [u8]) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).fill_bytes(dest);
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .fill_bytes(dest);
     }
 }
 
@@ -162,7 +165,10 @@ mod tests {
     #[test]
     fn the_alphabet_has_no_look_alikes_and_no_repeats() {
         for c in LOOK_ALIKES.chars() {
-            assert!(!CODE_ALPHABET.contains(&(c as u8)), "{c} is in the alphabet");
+            assert!(
+                !CODE_ALPHABET.contains(&(c as u8)),
+                "{c} is in the alphabet"
+            );
         }
         let mut sorted = CODE_ALPHABET.to_vec();
         sorted.sort();
@@ -186,7 +192,10 @@ mod tests {
     #[test]
     fn typed_codes_ignore_case_spaces_and_dashes() {
         assert_eq!(ShortCode::parse(" k7m-4qx ").map(|c| c.0), Err(InvalidCode)); // 'Q' is not in the alphabet
-        assert_eq!(ShortCode::parse(" k7m-4px ").map(|c| c.0), Ok("K7M4PX".to_owned()));
+        assert_eq!(
+            ShortCode::parse(" k7m-4px ").map(|c| c.0),
+            Ok("K7M4PX".to_owned())
+        );
         assert_eq!(ShortCode::parse("K7M4P"), Err(InvalidCode));
         assert_eq!(ShortCode::parse("K7M4P0"), Err(InvalidCode));
     }

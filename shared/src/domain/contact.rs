@@ -40,7 +40,11 @@ impl PersonName {
         let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
         let count = name.chars().count();
         let allowed = |c: char| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’' | '.');
-        if count == 0 || count > 80 || !name.chars().all(allowed) || !name.chars().any(char::is_alphabetic) {
+        if count == 0
+            || count > 80
+            || !name.chars().all(allowed)
+            || !name.chars().any(char::is_alphabetic)
+        {
             return Err(ContactError::Name);
         }
         Ok(Self(name))
@@ -79,11 +83,14 @@ impl PhoneNumber {
             Country::Pl => phonenumber::country::Id::PL,
             Country::Cz => phonenumber::country::Id::CZ,
         };
-        let number = phonenumber::parse(Some(region), raw.trim()).map_err(|_| ContactError::Phone)?;
+        let number =
+            phonenumber::parse(Some(region), raw.trim()).map_err(|_| ContactError::Phone)?;
         if !phonenumber::is_valid(&number) {
             return Err(ContactError::Phone);
         }
-        Ok(Self(number.format().mode(phonenumber::Mode::E164).to_string()))
+        Ok(Self(
+            number.format().mode(phonenumber::Mode::E164).to_string(),
+        ))
     }
 
     /// For values read back from the store, already normalised.
@@ -98,7 +105,10 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_checked() {
-        assert_eq!(PersonName::parse("  Anna   Maria ").unwrap().as_str(), "Anna Maria");
+        assert_eq!(
+            PersonName::parse("  Anna   Maria ").unwrap().as_str(),
+            "Anna Maria"
+        );
         assert!(PersonName::parse("Żółć-O'Brien").is_ok());
         for bad in ["", "   ", "R2D2", "a<b>", "--", &"a".repeat(81)] {
             assert_eq!(PersonName::parse(bad), Err(ContactError::Name), "{bad:?}");
@@ -107,19 +117,48 @@ mod tests {
 
     #[test]
     fn emails_are_checked_and_domains_lowercased() {
-        assert_eq!(Email::parse(" Jan.Kowalski@Example.PL ").unwrap().as_str(), "Jan.Kowalski@example.pl");
-        for bad in ["", "jan", "jan@", "@example.pl", "jan@localhost", "jan kowalski@example.pl"] {
+        assert_eq!(
+            Email::parse(" Jan.Kowalski@Example.PL ").unwrap().as_str(),
+            "Jan.Kowalski@example.pl"
+        );
+        for bad in [
+            "",
+            "jan",
+            "jan@",
+            "@example.pl",
+            "jan@localhost",
+            "jan kowalski@example.pl",
+        ] {
             assert_eq!(Email::parse(bad), Err(ContactError::Email), "{bad:?}");
         }
     }
 
     #[test]
     fn phones_become_e164_with_the_office_country_as_default() {
-        assert_eq!(PhoneNumber::parse("601 234 567", Country::Pl).unwrap().as_str(), "+48601234567");
-        assert_eq!(PhoneNumber::parse("+420 601 123 456", Country::Pl).unwrap().as_str(), "+420601123456");
-        assert_eq!(PhoneNumber::parse("601 123 456", Country::Cz).unwrap().as_str(), "+420601123456");
+        assert_eq!(
+            PhoneNumber::parse("601 234 567", Country::Pl)
+                .unwrap()
+                .as_str(),
+            "+48601234567"
+        );
+        assert_eq!(
+            PhoneNumber::parse("+420 601 123 456", Country::Pl)
+                .unwrap()
+                .as_str(),
+            "+420601123456"
+        );
+        assert_eq!(
+            PhoneNumber::parse("601 123 456", Country::Cz)
+                .unwrap()
+                .as_str(),
+            "+420601123456"
+        );
         for bad in ["", "12", "call me", "+48 123"] {
-            assert_eq!(PhoneNumber::parse(bad, Country::Pl), Err(ContactError::Phone), "{bad:?}");
+            assert_eq!(
+                PhoneNumber::parse(bad, Country::Pl),
+                Err(ContactError::Phone),
+                "{bad:?}"
+            );
         }
     }
 

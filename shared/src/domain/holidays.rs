@@ -20,7 +20,8 @@ pub fn easter_sunday(year: i32) -> NaiveDate {
     let m = (a + 11 * h + 22 * l) / 451;
     let month = (h + l - 7 * m + 114) / 31;
     let day = (h + l - 7 * m + 114) % 31 + 1;
-    NaiveDate::from_ymd_opt(year, month as u32, day as u32).unwrap_or_else(|| unreachable!("Easter is in March or April"))
+    NaiveDate::from_ymd_opt(year, month as u32, day as u32)
+        .unwrap_or_else(|| unreachable!("Easter is in March or April"))
 }
 
 /// Whether `date` is a public (non-working) holiday in `country`.
@@ -31,16 +32,36 @@ pub fn is_public_holiday(country: Country, date: NaiveDate) -> bool {
         Country::Pl => {
             let fixed = matches!(
                 (m, d),
-                (1, 1) | (1, 6) | (5, 1) | (5, 3) | (8, 15) | (11, 1) | (11, 11) | (12, 25) | (12, 26)
+                (1, 1)
+                    | (1, 6)
+                    | (5, 1)
+                    | (5, 3)
+                    | (8, 15)
+                    | (11, 1)
+                    | (11, 11)
+                    | (12, 25)
+                    | (12, 26)
             ) || ((m, d) == (12, 24) && date.year() >= 2025);
             // Easter Sunday, Easter Monday, Pentecost Sunday, Corpus Christi.
-            let moving = [0, 1, 49, 60].iter().any(|o| easter + Duration::days(*o) == date);
+            let moving = [0, 1, 49, 60]
+                .iter()
+                .any(|o| easter + Duration::days(*o) == date);
             fixed || moving
         }
         Country::Cz => {
             let fixed = matches!(
                 (m, d),
-                (1, 1) | (5, 1) | (5, 8) | (7, 5) | (7, 6) | (9, 28) | (10, 28) | (11, 17) | (12, 24) | (12, 25) | (12, 26)
+                (1, 1)
+                    | (5, 1)
+                    | (5, 8)
+                    | (7, 5)
+                    | (7, 6)
+                    | (9, 28)
+                    | (10, 28)
+                    | (11, 17)
+                    | (12, 24)
+                    | (12, 25)
+                    | (12, 26)
             );
             // Good Friday, Easter Monday.
             let moving = [-2, 1].iter().any(|o| easter + Duration::days(*o) == date);

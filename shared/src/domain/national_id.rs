@@ -100,8 +100,12 @@ impl Pesel {
             81..=92 => (1800, encoded_month - 80),
             _ => return Err(NationalIdError::BirthDate),
         };
-        let birth_date = NaiveDate::from_ymd_opt(century + yy, month, day).ok_or(NationalIdError::BirthDate)?;
-        Ok(Self { digits: digits.to_owned(), birth_date })
+        let birth_date =
+            NaiveDate::from_ymd_opt(century + yy, month, day).ok_or(NationalIdError::BirthDate)?;
+        Ok(Self {
+            digits: digits.to_owned(),
+            birth_date,
+        })
     }
 
     pub fn birth_date(&self) -> NaiveDate {
@@ -129,7 +133,8 @@ impl RodneCislo {
     pub fn parse(raw: &str) -> Result<Self, NationalIdError> {
         let trimmed = raw.trim();
         let digits: String = trimmed.chars().filter(|c| *c != '/').collect();
-        if !digits.chars().all(|c| c.is_ascii_digit()) || !(digits.len() == 9 || digits.len() == 10) {
+        if !digits.chars().all(|c| c.is_ascii_digit()) || !(digits.len() == 9 || digits.len() == 10)
+        {
             return Err(NationalIdError::Format);
         }
         let n = |i: usize| (digits.as_bytes()[i] - b'0') as u32;
@@ -148,7 +153,8 @@ impl RodneCislo {
             _ => return Err(NationalIdError::BirthDate),
         };
         let day = n(4) * 10 + n(5);
-        let birth_date = NaiveDate::from_ymd_opt(year, month, day).ok_or(NationalIdError::BirthDate)?;
+        let birth_date =
+            NaiveDate::from_ymd_opt(year, month, day).ok_or(NationalIdError::BirthDate)?;
         if digits.len() == 10 {
             let number: u64 = digits.parse().map_err(|_| NationalIdError::Format)?;
             let first_nine = number / 10;
@@ -178,14 +184,19 @@ mod tests {
 
     /// Builds a PESEL with a correct check digit, to cover any birth date.
     fn pesel_for(first_ten: &str) -> String {
-        let sum: u32 = first_ten.chars().map(|c| c.to_digit(10).unwrap()).zip(PESEL_WEIGHTS).map(|(d, w)| d * w).sum();
+        let sum: u32 = first_ten
+            .chars()
+            .map(|c| c.to_digit(10).unwrap())
+            .zip(PESEL_WEIGHTS)
+            .map(|(d, w)| d * w)
+            .sum();
         format!("{first_ten}{}", (10 - sum % 10) % 10)
     }
 
     #[test]
     fn valid_pesels_give_their_birth_date_in_every_century() {
         let cases = [
-            ("44051401359", date(1944, 5, 14)),   // the classic example, 1900s
+            ("44051401359", date(1944, 5, 14)), // the classic example, 1900s
             ("02070803628", date(1902, 7, 8)),
             (&*pesel_for("0522100123"), date(2005, 2, 10)), // 2000s: month + 20
             (&*pesel_for("9981010123"), date(1899, 1, 1)),  // 1800s: month + 80
@@ -196,7 +207,10 @@ mod tests {
             assert_eq!(Pesel::parse(raw).map(|p| p.birth_date()), Ok(born), "{raw}");
         }
         // 2200 is not a leap year.
-        assert_eq!(Pesel::parse(&pesel_for("0062290000")), Err(NationalIdError::BirthDate));
+        assert_eq!(
+            Pesel::parse(&pesel_for("0062290000")),
+            Err(NationalIdError::BirthDate)
+        );
     }
 
     #[test]
@@ -221,8 +235,14 @@ mod tests {
 
     #[test]
     fn leap_days_follow_the_encoded_century() {
-        assert_eq!(Pesel::parse(&pesel_for("0022290000")).map(|p| p.birth_date()), Ok(date(2000, 2, 29)));
-        assert_eq!(Pesel::parse(&pesel_for("0002290000")), Err(NationalIdError::BirthDate)); // 1900
+        assert_eq!(
+            Pesel::parse(&pesel_for("0022290000")).map(|p| p.birth_date()),
+            Ok(date(2000, 2, 29))
+        );
+        assert_eq!(
+            Pesel::parse(&pesel_for("0002290000")),
+            Err(NationalIdError::BirthDate)
+        ); // 1900
     }
 
     #[test]
@@ -235,11 +255,26 @@ mod tests {
 
     #[test]
     fn rodne_cislo_checks_date_and_divisibility() {
-        assert_eq!(RodneCislo::parse("736028/5163").map(|r| r.birth_date), Ok(date(1973, 10, 28)));
-        assert_eq!(RodneCislo::parse("7360285163").map(|r| r.birth_date), Ok(date(1973, 10, 28)));
-        assert_eq!(RodneCislo::parse("736028/5164").err(), Some(NationalIdError::Checksum));
-        assert_eq!(RodneCislo::parse("530230/123").err(), Some(NationalIdError::BirthDate));
-        assert_eq!(RodneCislo::parse("731330/0001").err(), Some(NationalIdError::BirthDate));
+        assert_eq!(
+            RodneCislo::parse("736028/5163").map(|r| r.birth_date),
+            Ok(date(1973, 10, 28))
+        );
+        assert_eq!(
+            RodneCislo::parse("7360285163").map(|r| r.birth_date),
+            Ok(date(1973, 10, 28))
+        );
+        assert_eq!(
+            RodneCislo::parse("736028/5164").err(),
+            Some(NationalIdError::Checksum)
+        );
+        assert_eq!(
+            RodneCislo::parse("530230/123").err(),
+            Some(NationalIdError::BirthDate)
+        );
+        assert_eq!(
+            RodneCislo::parse("731330/0001").err(),
+            Some(NationalIdError::BirthDate)
+        );
         assert_eq!(RodneCislo::parse("12").err(), Some(NationalIdError::Format));
     }
 }

@@ -72,7 +72,12 @@ fn resolve(tz: Tz, date: NaiveDate, time: NaiveTime, range_start: bool) -> DateT
 }
 
 /// Every slot of `service` on `date` by the opening hours, ignoring the clock.
-pub fn day_slots(office: &Office, department: &Department, service: &Service, date: NaiveDate) -> Vec<Slot> {
+pub fn day_slots(
+    office: &Office,
+    department: &Department,
+    service: &Service,
+    date: NaiveDate,
+) -> Vec<Slot> {
     if !service.bookable || service.visit_minutes == 0 || !is_open_on(office, department, date) {
         return Vec::new();
     }
@@ -82,7 +87,10 @@ pub fn day_slots(office: &Office, department: &Department, service: &Service, da
         let end = resolve(office.time_zone, date, range.to, false);
         let mut start = resolve(office.time_zone, date, range.from, true);
         while start + length <= end {
-            slots.push(Slot { start, end: start + length });
+            slots.push(Slot {
+                start,
+                end: start + length,
+            });
             start += length;
         }
     }
@@ -113,7 +121,11 @@ pub struct BookingWindow {
 
 /// Horizon counts days from today in the office's zone (today is day 0);
 /// notice is a duration from `now`.
-pub fn booking_window(office: &Office, department: &Department, now: DateTime<Utc>) -> BookingWindow {
+pub fn booking_window(
+    office: &Office,
+    department: &Department,
+    now: DateTime<Utc>,
+) -> BookingWindow {
     let today = local_date(office, now);
     let first_day = department.opens_on.map_or(today, |d| d.max(today));
     BookingWindow {
@@ -246,7 +258,15 @@ mod tests {
     }
 
     fn local_labels(office: &Office, slots: &[Slot]) -> Vec<String> {
-        slots.iter().map(|s| s.start.with_timezone(&office.time_zone).format("%H:%M").to_string()).collect()
+        slots
+            .iter()
+            .map(|s| {
+                s.start
+                    .with_timezone(&office.time_zone)
+                    .format("%H:%M")
+                    .to_string()
+            })
+            .collect()
     }
 
     #[test]
@@ -259,13 +279,25 @@ mod tests {
         assert_eq!(local_labels(&o, &monday)[15], "15:30");
         assert_eq!(local_labels(&o, &tuesday)[0], "07:30");
         assert_eq!(local_labels(&o, &tuesday)[15], "15:00");
-        assert!(day_slots(&o, &d, &s, date(2026, 11, 29)).is_empty(), "Sunday");
+        assert!(
+            day_slots(&o, &d, &s, date(2026, 11, 29)).is_empty(),
+            "Sunday"
+        );
     }
 
     #[test]
     fn several_ranges_a_day_leave_the_break_out_and_a_visit_never_overruns_a_range() {
         let (o, mut d, s) = (office(), department(), service(45));
-        d.hours.mon = vec![OpeningRange { from: t(8, 0), to: t(10, 0) }, OpeningRange { from: t(11, 0), to: t(12, 0) }];
+        d.hours.mon = vec![
+            OpeningRange {
+                from: t(8, 0),
+                to: t(10, 0),
+            },
+            OpeningRange {
+                from: t(11, 0),
+                to: t(12, 0),
+            },
+        ];
         let slots = day_slots(&o, &d, &s, date(2026, 11, 30));
         assert_eq!(local_labels(&o, &slots), ["08:00", "08:45", "11:00"]);
     }
@@ -274,8 +306,14 @@ mod tests {
     fn the_utc_offset_follows_daylight_saving_time() {
         let (o, d, s) = (office(), department(), service(15));
         // Friday 23 October 2026 is CEST (+02:00); Monday 26 October is CET (+01:00).
-        assert_eq!(day_slots(&o, &d, &s, date(2026, 10, 23))[0].start, utc("2026-10-23T05:30:00Z"));
-        assert_eq!(day_slots(&o, &d, &s, date(2026, 10, 26))[0].start, utc("2026-10-26T07:00:00Z"));
+        assert_eq!(
+            day_slots(&o, &d, &s, date(2026, 10, 23))[0].start,
+            utc("2026-10-23T05:30:00Z")
+        );
+        assert_eq!(
+            day_slots(&o, &d, &s, date(2026, 10, 26))[0].start,
+            utc("2026-10-26T07:00:00Z")
+        );
     }
 
     #[test]
@@ -283,8 +321,17 @@ mod tests {
         let (o, mut d, s) = (office(), department(), service(60));
         d.hours.sun = range(t(0, 0), t(6, 0));
         let slots = day_slots(&o, &d, &s, date(2026, 3, 29));
-        assert_eq!(local_labels(&o, &slots), ["00:00", "01:00", "03:00", "04:00", "05:00"]);
-        assert_eq!(slots.windows(2).filter(|w| w[1].start - w[0].start != Duration::hours(1)).count(), 0);
+        assert_eq!(
+            local_labels(&o, &slots),
+            ["00:00", "01:00", "03:00", "04:00", "05:00"]
+        );
+        assert_eq!(
+            slots
+                .windows(2)
+                .filter(|w| w[1].start - w[0].start != Duration::hours(1))
+                .count(),
+            0
+        );
     }
 
     #[test]
@@ -292,7 +339,12 @@ mod tests {
         let (o, mut d, s) = (office(), department(), service(60));
         d.hours.sun = range(t(0, 0), t(6, 0));
         let slots = day_slots(&o, &d, &s, date(2026, 10, 25));
-        assert_eq!(local_labels(&o, &slots), ["00:00", "01:00", "02:00", "02:00", "03:00", "04:00", "05:00"]);
+        assert_eq!(
+            local_labels(&o, &slots),
+            [
+                "00:00", "01:00", "02:00", "02:00", "03:00", "04:00", "05:00"
+            ]
+        );
         assert_eq!(slots[2].start, utc("2026-10-25T00:00:00Z"));
         assert_eq!(slots[3].start, utc("2026-10-25T01:00:00Z"));
     }
@@ -303,25 +355,52 @@ mod tests {
         d.horizon_days = 5;
         // Monday 23 November 2026, 10:00 in Warsaw.
         let now = utc("2026-11-23T09:00:00Z");
-        assert!(check_start(&o, &d, &s, utc("2026-11-27T14:00:00Z"), now).is_ok(), "Friday, day 4");
-        assert_eq!(check_start(&o, &d, &s, utc("2026-11-30T07:00:00Z"), now), Err(SlotRefusal::BeyondHorizon));
-        assert!(bookable_slots(&o, &d, &s, date(2026, 11, 28), now).is_empty(), "Saturday, day 5, closed");
-        assert_eq!(check_start(&o, &d, &s, utc("2026-11-28T09:00:00Z"), now), Err(SlotRefusal::Closed));
+        assert!(
+            check_start(&o, &d, &s, utc("2026-11-27T14:00:00Z"), now).is_ok(),
+            "Friday, day 4"
+        );
+        assert_eq!(
+            check_start(&o, &d, &s, utc("2026-11-30T07:00:00Z"), now),
+            Err(SlotRefusal::BeyondHorizon)
+        );
+        assert!(
+            bookable_slots(&o, &d, &s, date(2026, 11, 28), now).is_empty(),
+            "Saturday, day 5, closed"
+        );
+        assert_eq!(
+            check_start(&o, &d, &s, utc("2026-11-28T09:00:00Z"), now),
+            Err(SlotRefusal::Closed)
+        );
         // Just before midnight local the horizon still ends on day 5 of the local date.
         let late = utc("2026-11-23T22:59:00Z");
         assert_eq!(booking_window(&o, &d, late).last_day, date(2026, 11, 28));
-        assert_eq!(booking_window(&o, &d, utc("2026-11-23T23:00:00Z")).last_day, date(2026, 11, 29));
+        assert_eq!(
+            booking_window(&o, &d, utc("2026-11-23T23:00:00Z")).last_day,
+            date(2026, 11, 29)
+        );
     }
 
     #[test]
     fn notice_is_measured_from_now_to_the_start() {
         let (o, d, s) = (office(), department(), service(15));
         let now = utc("2026-11-23T09:00:00Z"); // 10:00 local, notice 60 min
-        assert!(check_start(&o, &d, &s, utc("2026-11-23T10:00:00Z"), now).is_ok(), "exactly 60 minutes");
-        assert_eq!(check_start(&o, &d, &s, utc("2026-11-23T09:45:00Z"), now), Err(SlotRefusal::TooSoon));
-        assert_eq!(check_start(&o, &d, &s, utc("2026-11-20T09:00:00Z"), now), Err(SlotRefusal::TooSoon));
+        assert!(
+            check_start(&o, &d, &s, utc("2026-11-23T10:00:00Z"), now).is_ok(),
+            "exactly 60 minutes"
+        );
+        assert_eq!(
+            check_start(&o, &d, &s, utc("2026-11-23T09:45:00Z"), now),
+            Err(SlotRefusal::TooSoon)
+        );
+        assert_eq!(
+            check_start(&o, &d, &s, utc("2026-11-20T09:00:00Z"), now),
+            Err(SlotRefusal::TooSoon)
+        );
         let today = bookable_slots(&o, &d, &s, date(2026, 11, 23), now);
-        assert_eq!(local_labels(&o, &today).first().map(String::as_str), Some("11:00"));
+        assert_eq!(
+            local_labels(&o, &today).first().map(String::as_str),
+            Some("11:00")
+        );
     }
 
     #[test]
@@ -339,13 +418,24 @@ mod tests {
             ("2026-12-24T06:30:00Z", Err(SlotRefusal::BeyondHorizon)),
         ];
         for (start, expected) in cases {
-            assert_eq!(check_start(&o, &d, &s, utc(start), now).map(|_| ()), expected, "{start}");
+            assert_eq!(
+                check_start(&o, &d, &s, utc(start), now).map(|_| ()),
+                expected,
+                "{start}"
+            );
         }
         d.horizon_days = 60;
-        assert_eq!(check_start(&o, &d, &s, utc("2026-12-24T06:30:00Z"), now), Err(SlotRefusal::Closed), "Wigilia");
+        assert_eq!(
+            check_start(&o, &d, &s, utc("2026-12-24T06:30:00Z"), now),
+            Err(SlotRefusal::Closed),
+            "Wigilia"
+        );
         let mut walk_in = service(15);
         walk_in.bookable = false;
-        assert_eq!(check_start(&o, &d, &walk_in, utc("2026-12-01T06:30:00Z"), now), Err(SlotRefusal::NotBookable));
+        assert_eq!(
+            check_start(&o, &d, &walk_in, utc("2026-12-01T06:30:00Z"), now),
+            Err(SlotRefusal::NotBookable)
+        );
     }
 
     #[test]
@@ -353,7 +443,14 @@ mod tests {
         let (o, d) = (office(), department());
         let slot = day_slots(&o, &d, &service(45), date(2026, 12, 1))[0];
         let units = capacity_units(&d, &slot);
-        assert_eq!(units, vec![slot.start, slot.start + Duration::minutes(15), slot.start + Duration::minutes(30)]);
+        assert_eq!(
+            units,
+            vec![
+                slot.start,
+                slot.start + Duration::minutes(15),
+                slot.start + Duration::minutes(30)
+            ]
+        );
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! Book, confirm, cancel.
 
-use crate::api::dto::{BookRequest, BookingView, CancelByPersonRequest, ProofInput, FieldError, parse_national_id, parse_office_and_service};
+use crate::api::dto::{
+    BookRequest, BookingView, CancelByPersonRequest, FieldError, ProofInput, parse_national_id,
+    parse_office_and_service,
+};
 use crate::domain::booking::{Booking, BookingStatus, CancelStep, ConfirmStep, HOLD_DURATION};
 use crate::domain::codes::{ShortCode, Token, new_ulid, public_ref};
 use crate::domain::ids::{BookingId, OutboxId};
@@ -8,7 +11,9 @@ use crate::domain::outbox::{MessageKind, OutboxMessage};
 use crate::domain::schedule;
 use crate::domain::secrets::{Digest, Purpose};
 use crate::service::{App, MAX_ATTEMPTS, ServiceError, backoff, find_service, next_free_slots};
-use crate::store::bookings::{ConfirmProof, HoldRefusal, IdempotentAnswer, NewHold, Release, TransitionRefusal};
+use crate::store::bookings::{
+    ConfirmProof, HoldRefusal, IdempotentAnswer, NewHold, Release, TransitionRefusal,
+};
 use crate::store::items::IDEMPOTENCY_RETENTION;
 use chrono::NaiveDate;
 use sha2::Digest as _;
@@ -46,24 +51,35 @@ const MAX_IDEMPOTENCY_KEY: usize = 255;
 
 fn idempotency_digests(app: &App, idem: &Idempotency) -> Result<(Digest, Digest), ServiceError> {
     let key = idem.key.trim();
-    if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY || !key.bytes().all(|b| b.is_ascii_graphic()) {
+    if key.is_empty()
+        || key.len() > MAX_IDEMPOTENCY_KEY
+        || !key.bytes().all(|b| b.is_ascii_graphic())
+    {
         return Err(ServiceError::Invalid(vec![FieldError::new(
             "Idempotency-Key",
             "invalid",
             "1 to 255 visible ASCII characters",
         )]));
     }
-    let body = sha2::Sha256::digest(&idem.body).iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let body = sha2::Sha256::digest(&idem.body)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>();
     Ok((app.keyring.digest(Purpose::Idempotency, key), Digest(body)))
 }
 
 /// Replays the stored answer for a key, refusing a different body.
-async fn replay(app: &App, key: &Digest, request: &Digest) -> Result<Option<BookOutcome>, ServiceError> {
+async fn replay(
+    app: &App,
+    key: &Digest,
+    request: &Digest,
+) -> Result<Option<BookOutcome>, ServiceError> {
     match app.store.get_idempotent_answer(key).await? {
         None => Ok(None),
-        Some(stored) if stored.request_digest == request.0 => {
-            Ok(Some(BookOutcome::Replayed { status: stored.status, body: stored.response }))
-        }
+        Some(stored) if stored.request_digest == request.0 => Ok(Some(BookOutcome::Replayed {
+            status: stored.status,
+            body: stored.response,
+        })),
         Some(_) => Err(ServiceError::IdempotencyKeyReused),
     }
 }
@@ -71,21 +87,30 @@ async fn replay(app: &App, key: &Digest, request: &Digest) -> Result<Option<Book
 /// Creates a pending hold: validates everything, then writes it in one
 /// transaction with its capacity, rule items and confirmation message.
 #[tracing::instrument(skip_all, fields(office_id = %request.office_id, service_id = %request.service_id))]
-pub async fn book(app: &App, request: BookRequest, idempotency: Option<Idempotency>) -> Result<BookOutcome, ServiceError> {
-    let idem = idempotency.as_ref().map(|i| idempotency_digests(app, i)).transpose()?;
+pub async fn book(
+    app: &App,
+    request: BookRequest,
+    idempotency: Option<Idempotency>,
+) -> Result<BookOutcome, ServiceError> {
+    let idem = idempotency
+        .as_ref()
+        .map(|i| idempotency_digests(app, i))
+        .transpose()?;
     if let Some((key, body)) = &idem {
         if let Some(answer) = replay(app, key, body).await? {
             return Ok(answer);
         }
     }
 
-    let (office_id, service_id) = parse_office_and_service(&request.office_id, &request.service_id)?;
+    let (office_id, service_id) =
+        parse_office_and_service(&request.office_id, &request.service_id)?;
     let catalog = app.catalog(&office_id).await?;
     let (department, service) = find_service(&catalog, &service_id)?;
     let office = &catalog.office;
     let now = app.clock.now();
     let input = request.validate(office, service, schedule::local_date(office, now))?;
-    let slot = schedule::check_start(office, department, service, input.start, now).map_err(ServiceError::SlotRefused)?;
+    let slot = schedule::check_start(office, department, service, input.start, now)
+        .map_err(ServiceError::SlotRefused)?;
     let person = app.keyring.person_key(&input.national_id);
     let local_date = schedule::local_date(office, slot.start);
 
@@ -120,16 +145,28 @@ pub async fn book(app: &App, request: BookRequest, idempotency: Option<Idempoten
             kiosk_code: ShortCode::generate(&*app.entropy),
             capacity_units: schedule::capacity_units(department, &slot),
             week: schedule::iso_week(office, slot.start),
-            confirm_token: app.keyring.digest(Purpose::ConfirmToken, confirm_token.as_str()),
-            confirm_code: app.keyring.digest(Purpose::ConfirmCode, confirm_code.as_str()),
-            manage_tokens: vec![app.keyring.digest(Purpose::ManageToken, manage_token.as_str())],
+            confirm_token: app
+                .keyring
+                .digest(Purpose::ConfirmToken, confirm_token.as_str()),
+            confirm_code: app
+                .keyring
+                .digest(Purpose::ConfirmCode, confirm_code.as_str()),
+            manage_tokens: vec![
+                app.keyring
+                    .digest(Purpose::ManageToken, manage_token.as_str()),
+            ],
             code_attempts: 0,
         };
         let message = OutboxMessage {
             confirm_token: Some(confirm_token),
             confirm_code: Some(confirm_code),
             manage_token: Some(manage_token),
-            ..OutboxMessage::plain(OutboxId::from_ulid(new_ulid(now, &*app.entropy)), &booking, MessageKind::HoldCreated, now)
+            ..OutboxMessage::plain(
+                OutboxId::from_ulid(new_ulid(now, &*app.entropy)),
+                &booking,
+                MessageKind::HoldCreated,
+                now,
+            )
         };
         let view = BookingView::of(&booking, false);
         let answer = match &idem {
@@ -175,7 +212,10 @@ pub async fn book(app: &App, request: BookRequest, idempotency: Option<Idempoten
 }
 
 async fn load(app: &App, id: BookingId) -> Result<Booking, ServiceError> {
-    app.store.get_booking(id).await?.ok_or(ServiceError::BookingNotFound)
+    app.store
+        .get_booking(id)
+        .await?
+        .ok_or(ServiceError::BookingNotFound)
 }
 
 fn new_outbox_id(app: &App) -> OutboxId {
@@ -184,10 +224,16 @@ fn new_outbox_id(app: &App) -> OutboxId {
 
 /// Returns an expired hold's capacity (exactly once: the write is conditional
 /// on the booking still being pending and past its hour).
-async fn expire(app: &App, booking: &Booking) -> Result<Result<(), TransitionRefusal>, ServiceError> {
+async fn expire(
+    app: &App,
+    booking: &Booking,
+) -> Result<Result<(), TransitionRefusal>, ServiceError> {
     let now = app.clock.now();
     let message = OutboxMessage::plain(new_outbox_id(app), booking, MessageKind::Expired, now);
-    let result = app.store.release(booking, Release::Expire, now, &message).await?;
+    let result = app
+        .store
+        .release(booking, Release::Expire, now, &message)
+        .await?;
     if result.is_ok() {
         tracing::info!(booking_id = %booking.id, "hold expired and released");
     }
@@ -196,21 +242,34 @@ async fn expire(app: &App, booking: &Booking) -> Result<Result<(), TransitionRef
 
 /// Confirms a pending hold with the link's token or the SMS code.
 #[tracing::instrument(skip_all, fields(booking_id = %id))]
-pub async fn confirm(app: &App, id: BookingId, proof: ProofInput) -> Result<ConfirmOutcome, ServiceError> {
+pub async fn confirm(
+    app: &App,
+    id: BookingId,
+    proof: ProofInput,
+) -> Result<ConfirmOutcome, ServiceError> {
     for attempt in 0..MAX_ATTEMPTS {
         let booking = load(app, id).await?;
         let proof = match &proof {
             ProofInput::Token(token) => {
-                if !app.keyring.verify(Purpose::ConfirmToken, token.as_str(), &booking.confirm_token) {
+                if !app.keyring.verify(
+                    Purpose::ConfirmToken,
+                    token.as_str(),
+                    &booking.confirm_token,
+                ) {
                     return Err(ServiceError::WrongProof);
                 }
                 ConfirmProof::Token(booking.confirm_token.clone())
             }
             ProofInput::Code(code) => {
-                if booking.status == crate::domain::booking::BookingStatus::Pending && booking.code_locked() {
+                if booking.status == crate::domain::booking::BookingStatus::Pending
+                    && booking.code_locked()
+                {
                     return Err(ServiceError::CodeLocked);
                 }
-                if !app.keyring.verify(Purpose::ConfirmCode, code.as_str(), &booking.confirm_code) {
+                if !app
+                    .keyring
+                    .verify(Purpose::ConfirmCode, code.as_str(), &booking.confirm_code)
+                {
                     app.store.record_wrong_code(id).await?;
                     return Err(ServiceError::WrongProof);
                 }
@@ -220,7 +279,10 @@ pub async fn confirm(app: &App, id: BookingId, proof: ProofInput) -> Result<Conf
         let now = app.clock.now();
         let refusal = match booking.confirm_step(now) {
             ConfirmStep::AlreadyConfirmed => {
-                return Ok(ConfirmOutcome { booking: BookingView::of(&booking, true), already_confirmed: true });
+                return Ok(ConfirmOutcome {
+                    booking: BookingView::of(&booking, true),
+                    already_confirmed: true,
+                });
             }
             ConfirmStep::Cancelled => return Err(ServiceError::BookingCancelled),
             ConfirmStep::AlreadyExpired => return Err(ServiceError::HoldExpired),
@@ -230,16 +292,34 @@ pub async fn confirm(app: &App, id: BookingId, proof: ProofInput) -> Result<Conf
             },
             ConfirmStep::Confirm => {
                 let manage_token = Token::generate(&*app.entropy);
-                let manage_digest = app.keyring.digest(Purpose::ManageToken, manage_token.as_str());
+                let manage_digest = app
+                    .keyring
+                    .digest(Purpose::ManageToken, manage_token.as_str());
                 let message = OutboxMessage {
                     manage_token: Some(manage_token),
-                    ..OutboxMessage::plain(new_outbox_id(app), &booking, MessageKind::Confirmed, now)
+                    ..OutboxMessage::plain(
+                        new_outbox_id(app),
+                        &booking,
+                        MessageKind::Confirmed,
+                        now,
+                    )
                 };
-                match app.store.confirm(&booking, &proof, &manage_digest, now, &message).await? {
+                match app
+                    .store
+                    .confirm(&booking, &proof, &manage_digest, now, &message)
+                    .await?
+                {
                     Ok(()) => {
                         tracing::info!("booking confirmed");
-                        let confirmed = Booking { status: BookingStatus::Confirmed, confirmed_at: Some(now), ..booking };
-                        return Ok(ConfirmOutcome { booking: BookingView::of(&confirmed, true), already_confirmed: false });
+                        let confirmed = Booking {
+                            status: BookingStatus::Confirmed,
+                            confirmed_at: Some(now),
+                            ..booking
+                        };
+                        return Ok(ConfirmOutcome {
+                            booking: BookingView::of(&confirmed, true),
+                            already_confirmed: false,
+                        });
                     }
                     Err(refusal) => refusal,
                 }
@@ -255,12 +335,15 @@ pub async fn confirm(app: &App, id: BookingId, proof: ProofInput) -> Result<Conf
 
 /// Cancels with the manage token from an email.
 #[tracing::instrument(skip_all, fields(booking_id = %id))]
-pub async fn cancel_with_token(app: &App, id: BookingId, token: &Token) -> Result<CancelOutcome, ServiceError> {
+pub async fn cancel_with_token(
+    app: &App,
+    id: BookingId,
+    token: &Token,
+) -> Result<CancelOutcome, ServiceError> {
     let booking = load(app, id).await?;
-    let valid = booking
-        .manage_tokens
-        .iter()
-        .fold(false, |found, d| app.keyring.verify(Purpose::ManageToken, token.as_str(), d) | found);
+    let valid = booking.manage_tokens.iter().fold(false, |found, d| {
+        app.keyring.verify(Purpose::ManageToken, token.as_str(), d) | found
+    });
     if !valid {
         return Err(ServiceError::WrongProof);
     }
@@ -269,8 +352,12 @@ pub async fn cancel_with_token(app: &App, id: BookingId, token: &Token) -> Resul
 
 /// Cancels by national ID, matter and day (seed 001).
 #[tracing::instrument(skip_all, fields(office_id = %request.office_id, service_id = %request.service_id))]
-pub async fn cancel_for_person(app: &App, request: CancelByPersonRequest) -> Result<CancelOutcome, ServiceError> {
-    let (office_id, service_id) = parse_office_and_service(&request.office_id, &request.service_id)?;
+pub async fn cancel_for_person(
+    app: &App,
+    request: CancelByPersonRequest,
+) -> Result<CancelOutcome, ServiceError> {
+    let (office_id, service_id) =
+        parse_office_and_service(&request.office_id, &request.service_id)?;
     let catalog = app.catalog(&office_id).await?;
     find_service(&catalog, &service_id)?;
     let today = schedule::local_date(&catalog.office, app.clock.now());
@@ -286,7 +373,11 @@ pub async fn cancel_for_person(app: &App, request: CancelByPersonRequest) -> Res
         }
     };
     let person = app.keyring.person_key(&national_id);
-    let id = app.store.find_person_booking(&person, &service_id, date).await?.ok_or(ServiceError::BookingNotFound)?;
+    let id = app
+        .store
+        .find_person_booking(&person, &service_id, date)
+        .await?
+        .ok_or(ServiceError::BookingNotFound)?;
     cancel(app, load(app, id).await?).await
 }
 
@@ -295,7 +386,10 @@ async fn cancel(app: &App, mut booking: Booking) -> Result<CancelOutcome, Servic
         let now = app.clock.now();
         let refusal = match booking.cancel_step(now) {
             CancelStep::AlreadyCancelled => {
-                return Ok(CancelOutcome { booking: BookingView::of(&booking, false), already_cancelled: true });
+                return Ok(CancelOutcome {
+                    booking: BookingView::of(&booking, false),
+                    already_cancelled: true,
+                });
             }
             CancelStep::AlreadyExpired => return Err(ServiceError::HoldExpired),
             CancelStep::TooLate => return Err(ServiceError::TooLate),
@@ -304,12 +398,24 @@ async fn cancel(app: &App, mut booking: Booking) -> Result<CancelOutcome, Servic
                 Err(refusal) => refusal,
             },
             CancelStep::Cancel => {
-                let message = OutboxMessage::plain(new_outbox_id(app), &booking, MessageKind::Cancelled, now);
-                match app.store.release(&booking, Release::Cancel, now, &message).await? {
+                let message =
+                    OutboxMessage::plain(new_outbox_id(app), &booking, MessageKind::Cancelled, now);
+                match app
+                    .store
+                    .release(&booking, Release::Cancel, now, &message)
+                    .await?
+                {
                     Ok(()) => {
                         tracing::info!(booking_id = %booking.id, "booking cancelled");
-                        let cancelled = Booking { status: BookingStatus::Cancelled, closed_at: Some(now), ..booking };
-                        return Ok(CancelOutcome { booking: BookingView::of(&cancelled, false), already_cancelled: false });
+                        let cancelled = Booking {
+                            status: BookingStatus::Cancelled,
+                            closed_at: Some(now),
+                            ..booking
+                        };
+                        return Ok(CancelOutcome {
+                            booking: BookingView::of(&cancelled, false),
+                            already_cancelled: false,
+                        });
                     }
                     Err(refusal) => refusal,
                 }

@@ -4,7 +4,10 @@
 mod booking;
 mod slots;
 
-pub use booking::{BookOutcome, CancelOutcome, ConfirmOutcome, Idempotency, book, cancel_for_person, cancel_with_token, confirm};
+pub use booking::{
+    BookOutcome, CancelOutcome, ConfirmOutcome, Idempotency, book, cancel_for_person,
+    cancel_with_token, confirm,
+};
 pub use slots::{free_slots, next_free_slots};
 
 use crate::api::dto::{FieldError, FreeSlot};
@@ -41,7 +44,10 @@ impl App {
     }
 
     pub async fn catalog(&self, office: &OfficeId) -> Result<Catalog, ServiceError> {
-        self.store.load_catalog(office).await?.ok_or(ServiceError::OfficeNotFound)
+        self.store
+            .load_catalog(office)
+            .await?
+            .ok_or(ServiceError::OfficeNotFound)
     }
 }
 
@@ -89,7 +95,10 @@ impl From<Vec<FieldError>> for ServiceError {
 }
 
 /// The department and service of `id` in `catalog`.
-pub fn find_service<'c>(catalog: &'c Catalog, id: &ServiceId) -> Result<(&'c Department, &'c Service), ServiceError> {
+pub fn find_service<'c>(
+    catalog: &'c Catalog,
+    id: &ServiceId,
+) -> Result<(&'c Department, &'c Service), ServiceError> {
     catalog.service(id).ok_or(ServiceError::ServiceNotFound)
 }
 

@@ -72,17 +72,26 @@ async fn free_days(
         }
         date += Duration::days(1);
     }
-    let (Some(first), Some(last)) = (by_day.first().and_then(|d| d.1.first()), by_day.last().and_then(|d| d.1.last())) else {
+    let (Some(first), Some(last)) = (
+        by_day.first().and_then(|d| d.1.first()),
+        by_day.last().and_then(|d| d.1.last()),
+    ) else {
         return Ok(Vec::new());
     };
-    let units = app.store.unit_counts(&office.id, &department.id, first.start, last.end).await?;
+    let units = app
+        .store
+        .unit_counts(&office.id, &department.id, first.start, last.end)
+        .await?;
     let mut weeks: BTreeMap<String, i64> = BTreeMap::new();
     if let Some(cap) = department.weekly_online_cap {
         for (_, slots) in &by_day {
             for slot in slots {
                 let week = schedule::iso_week(office, slot.start);
                 if !weeks.contains_key(&week) {
-                    let booked = app.store.week_count(&office.id, &department.id, &week).await?;
+                    let booked = app
+                        .store
+                        .week_count(&office.id, &department.id, &week)
+                        .await?;
                     weeks.insert(week, i64::from(cap) - booked);
                 }
             }
@@ -101,7 +110,10 @@ async fn free_days(
                         .map(|u| desks - units.get(u).copied().unwrap_or(0))
                         .min()
                         .unwrap_or(0);
-                    let week_left = weeks.get(&schedule::iso_week(office, slot.start)).copied().unwrap_or(i64::MAX);
+                    let week_left = weeks
+                        .get(&schedule::iso_week(office, slot.start))
+                        .copied()
+                        .unwrap_or(i64::MAX);
                     let left = unit_left.min(week_left);
                     (left > 0).then(|| free_slot(office, &slot, left))
                 })

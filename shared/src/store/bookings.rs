@@ -108,11 +108,20 @@ fn is_conflict(codes: &[String]) -> bool {
 
 impl Store {
     fn put(&self, item: Item, condition: Option<&str>) -> Result<TransactWriteItem, StoreError> {
-        let put = Put::builder().table_name(&self.table).set_item(Some(item)).set_condition_expression(condition.map(str::to_owned)).build()?;
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .set_condition_expression(condition.map(str::to_owned))
+            .build()?;
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    fn counter_update(&self, key: &keys::Key, delta: i64, cap: Option<u32>) -> Result<TransactWriteItem, StoreError> {
+    fn counter_update(
+        &self,
+        key: &keys::Key,
+        delta: i64,
+        cap: Option<u32>,
+    ) -> Result<TransactWriteItem, StoreError> {
         let mut update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key_map(key)))
@@ -127,7 +136,9 @@ impl Store {
             }
         } else {
             // Never below zero: a release without a matching take is a bug to surface.
-            update = update.condition_expression("booked >= :one").expression_attribute_values(":one", n(1));
+            update = update
+                .condition_expression("booked >= :one")
+                .expression_attribute_values(":one", n(1));
         }
         Ok(TransactWriteItem::builder().update(update.build()?).build())
     }
@@ -135,7 +146,10 @@ impl Store {
     /// Writes a hold: capacity units (each under the desk count), the week
     /// counter (under the weekly cap), the person rule, the kiosk code, the
     /// booking, its outbox message and the idempotent answer — all or nothing.
-    pub async fn create_hold(&self, hold: NewHold<'_>) -> Result<Result<(), HoldRefusal>, StoreError> {
+    pub async fn create_hold(
+        &self,
+        hold: NewHold<'_>,
+    ) -> Result<Result<(), HoldRefusal>, StoreError> {
         let b = hold.booking;
         let mut writes = Vec::new();
         let mut guards = Vec::new();
@@ -148,13 +162,22 @@ impl Store {
         writes.push(self.counter_update(&week, 1, hold.weekly_cap)?);
         guards.push(Guard::Week);
         let absent = Some("attribute_not_exists(pk)");
-        writes.push(self.put(to_item(entity::PERSON_RULE, &PersonRuleItem::from(b))?, absent)?);
+        writes.push(self.put(
+            to_item(entity::PERSON_RULE, &PersonRuleItem::from(b))?,
+            absent,
+        )?);
         guards.push(Guard::Person);
-        writes.push(self.put(to_item(entity::KIOSK_CODE, &KioskCodeItem::from(b))?, absent)?);
+        writes.push(self.put(
+            to_item(entity::KIOSK_CODE, &KioskCodeItem::from(b))?,
+            absent,
+        )?);
         guards.push(Guard::KioskCode);
         writes.push(self.put(to_item(entity::BOOKING, &BookingItem::from(b))?, absent)?);
         guards.push(Guard::Booking);
-        writes.push(self.put(to_item(entity::OUTBOX, &OutboxItem::from(hold.message))?, absent)?);
+        writes.push(self.put(
+            to_item(entity::OUTBOX, &OutboxItem::from(hold.message))?,
+            absent,
+        )?);
         guards.push(Guard::Outbox);
         if let Some(answer) = hold.idempotency {
             let key = keys::idempotency(&answer.key_digest);
@@ -171,7 +194,12 @@ impl Store {
             guards.push(Guard::Idempotency);
         }
 
-        let result = self.client.transact_write_items().set_transact_items(Some(writes)).send().await;
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(writes))
+            .send()
+            .await;
         let err = match result {
             Ok(_) => return Ok(Ok(())),
             Err(err) => err,
@@ -182,7 +210,10 @@ impl Store {
         if is_conflict(&codes) {
             return Ok(Err(HoldRefusal::Conflict));
         }
-        let failed = codes.iter().zip(&guards).find(|(code, _)| code.as_str() == "ConditionalCheckFailed");
+        let failed = codes
+            .iter()
+            .zip(&guards)
+            .find(|(code, _)| code.as_str() == "ConditionalCheckFailed");
         match failed.map(|(_, guard)| *guard) {
             Some(Guard::Unit) => Ok(Err(HoldRefusal::SlotFull)),
             Some(Guard::Week) => Ok(Err(HoldRefusal::WeekFull)),
@@ -190,7 +221,9 @@ impl Store {
             Some(Guard::KioskCode) => Ok(Err(HoldRefusal::KioskCodeTaken)),
             Some(Guard::Idempotency) => Ok(Err(HoldRefusal::IdempotencyKeyTaken)),
             // A fresh ULID or outbox id that exists means something is deeply wrong.
-            Some(Guard::Booking | Guard::Outbox) | None => Err(StoreError::sdk("TransactWriteItems", err)),
+            Some(Guard::Booking | Guard::Outbox) | None => {
+                Err(StoreError::sdk("TransactWriteItems", err))
+            }
         }
     }
 
@@ -226,7 +259,10 @@ impl Store {
         }
         let writes = vec![
             TransactWriteItem::builder().update(update.build()?).build(),
-            self.put(to_item(entity::OUTBOX, &OutboxItem::from(message))?, Some("attribute_not_exists(pk)"))?,
+            self.put(
+                to_item(entity::OUTBOX, &OutboxItem::from(message))?,
+                Some("attribute_not_exists(pk)"),
+            )?,
         ];
         self.transition(writes).await
     }
@@ -245,7 +281,10 @@ impl Store {
                 BookingStatus::Cancelled,
                 "start_at > :now AND (#status = :confirmed OR (#status = :pending AND hold_expires_at > :now))",
             ),
-            Release::Expire => (BookingStatus::Expired, "#status = :pending AND hold_expires_at <= :now"),
+            Release::Expire => (
+                BookingStatus::Expired,
+                "#status = :pending AND hold_expires_at <= :now",
+            ),
         };
         let update = Update::builder()
             .table_name(&self.table)
@@ -263,9 +302,17 @@ impl Store {
         };
         let mut writes = vec![TransactWriteItem::builder().update(update.build()?).build()];
         for unit in &booking.capacity_units {
-            writes.push(self.counter_update(&keys::unit(&booking.office_id, &booking.department_id, *unit), -1, None)?);
+            writes.push(self.counter_update(
+                &keys::unit(&booking.office_id, &booking.department_id, *unit),
+                -1,
+                None,
+            )?);
         }
-        writes.push(self.counter_update(&keys::week(&booking.office_id, &booking.department_id, &booking.week), -1, None)?);
+        writes.push(self.counter_update(
+            &keys::week(&booking.office_id, &booking.department_id, &booking.week),
+            -1,
+            None,
+        )?);
         let owned_by_booking = |key: keys::Key| -> Result<TransactWriteItem, StoreError> {
             let delete = Delete::builder()
                 .table_name(&self.table)
@@ -275,14 +322,34 @@ impl Store {
                 .build()?;
             Ok(TransactWriteItem::builder().delete(delete).build())
         };
-        writes.push(owned_by_booking(keys::person_rule(&booking.person, &booking.service_id, booking.local_date))?);
-        writes.push(owned_by_booking(keys::kiosk_code(&booking.office_id, booking.local_date, booking.kiosk_code.as_str()))?);
-        writes.push(self.put(to_item(entity::OUTBOX, &OutboxItem::from(message))?, Some("attribute_not_exists(pk)"))?);
+        writes.push(owned_by_booking(keys::person_rule(
+            &booking.person,
+            &booking.service_id,
+            booking.local_date,
+        ))?);
+        writes.push(owned_by_booking(keys::kiosk_code(
+            &booking.office_id,
+            booking.local_date,
+            booking.kiosk_code.as_str(),
+        ))?);
+        writes.push(self.put(
+            to_item(entity::OUTBOX, &OutboxItem::from(message))?,
+            Some("attribute_not_exists(pk)"),
+        )?);
         self.transition(writes).await
     }
 
-    async fn transition(&self, writes: Vec<TransactWriteItem>) -> Result<Result<(), TransitionRefusal>, StoreError> {
-        match self.client.transact_write_items().set_transact_items(Some(writes)).send().await {
+    async fn transition(
+        &self,
+        writes: Vec<TransactWriteItem>,
+    ) -> Result<Result<(), TransitionRefusal>, StoreError> {
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(writes))
+            .send()
+            .await
+        {
             Ok(_) => Ok(Ok(())),
             Err(err) => match cancellation_codes(&err) {
                 Some(codes) if is_conflict(&codes) => Ok(Err(TransitionRefusal::Conflict)),
@@ -313,7 +380,12 @@ impl Store {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|se| se.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
             Err(e) => Err(StoreError::sdk("UpdateItem", e)),
         }
     }
@@ -330,7 +402,10 @@ impl Store {
             .map_err(|e| StoreError::sdk("GetItem", e))?;
         match out.item {
             None => Ok(None),
-            Some(item) => Ok(Some(Booking::try_from(from_item::<BookingItem>(entity::BOOKING, item)?)?)),
+            Some(item) => Ok(Some(Booking::try_from(from_item::<BookingItem>(
+                entity::BOOKING,
+                item,
+            )?)?)),
         }
     }
 
@@ -355,7 +430,10 @@ impl Store {
             Some(item) => {
                 let rule: PersonRuleItem = from_item(entity::PERSON_RULE, item)?;
                 Ok(Some(BookingId::parse(&rule.booking_id).map_err(|_| {
-                    crate::store::items::CorruptItem { entity: entity::PERSON_RULE, field: "booking_id" }
+                    crate::store::items::CorruptItem {
+                        entity: entity::PERSON_RULE,
+                        field: "booking_id",
+                    }
                 })?))
             }
         }
@@ -394,7 +472,12 @@ impl Store {
     }
 
     /// Booked count of a department's ISO week.
-    pub async fn week_count(&self, office: &OfficeId, department: &DepartmentId, week: &str) -> Result<i64, StoreError> {
+    pub async fn week_count(
+        &self,
+        office: &OfficeId,
+        department: &DepartmentId,
+        week: &str,
+    ) -> Result<i64, StoreError> {
         let out = self
             .client
             .get_item()
@@ -409,7 +492,10 @@ impl Store {
         }
     }
 
-    pub async fn get_idempotent_answer(&self, key_digest: &Digest) -> Result<Option<IdempotencyItem>, StoreError> {
+    pub async fn get_idempotent_answer(
+        &self,
+        key_digest: &Digest,
+    ) -> Result<Option<IdempotencyItem>, StoreError> {
         let out = self
             .client
             .get_item()
@@ -419,6 +505,8 @@ impl Store {
             .send()
             .await
             .map_err(|e| StoreError::sdk("GetItem", e))?;
-        out.item.map(|item| from_item(entity::IDEMPOTENCY, item)).transpose()
+        out.item
+            .map(|item| from_item(entity::IDEMPOTENCY, item))
+            .transpose()
     }
 }

@@ -66,14 +66,27 @@ impl Store {
         let mut departments: Vec<Department> = Vec::new();
         let mut services: Vec<Service> = Vec::new();
         for item in items {
-            let kind = item.get("entity").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+            let kind = item
+                .get("entity")
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .unwrap_or_default();
             match kind.as_str() {
-                entity::OFFICE => found = Some(from_item::<OfficeItem>(entity::OFFICE, item)?.office),
-                entity::DEPARTMENT => departments.push(from_item::<DepartmentItem>(entity::DEPARTMENT, item)?.department),
-                entity::SERVICE => services.push(from_item::<ServiceItem>(entity::SERVICE, item)?.service),
+                entity::OFFICE => {
+                    found = Some(from_item::<OfficeItem>(entity::OFFICE, item)?.office)
+                }
+                entity::DEPARTMENT => departments
+                    .push(from_item::<DepartmentItem>(entity::DEPARTMENT, item)?.department),
+                entity::SERVICE => {
+                    services.push(from_item::<ServiceItem>(entity::SERVICE, item)?.service)
+                }
                 _ => {}
             }
         }
-        Ok(found.map(|office| Catalog { office, departments, services }))
+        Ok(found.map(|office| Catalog {
+            office,
+            departments,
+            services,
+        }))
     }
 }

@@ -222,7 +222,7 @@ impl TryFrom<BookingItem> for Booking {
     type Error = CorruptItem;
 
     fn try_from(i: BookingItem) -> Result<Self, CorruptItem> {
-                let capacity_units = i
+        let capacity_units = i
             .capacity_units
             .iter()
             .map(|u| DateTime::parse_from_rfc3339(u).map(|t| t.to_utc()))
@@ -231,9 +231,12 @@ impl TryFrom<BookingItem> for Booking {
         Ok(Booking {
             id: BookingId::parse(&i.id).map_err(corrupt(entity::BOOKING, "id"))?,
             public_ref: i.public_ref,
-            office_id: OfficeId::parse(&i.office_id).map_err(corrupt(entity::BOOKING, "office_id"))?,
-            department_id: DepartmentId::parse(&i.department_id).map_err(corrupt(entity::BOOKING, "department_id"))?,
-            service_id: ServiceId::parse(&i.service_id).map_err(corrupt(entity::BOOKING, "service_id"))?,
+            office_id: OfficeId::parse(&i.office_id)
+                .map_err(corrupt(entity::BOOKING, "office_id"))?,
+            department_id: DepartmentId::parse(&i.department_id)
+                .map_err(corrupt(entity::BOOKING, "department_id"))?,
+            service_id: ServiceId::parse(&i.service_id)
+                .map_err(corrupt(entity::BOOKING, "service_id"))?,
             start: i.start_at,
             end: i.end_at,
             local_date: i.local_date,
@@ -244,15 +247,23 @@ impl TryFrom<BookingItem> for Booking {
             confirmed_at: i.confirmed_at,
             closed_at: i.closed_at,
             person: PersonKey(i.person_key),
-            first_name: PersonName::parse(&i.first_name).map_err(corrupt(entity::BOOKING, "first_name"))?,
-            last_name: PersonName::parse(&i.last_name).map_err(corrupt(entity::BOOKING, "last_name"))?,
+            first_name: PersonName::parse(&i.first_name)
+                .map_err(corrupt(entity::BOOKING, "first_name"))?,
+            last_name: PersonName::parse(&i.last_name)
+                .map_err(corrupt(entity::BOOKING, "last_name"))?,
             email: Email::parse(&i.email).map_err(corrupt(entity::BOOKING, "email"))?,
-            phone: i.phone.as_deref().map(PhoneNumber::from_e164).transpose().map_err(corrupt(entity::BOOKING, "phone"))?,
+            phone: i
+                .phone
+                .as_deref()
+                .map(PhoneNumber::from_e164)
+                .transpose()
+                .map_err(corrupt(entity::BOOKING, "phone"))?,
             channel: i.channel,
             language: i.language,
             application_number: i.application_number,
             lost_document: i.lost_document,
-            kiosk_code: ShortCode::parse(&i.kiosk_code).map_err(corrupt(entity::BOOKING, "kiosk_code"))?,
+            kiosk_code: ShortCode::parse(&i.kiosk_code)
+                .map_err(corrupt(entity::BOOKING, "kiosk_code"))?,
             capacity_units,
             week: i.week,
             confirm_token: Digest(i.confirm_token),
@@ -358,17 +369,33 @@ impl TryFrom<OutboxItem> for OutboxMessage {
     type Error = CorruptItem;
 
     fn try_from(i: OutboxItem) -> Result<Self, CorruptItem> {
-                use crate::domain::codes::Token;
+        use crate::domain::codes::Token;
         Ok(OutboxMessage {
             id: OutboxId::parse(&i.id).map_err(corrupt(entity::OUTBOX, "id"))?,
-            booking_id: BookingId::parse(&i.booking_id).map_err(corrupt(entity::OUTBOX, "booking_id"))?,
+            booking_id: BookingId::parse(&i.booking_id)
+                .map_err(corrupt(entity::OUTBOX, "booking_id"))?,
             kind: i.kind,
             channel: i.channel,
             language: i.language,
             created_at: i.created_at,
-            confirm_token: i.confirm_token.as_deref().map(Token::parse).transpose().map_err(corrupt(entity::OUTBOX, "confirm_token"))?,
-            confirm_code: i.confirm_code.as_deref().map(ShortCode::parse).transpose().map_err(corrupt(entity::OUTBOX, "confirm_code"))?,
-            manage_token: i.manage_token.as_deref().map(Token::parse).transpose().map_err(corrupt(entity::OUTBOX, "manage_token"))?,
+            confirm_token: i
+                .confirm_token
+                .as_deref()
+                .map(Token::parse)
+                .transpose()
+                .map_err(corrupt(entity::OUTBOX, "confirm_token"))?,
+            confirm_code: i
+                .confirm_code
+                .as_deref()
+                .map(ShortCode::parse)
+                .transpose()
+                .map_err(corrupt(entity::OUTBOX, "confirm_code"))?,
+            manage_token: i
+                .manage_token
+                .as_deref()
+                .map(Token::parse)
+                .transpose()
+                .map_err(corrupt(entity::OUTBOX, "manage_token"))?,
         })
     }
 }

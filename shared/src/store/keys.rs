@@ -39,18 +39,29 @@ pub fn capacity_pk(office: &OfficeId, department: &DepartmentId) -> String {
 }
 pub const UNIT_PREFIX: &str = "UNIT#";
 pub fn unit(office: &OfficeId, department: &DepartmentId, at: DateTime<Utc>) -> Key {
-    Key { pk: capacity_pk(office, department), sk: format!("{UNIT_PREFIX}{}", minute(at)) }
+    Key {
+        pk: capacity_pk(office, department),
+        sk: format!("{UNIT_PREFIX}{}", minute(at)),
+    }
 }
 pub fn unit_sk_to_instant(sk: &str) -> Option<DateTime<Utc>> {
     let raw = sk.strip_prefix(UNIT_PREFIX)?;
-    chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%MZ").ok().map(|n| n.and_utc())
+    chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%MZ")
+        .ok()
+        .map(|n| n.and_utc())
 }
 pub fn week(office: &OfficeId, department: &DepartmentId, week: &str) -> Key {
-    Key { pk: capacity_pk(office, department), sk: format!("WEEK#{week}") }
+    Key {
+        pk: capacity_pk(office, department),
+        sk: format!("WEEK#{week}"),
+    }
 }
 
 pub fn booking(id: BookingId) -> Key {
-    Key { pk: format!("BOOKING#{id}"), sk: "BOOKING".into() }
+    Key {
+        pk: format!("BOOKING#{id}"),
+        sk: "BOOKING".into(),
+    }
 }
 /// GSI1: a day's bookings at an office, in start order (admission list, kiosk, sweeper).
 pub fn booking_day_gsi1pk(office: &OfficeId, date: NaiveDate) -> String {
@@ -69,20 +80,32 @@ pub fn hold_expiry_gsi2sk(expires_at: DateTime<Utc>, id: BookingId) -> String {
 
 /// One active booking per person, service and day.
 pub fn person_rule(person: &PersonKey, service: &ServiceId, date: NaiveDate) -> Key {
-    Key { pk: format!("PERSON#{}", person.0), sk: format!("RULE#SERVICE#{service}#DAY#{date}") }
+    Key {
+        pk: format!("PERSON#{}", person.0),
+        sk: format!("RULE#SERVICE#{service}#DAY#{date}"),
+    }
 }
 
 /// Kiosk codes are unique per office and day.
 pub fn kiosk_code(office: &OfficeId, date: NaiveDate, code: &str) -> Key {
-    Key { pk: format!("KIOSK#{office}#{date}"), sk: format!("CODE#{code}") }
+    Key {
+        pk: format!("KIOSK#{office}#{date}"),
+        sk: format!("CODE#{code}"),
+    }
 }
 
 pub fn outbox(id: OutboxId) -> Key {
-    Key { pk: format!("OUTBOX#{id}"), sk: "OUTBOX".into() }
+    Key {
+        pk: format!("OUTBOX#{id}"),
+        sk: "OUTBOX".into(),
+    }
 }
 
 pub fn idempotency(key_digest: &Digest) -> Key {
-    Key { pk: format!("IDEMPOTENCY#{}", key_digest.0), sk: "IDEMPOTENCY".into() }
+    Key {
+        pk: format!("IDEMPOTENCY#{}", key_digest.0),
+        sk: "IDEMPOTENCY".into(),
+    }
 }
 
 #[cfg(test)]
@@ -91,9 +114,16 @@ mod tests {
 
     #[test]
     fn unit_keys_sort_in_time_order_and_round_trip() {
-        let (o, d) = (OfficeId::parse("o").unwrap(), DepartmentId::parse("d").unwrap());
-        let a = DateTime::parse_from_rfc3339("2026-11-23T09:45:00Z").unwrap().to_utc();
-        let b = DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z").unwrap().to_utc();
+        let (o, d) = (
+            OfficeId::parse("o").unwrap(),
+            DepartmentId::parse("d").unwrap(),
+        );
+        let a = DateTime::parse_from_rfc3339("2026-11-23T09:45:00Z")
+            .unwrap()
+            .to_utc();
+        let b = DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
+            .unwrap()
+            .to_utc();
         assert!(unit(&o, &d, a).sk < unit(&o, &d, b).sk);
         assert_eq!(unit_sk_to_instant(&unit(&o, &d, a).sk), Some(a));
     }

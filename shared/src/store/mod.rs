@@ -34,8 +34,14 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub(crate) fn sdk(operation: &'static str, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        StoreError::Sdk { operation, source: Box::new(source) }
+    pub(crate) fn sdk(
+        operation: &'static str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        StoreError::Sdk {
+            operation,
+            source: Box::new(source),
+        }
     }
 }
 
@@ -48,7 +54,10 @@ pub struct Store {
 
 impl Store {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
+        Self {
+            client,
+            table: table.into(),
+        }
     }
 
     pub fn client(&self) -> &Client {
@@ -60,11 +69,17 @@ impl Store {
     }
 }
 
-pub(crate) fn to_item<T: serde::Serialize>(entity: &'static str, value: &T) -> Result<Item, StoreError> {
+pub(crate) fn to_item<T: serde::Serialize>(
+    entity: &'static str,
+    value: &T,
+) -> Result<Item, StoreError> {
     serde_dynamo::to_item(value).map_err(|source| StoreError::Mapping { entity, source })
 }
 
-pub(crate) fn from_item<T: serde::de::DeserializeOwned>(entity: &'static str, item: Item) -> Result<T, StoreError> {
+pub(crate) fn from_item<T: serde::de::DeserializeOwned>(
+    entity: &'static str,
+    item: Item,
+) -> Result<T, StoreError> {
     serde_dynamo::from_item(item).map_err(|source| StoreError::Mapping { entity, source })
 }
 
@@ -77,5 +92,8 @@ pub(crate) fn n(value: impl ToString) -> AttributeValue {
 }
 
 pub(crate) fn key_map(key: &keys::Key) -> Item {
-    HashMap::from([(keys::PK.to_owned(), s(&key.pk)), (keys::SK.to_owned(), s(&key.sk))])
+    HashMap::from([
+        (keys::PK.to_owned(), s(&key.pk)),
+        (keys::SK.to_owned(), s(&key.sk)),
+    ])
 }

@@ -391,22 +391,9 @@ impl Store {
     }
 
     pub async fn get_booking(&self, id: BookingId) -> Result<Option<Booking>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key_map(&keys::booking(id))))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| StoreError::sdk("GetItem", e))?;
-        match out.item {
-            None => Ok(None),
-            Some(item) => Ok(Some(Booking::try_from(from_item::<BookingItem>(
-                entity::BOOKING,
-                item,
-            )?)?)),
-        }
+        let item: Option<BookingItem> =
+            self.get_mapped(&keys::booking(id), entity::BOOKING).await?;
+        Ok(item.map(Booking::try_from).transpose()?)
     }
 
     /// The active booking of a person for a service on a day, if any.
@@ -416,27 +403,19 @@ impl Store {
         service: &ServiceId,
         date: NaiveDate,
     ) -> Result<Option<BookingId>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key_map(&keys::person_rule(person, service, date))))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| StoreError::sdk("GetItem", e))?;
-        match out.item {
-            None => Ok(None),
-            Some(item) => {
-                let rule: PersonRuleItem = from_item(entity::PERSON_RULE, item)?;
-                Ok(Some(BookingId::parse(&rule.booking_id).map_err(|_| {
-                    crate::store::items::CorruptItem {
-                        entity: entity::PERSON_RULE,
-                        field: "booking_id",
-                    }
-                })?))
-            }
-        }
+        let rule: Option<PersonRuleItem> = self
+            .get_mapped(
+                &keys::person_rule(person, service, date),
+                entity::PERSON_RULE,
+            )
+            .await?;
+        let corrupt = |_| crate::store::items::CorruptItem {
+            entity: entity::PERSON_RULE,
+            field: "booking_id",
+        };
+        Ok(rule
+            .map(|r| BookingId::parse(&r.booking_id).map_err(corrupt))
+            .transpose()?)
     }
 
     /// Booked counts of a department's capacity units in `[from, to)`, from one Query.
@@ -478,35 +457,17 @@ impl Store {
         department: &DepartmentId,
         week: &str,
     ) -> Result<i64, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key_map(&keys::week(office, department, week))))
-            .send()
-            .await
-            .map_err(|e| StoreError::sdk("GetItem", e))?;
-        match out.item {
-            None => Ok(0),
-            Some(item) => Ok(from_item::<CounterItem>(entity::COUNTER, item)?.booked),
-        }
+        let counter: Option<CounterItem> = self
+            .get_mapped(&keys::week(office, department, week), entity::COUNTER)
+            .await?;
+        Ok(counter.map_or(0, |c| c.booked))
     }
 
     pub async fn get_idempotent_answer(
         &self,
         key_digest: &Digest,
     ) -> Result<Option<IdempotencyItem>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key_map(&keys::idempotency(key_digest))))
-            .consistent_read(true)
-            .send()
+        self.get_mapped(&keys::idempotency(key_digest), entity::IDEMPOTENCY)
             .await
-            .map_err(|e| StoreError::sdk("GetItem", e))?;
-        out.item
-            .map(|item| from_item(entity::IDEMPOTENCY, item))
-            .transpose()
     }
 }

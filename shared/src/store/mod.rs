@@ -67,6 +67,24 @@ impl Store {
     pub fn table(&self) -> &str {
         &self.table
     }
+
+    /// One item by key, read consistently and mapped to its stored shape.
+    pub(crate) async fn get_mapped<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &keys::Key,
+        entity: &'static str,
+    ) -> Result<Option<T>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_map(key)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("GetItem", e))?;
+        out.item.map(|item| from_item(entity, item)).transpose()
+    }
 }
 
 pub(crate) fn to_item<T: serde::Serialize>(

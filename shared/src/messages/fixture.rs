@@ -10,10 +10,15 @@ use chrono::{DateTime, Duration, Utc};
 
 pub(crate) fn text(pl: &str, cs: &str, en: &str, uk: &str) -> Text {
     Text(
-        [(Lang::Pl, pl), (Lang::Cs, cs), (Lang::En, en), (Lang::Uk, uk)]
-            .into_iter()
-            .map(|(lang, s)| (lang, s.to_owned()))
-            .collect(),
+        [
+            (Lang::Pl, pl),
+            (Lang::Cs, cs),
+            (Lang::En, en),
+            (Lang::Uk, uk),
+        ]
+        .into_iter()
+        .map(|(lang, s)| (lang, s.to_owned()))
+        .collect(),
     )
 }
 

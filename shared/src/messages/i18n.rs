@@ -324,10 +324,54 @@ mod tests {
     #[test]
     fn plural_categories_follow_each_language() {
         let table = [
-            (Lang::Pl, [(1, "one"), (2, "few"), (4, "few"), (5, "many"), (12, "many"), (22, "few"), (0, "many")]),
-            (Lang::Cs, [(1, "one"), (2, "few"), (4, "few"), (5, "many"), (12, "many"), (22, "many"), (0, "many")]),
-            (Lang::Uk, [(1, "one"), (2, "few"), (4, "few"), (5, "many"), (11, "many"), (21, "one"), (0, "many")]),
-            (Lang::En, [(1, "one"), (2, "many"), (4, "many"), (5, "many"), (11, "many"), (21, "many"), (0, "many")]),
+            (
+                Lang::Pl,
+                [
+                    (1, "one"),
+                    (2, "few"),
+                    (4, "few"),
+                    (5, "many"),
+                    (12, "many"),
+                    (22, "few"),
+                    (0, "many"),
+                ],
+            ),
+            (
+                Lang::Cs,
+                [
+                    (1, "one"),
+                    (2, "few"),
+                    (4, "few"),
+                    (5, "many"),
+                    (12, "many"),
+                    (22, "many"),
+                    (0, "many"),
+                ],
+            ),
+            (
+                Lang::Uk,
+                [
+                    (1, "one"),
+                    (2, "few"),
+                    (4, "few"),
+                    (5, "many"),
+                    (11, "many"),
+                    (21, "one"),
+                    (0, "many"),
+                ],
+            ),
+            (
+                Lang::En,
+                [
+                    (1, "one"),
+                    (2, "many"),
+                    (4, "many"),
+                    (5, "many"),
+                    (11, "many"),
+                    (21, "many"),
+                    (0, "many"),
+                ],
+            ),
         ];
         for (lang, cases) in table {
             for (n, expected) in cases {

@@ -185,8 +185,14 @@ mod tests {
             Some("Złożenie wniosku o dowód osobisty – Urząd Miasta Olsztyna")
         );
         let description = event.get_description().unwrap();
-        assert!(description.contains("Kod do kiosku: AC34FH"), "{description}");
-        assert!(description.contains("- Aktualne zdjęcie 35×45 mm"), "{description}");
+        assert!(
+            description.contains("Kod do kiosku: AC34FH"),
+            "{description}"
+        );
+        assert!(
+            description.contains("- Aktualne zdjęcie 35×45 mm"),
+            "{description}"
+        );
         assert_eq!(
             event.get_timestamp(),
             Some(fixture.booking.confirmed_at.unwrap())
@@ -211,7 +217,12 @@ mod tests {
         assert_eq!(after.get_status(), Some(EventStatus::Cancelled));
         assert!(after.get_timestamp() > before.get_timestamp());
         assert!(!after.get_description().unwrap().contains("Kiosk code"));
-        assert!(before.get_description().unwrap().contains("Kiosk code: AC34FH"));
+        assert!(
+            before
+                .get_description()
+                .unwrap()
+                .contains("Kiosk code: AC34FH")
+        );
     }
 
     #[test]

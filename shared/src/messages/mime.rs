@@ -45,9 +45,12 @@ pub fn mime(email: &RenderedEmail, from: &str, to: &str) -> Result<Vec<u8>, Rend
         for attachment in inline {
             let cid = attachment.inline_id.as_deref().unwrap_or_default();
             parts.push(
-                MimePart::new(content_type(&attachment.content_type), attachment.bytes.as_slice())
-                    .inline()
-                    .cid(cid),
+                MimePart::new(
+                    content_type(&attachment.content_type),
+                    attachment.bytes.as_slice(),
+                )
+                .inline()
+                .cid(cid),
             );
         }
         MimePart::new("multipart/related", parts)
@@ -62,8 +65,11 @@ pub fn mime(email: &RenderedEmail, from: &str, to: &str) -> Result<Vec<u8>, Rend
         let mut parts = vec![alternative];
         for attachment in files {
             parts.push(
-                MimePart::new(content_type(&attachment.content_type), attachment.bytes.as_slice())
-                    .attachment(attachment.file_name.as_str()),
+                MimePart::new(
+                    content_type(&attachment.content_type),
+                    attachment.bytes.as_slice(),
+                )
+                .attachment(attachment.file_name.as_str()),
             );
         }
         MimePart::new("multipart/mixed", parts)
@@ -137,22 +143,38 @@ mod tests {
     #[test]
     fn the_message_parses_with_text_html_inline_qr_and_calendar() {
         let rendered = confirmed(Lang::Pl);
-        let raw = mime(&rendered, "Urząd Miasta Olsztyna <noreply@termin.example>", "anna@example.pl")
-            .unwrap();
+        let raw = mime(
+            &rendered,
+            "Urząd Miasta Olsztyna <noreply@termin.example>",
+            "anna@example.pl",
+        )
+        .unwrap();
         let message = MessageParser::new().parse(&raw).unwrap();
 
         assert_eq!(message.subject(), Some(rendered.subject.as_str()));
         assert_eq!(
-            message.from().and_then(|a| a.first()).and_then(|a| a.name()),
+            message
+                .from()
+                .and_then(|a| a.first())
+                .and_then(|a| a.name()),
             Some("Urząd Miasta Olsztyna")
         );
         assert_eq!(
-            message.to().and_then(|a| a.first()).and_then(|a| a.address()),
+            message
+                .to()
+                .and_then(|a| a.first())
+                .and_then(|a| a.address()),
             Some("anna@example.pl")
         );
         let unix = |s: &str| s.replace("\r\n", "\n").trim().to_owned();
-        assert_eq!(message.body_text(0).map(|t| unix(&t)), Some(unix(&rendered.text)));
-        assert_eq!(message.body_html(0).map(|t| unix(&t)), Some(unix(&rendered.html)));
+        assert_eq!(
+            message.body_text(0).map(|t| unix(&t)),
+            Some(unix(&rendered.text))
+        );
+        assert_eq!(
+            message.body_html(0).map(|t| unix(&t)),
+            Some(unix(&rendered.html))
+        );
 
         let qr = message
             .attachments()
@@ -177,7 +199,12 @@ mod tests {
 
     #[test]
     fn the_raw_message_has_the_expected_mime_tree() {
-        let raw = mime(&confirmed(Lang::En), "noreply@termin.example", "a@example.pl").unwrap();
+        let raw = mime(
+            &confirmed(Lang::En),
+            "noreply@termin.example",
+            "a@example.pl",
+        )
+        .unwrap();
         let text = String::from_utf8_lossy(&raw);
         let position = |needle: &str| text.find(needle).unwrap_or_else(|| panic!("{needle}"));
         assert!(position("multipart/mixed") < position("multipart/alternative"));
@@ -189,12 +216,14 @@ mod tests {
 
     #[test]
     fn a_non_ascii_subject_is_encoded() {
-        let raw = mime(&confirmed(Lang::Uk), "noreply@termin.example", "a@example.pl").unwrap();
+        let raw = mime(
+            &confirmed(Lang::Uk),
+            "noreply@termin.example",
+            "a@example.pl",
+        )
+        .unwrap();
         let headers = String::from_utf8_lossy(&raw);
-        let subject_line = headers
-            .lines()
-            .find(|l| l.starts_with("Subject:"))
-            .unwrap();
+        let subject_line = headers.lines().find(|l| l.starts_with("Subject:")).unwrap();
         assert!(subject_line.is_ascii(), "{subject_line}");
         assert!(subject_line.contains("=?utf-8?"), "{subject_line}");
     }
@@ -202,7 +231,10 @@ mod tests {
     #[test]
     fn an_email_without_attachments_is_just_the_alternative() {
         let fixture = Fixture::olsztyn(Lang::Pl);
-        let rendered = email(&Message::Expired { visit: fixture.visit() }).unwrap();
+        let rendered = email(&Message::Expired {
+            visit: fixture.visit(),
+        })
+        .unwrap();
         let raw = mime(&rendered, "noreply@termin.example", "a@example.pl").unwrap();
         let text = String::from_utf8_lossy(&raw);
         assert!(text.contains("multipart/alternative"));
@@ -213,9 +245,18 @@ mod tests {
     #[test]
     fn malformed_addresses_are_refused_without_echoing_them() {
         let rendered = confirmed(Lang::Pl);
-        for bad in ["", "anna", "anna@localhost", "a b@example.pl", "x@example.pl\r\nBcc: y@example.pl"] {
+        for bad in [
+            "",
+            "anna",
+            "anna@localhost",
+            "a b@example.pl",
+            "x@example.pl\r\nBcc: y@example.pl",
+        ] {
             let error = mime(&rendered, "noreply@termin.example", bad).unwrap_err();
-            assert!(matches!(error, RenderError::Address(AddressField::To)), "{bad:?}");
+            assert!(
+                matches!(error, RenderError::Address(AddressField::To)),
+                "{bad:?}"
+            );
             assert!(!error.to_string().contains("example.pl"));
         }
         assert!(matches!(
@@ -228,8 +269,16 @@ mod tests {
     fn content_types_keep_their_parameters() {
         let ct = content_type("text/calendar; method=CANCEL");
         assert_eq!(ct.c_type, "text/calendar");
-        assert!(ct.attributes.iter().any(|(k, v)| k == "method" && v == "CANCEL"));
-        assert!(ct.attributes.iter().any(|(k, v)| k == "charset" && v == "utf-8"));
+        assert!(
+            ct.attributes
+                .iter()
+                .any(|(k, v)| k == "method" && v == "CANCEL")
+        );
+        assert!(
+            ct.attributes
+                .iter()
+                .any(|(k, v)| k == "charset" && v == "utf-8")
+        );
         assert!(content_type("image/png").attributes.is_empty());
     }
 }

@@ -74,13 +74,19 @@ pub enum Message<'a> {
         cancel_url: String,
     },
     /// Confirmed: kiosk code (booking.kiosk_code) as text and as a QR image, cancel link, .ics (METHOD:PUBLISH, SEQUENCE:0).
-    Confirmed { visit: Visit<'a>, cancel_url: String },
+    Confirmed {
+        visit: Visit<'a>,
+        cancel_url: String,
+    },
     /// Cancelled: .ics with METHOD:CANCEL, STATUS:CANCELLED, SEQUENCE:1 (higher than the confirmed one), same UID.
     Cancelled { visit: Visit<'a> },
     /// The hold ran out without confirmation; the seat was released; book again.
     Expired { visit: Visit<'a> },
     /// A reminder before the visit, with a cancel link.
-    Reminder { visit: Visit<'a>, cancel_url: String },
+    Reminder {
+        visit: Visit<'a>,
+        cancel_url: String,
+    },
     /// An SMS answer to an inbound SMS. `visit` is None for an unknown number.
     SmsReply {
         reason: ReplyReason,
@@ -201,7 +207,10 @@ pub fn email(message: &Message<'_>) -> Result<RenderedEmail, RenderError> {
 
     let mut attachments = Vec::new();
     let mut qr = None;
-    if matches!(message, Message::Confirmed { .. } | Message::Reminder { .. }) {
+    if matches!(
+        message,
+        Message::Confirmed { .. } | Message::Reminder { .. }
+    ) {
         let image = qr::png(visit.booking.kiosk_code.as_str())?;
         qr = Some(QrRef {
             cid: QR_CONTENT_ID,
@@ -647,7 +656,10 @@ mod tests {
             Lang::En,
         )
         .unwrap();
-        assert!(reminder.contains("AC34FH") && reminder.contains("9:15"), "{reminder}");
+        assert!(
+            reminder.contains("AC34FH") && reminder.contains("9:15"),
+            "{reminder}"
+        );
         let cancelled = sms(&Message::Cancelled { visit }, Lang::En).unwrap();
         assert_eq!(cancelled, "Návštěva 24. 11. 2026 v 9:15 byla zrušena.");
     }
@@ -665,9 +677,22 @@ mod tests {
             )
             .unwrap()
         };
-        assert!(reply(1).starts_with("Nieprawidlowy kod. Pozostala 1 proba.") || reply(1).starts_with("Nieprawidłowy kod. Pozostała 1 próba."), "{}", reply(1));
-        assert!(reply(3).contains("Pozostały 3 próby") || reply(3).contains("Pozostaly 3 proby"), "{}", reply(3));
-        assert!(reply(5).contains("Pozostało 5 prób") || reply(5).contains("Pozostalo 5 prob"), "{}", reply(5));
+        assert!(
+            reply(1).starts_with("Nieprawidlowy kod. Pozostala 1 proba.")
+                || reply(1).starts_with("Nieprawidłowy kod. Pozostała 1 próba."),
+            "{}",
+            reply(1)
+        );
+        assert!(
+            reply(3).contains("Pozostały 3 próby") || reply(3).contains("Pozostaly 3 proby"),
+            "{}",
+            reply(3)
+        );
+        assert!(
+            reply(5).contains("Pozostało 5 prób") || reply(5).contains("Pozostalo 5 prob"),
+            "{}",
+            reply(5)
+        );
     }
 
     #[test]
@@ -739,15 +764,29 @@ mod tests {
         for part in [&rendered.html, &rendered.text] {
             assert!(part.contains("do godz. 11:00"), "{part}");
             assert!(part.contains("K7M4PX"));
-            assert!(part.contains("wtorek, 24 listopada 2026 r., godz. 9:15–9:30"), "{part}");
+            assert!(
+                part.contains("wtorek, 24 listopada 2026 r., godz. 9:15–9:30"),
+                "{part}"
+            );
             assert!(part.contains("Aktualne zdjęcie 35×45 mm"));
         }
         assert!(rendered.text.contains(CONFIRM_URL));
         assert!(rendered.text.contains(CANCEL_URL));
-        let escaped = |url: &str| url.replace('&', "&amp;").replace('/', "&#x2f;");
-        assert!(rendered.html.contains(&format!("href=\"{}\"", escaped(CONFIRM_URL))));
-        assert!(rendered.html.contains(&format!("href=\"{}\"", escaped(CANCEL_URL))));
-        assert!(!rendered.text.contains("Kod do kiosku"), "no kiosk code before confirmation");
+        let escaped = |url: &str| url.replace('&', "&amp;");
+        assert!(
+            rendered
+                .html
+                .contains(&format!("href=\"{}\"", escaped(CONFIRM_URL)))
+        );
+        assert!(
+            rendered
+                .html
+                .contains(&format!("href=\"{}\"", escaped(CANCEL_URL)))
+        );
+        assert!(
+            !rendered.text.contains("Kod do kiosku"),
+            "no kiosk code before confirmation"
+        );
         assert!(rendered.attachments.is_empty());
         assert_eq!(
             rendered.subject,
@@ -763,11 +802,23 @@ mod tests {
             cancel_url: CANCEL_URL.into(),
         })
         .unwrap();
-        assert!(rendered.html.contains("font-size:36px;font-weight:bold;letter-spacing:6px\">AC34FH</p>"));
+        assert!(
+            rendered
+                .html
+                .contains("font-size:36px;font-weight:bold;letter-spacing:6px\">AC34FH</p>")
+        );
         assert!(rendered.text.contains("\n    AC34FH\n"));
         assert!(rendered.html.contains("src=\"cid:kiosk-qr\""));
-        assert!(rendered.html.contains("alt=\"QR kód s kódem pro kiosek AC34FH\""));
-        assert!(rendered.text.contains("úterý 24. listopadu 2026 od 9:15 do 9:30"));
+        assert!(
+            rendered
+                .html
+                .contains("alt=\"QR kód s kódem pro kiosek AC34FH\"")
+        );
+        assert!(
+            rendered
+                .text
+                .contains("úterý 24. listopadu 2026 od 9:15 do 9:30")
+        );
 
         assert_eq!(rendered.attachments.len(), 2);
         let qr = &rendered.attachments[0];
@@ -792,7 +843,11 @@ mod tests {
         .unwrap();
         let cancelled = email(&Message::Cancelled { visit }).unwrap();
         let uid_line = |e: &RenderedEmail| {
-            let ics = e.attachments.iter().find(|a| a.file_name == ICS_FILE_NAME).unwrap();
+            let ics = e
+                .attachments
+                .iter()
+                .find(|a| a.file_name == ICS_FILE_NAME)
+                .unwrap();
             String::from_utf8_lossy(&ics.bytes)
                 .lines()
                 .find(|l| l.starts_with("UID:"))
@@ -803,9 +858,15 @@ mod tests {
         let ics = &cancelled.attachments[0];
         assert_eq!(ics.content_type, "text/calendar; method=CANCEL");
         let ics = String::from_utf8_lossy(&ics.bytes);
-        assert!(ics.contains("STATUS:CANCELLED") && ics.contains("SEQUENCE:1"), "{ics}");
+        assert!(
+            ics.contains("STATUS:CANCELLED") && ics.contains("SEQUENCE:1"),
+            "{ics}"
+        );
         assert!(cancelled.text.contains("please book a new appointment"));
-        assert!(!cancelled.text.contains("Please bring"), "no documents for a cancelled visit");
+        assert!(
+            !cancelled.text.contains("Please bring"),
+            "no documents for a cancelled visit"
+        );
     }
 
     #[test]
@@ -818,7 +879,11 @@ mod tests {
         assert!(rendered.attachments.is_empty());
         assert!(rendered.text.contains("втратило чинність"));
         assert!(rendered.text.contains("забронюйте новий час"));
-        assert!(rendered.text.contains("вівторок, 24 листопада 2026 р., 9:15–9:30"));
+        assert!(
+            rendered
+                .text
+                .contains("вівторок, 24 листопада 2026 р., 9:15–9:30")
+        );
         assert!(!rendered.html.contains("href="));
     }
 
@@ -839,8 +904,16 @@ mod tests {
         ] {
             assert!(rendered.text.contains(expected), "{expected}");
         }
-        assert_eq!(rendered.subject, "Appointment reminder: ID card application, 24 Nov 2026");
-        assert!(rendered.attachments.iter().all(|a| a.file_name != ICS_FILE_NAME));
+        assert_eq!(
+            rendered.subject,
+            "Appointment reminder: ID card application, 24 Nov 2026"
+        );
+        assert!(
+            rendered
+                .attachments
+                .iter()
+                .all(|a| a.file_name != ICS_FILE_NAME)
+        );
     }
 
     #[test]
@@ -853,7 +926,9 @@ mod tests {
         })
         .unwrap();
         assert!(
-            rendered.text.contains("środa, 1 lipca 2026 r., godz. 9:00–9:30"),
+            rendered
+                .text
+                .contains("środa, 1 lipca 2026 r., godz. 9:00–9:30"),
             "{}",
             rendered.text
         );
@@ -870,10 +945,17 @@ mod tests {
         })
         .unwrap();
         assert!(!rendered.html.contains("<script>"));
-        assert!(rendered.html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt; &amp; Co"));
+        assert!(
+            rendered
+                .html
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co")
+        );
         assert!(rendered.html.contains("&quot;Main&quot; St &lt;1&gt;"));
         assert!(rendered.html.contains("a=1&amp;b=&quot;2&quot;"));
-        assert!(rendered.text.contains("<script>alert(1)</script> & Co"), "text is not escaped");
+        assert!(
+            rendered.text.contains("<script>alert(1)</script> & Co"),
+            "text is not escaped"
+        );
     }
 
     #[test]
@@ -899,7 +981,10 @@ mod tests {
         })
         .unwrap();
         assert!(rendered.text.contains("Відділ: Civil Affairs Department"));
-        assert!(!rendered.text.contains("Місце прийому"), "empty location is left out");
+        assert!(
+            !rendered.text.contains("Місце прийому"),
+            "empty location is left out"
+        );
     }
 
     #[test]
@@ -919,12 +1004,21 @@ mod tests {
     #[test]
     fn links_must_be_absolute_http_urls() {
         let fixture = Fixture::olsztyn(Lang::En);
-        for bad in ["javascript:alert(1)", "/relative", "https://", "https://a b", ""] {
+        for bad in [
+            "javascript:alert(1)",
+            "/relative",
+            "https://",
+            "https://a b",
+            "",
+        ] {
             let result = email(&Message::Confirmed {
                 visit: fixture.visit(),
                 cancel_url: bad.into(),
             });
-            assert!(matches!(result, Err(RenderError::InvalidUrl("cancel"))), "{bad:?}");
+            assert!(
+                matches!(result, Err(RenderError::InvalidUrl("cancel"))),
+                "{bad:?}"
+            );
         }
     }
 
@@ -940,7 +1034,10 @@ mod tests {
     #[test]
     fn reply_reasons_serialize_with_a_reason_tag() {
         let json = serde_json::to_value(ReplyReason::WrongCode { tries_left: 3 }).unwrap();
-        assert_eq!(json, serde_json::json!({ "reason": "wrong_code", "tries_left": 3 }));
+        assert_eq!(
+            json,
+            serde_json::json!({ "reason": "wrong_code", "tries_left": 3 })
+        );
         for reason in reasons().into_iter().take(6) {
             let json = serde_json::to_value(reason).unwrap();
             assert_eq!(json["reason"], reason.as_str());

@@ -12,6 +12,7 @@
 pub mod api;
 pub mod config;
 pub mod domain;
+pub mod messages;
 pub mod service;
 pub mod store;
 pub mod telemetry;

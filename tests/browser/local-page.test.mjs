@@ -217,10 +217,10 @@ before(async () => {
   const bin = process.env.TERMIN_LOCAL_BIN || path.join(targetDir, 'debug/termin-local');
   assert.ok(fs.existsSync(bin), `${bin} is missing: cargo build -p termin-local`);
 
-  const [dbPort, webPort] = await freePorts(2);
+  const [dbPort, webPort, mailPort] = await freePorts(3);
   const logPath = path.join(artifacts, 'termin-local.log');
   const log = fs.openSync(logPath, 'w');
-  // The same environment as local/run, on ports of its own.
+  // The same environment as local/run (keep them in step), on ports of its own.
   const child = spawn(bin, [], {
     cwd: root,
     detached: true, // its own process group, so the Java child goes with it
@@ -232,6 +232,12 @@ before(async () => {
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${dbPort}`,
       TERMIN_LOCAL_ADDR: `127.0.0.1:${webPort}`,
+      // SES and SNS stand-in (moto), for the runner that sends real messages.
+      AWS_ENDPOINT_URL_SESV2: `http://127.0.0.1:${mailPort}`,
+      AWS_ENDPOINT_URL_SNS: `http://127.0.0.1:${mailPort}`,
+      EMAIL_FROM: 'termin@urzad.example.pl',
+      PUBLIC_BASE_URL: `http://127.0.0.1:${webPort}`,
+      REMINDER_LEAD_HOURS: '24',
       TABLE_NAME: 'termin-browser-test',
       HASH_KEY: 'dGVybWluLWxvY2FsLWRldmVsb3BtZW50LWtleS0wMDAwMDA=',
       RUST_LOG: process.env.RUST_LOG || 'info',

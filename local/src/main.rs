@@ -1,31 +1,48 @@
-//! `termin-local`: DynamoDB Local, the table from the SAM template, the demo
-//! offices, the API routes from the template, and `web/`, on one machine.
+//! `termin-local`: DynamoDB Local, the SES/SNS stand-in (moto), the table
+//! from the SAM template, the demo offices, the API routes from the template,
+//! `web/`, the stream consumer (notify) and the schedule (reminders), on one
+//! machine.
 //!
 //! The functions are wired exactly as in Lambda: `Config::from_env` and
-//! `aws_config::load_defaults`, with DynamoDB reached through the standard
-//! `AWS_ENDPOINT_URL_DYNAMODB` variable that `local/run` sets.
+//! `aws_config::load_defaults`, with every service reached through the
+//! standard `AWS_ENDPOINT_URL_*` variables that `local/run` sets.
 
 use std::net::SocketAddr;
-use termin::config::Config;
-use termin::service::App;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use termin::config::{Config, NotifyConfig, reminder_lead_from_lookup};
+use termin::service::{self, App, notify::Notifier};
+use termin_local::process::port_of;
+use termin_local::server::LocalServices;
+use termin_local::streams::StreamPump;
 use termin_local::{
-    demo, dynamodb_local, router::Router, server, template::Template, workspace_root,
+    demo, dynamodb_local, moto, router::Router, server, template::Template, workspace_root,
 };
+
+fn endpoint_port(variable: &str) -> Result<u16, String> {
+    let endpoint =
+        std::env::var(variable).map_err(|_| format!("{variable} is not set; use local/run"))?;
+    port_of(&endpoint).ok_or_else(|| format!("no port in {variable}"))
+}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     termin::telemetry::init();
-    let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
-        .map_err(|_| "AWS_ENDPOINT_URL_DYNAMODB is not set; use local/run")?;
-    let port: u16 = endpoint
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.trim_end_matches('/').parse().ok())
-        .ok_or("no port in AWS_ENDPOINT_URL_DYNAMODB")?;
-    let database = dynamodb_local::start(&dynamodb_local::find_jar_dir()?, port)?;
+    let database = dynamodb_local::start(
+        &dynamodb_local::find_jar_dir()?,
+        endpoint_port("AWS_ENDPOINT_URL_DYNAMODB")?,
+    )?;
     tracing::info!(endpoint = %database.endpoint, "DynamoDB Local is up");
+    let sns_port = endpoint_port("AWS_ENDPOINT_URL_SNS")?;
+    if endpoint_port("AWS_ENDPOINT_URL_SESV2")? != sns_port {
+        return Err("AWS_ENDPOINT_URL_SESV2 and AWS_ENDPOINT_URL_SNS must name the same moto server".into());
+    }
+    let messaging = moto::start(sns_port)?;
+    tracing::info!(endpoint = %messaging.endpoint, "moto (SES and SNS) is up");
 
     let config = Config::from_env()?;
+    let notify_config = NotifyConfig::from_env()?;
+    let lead = reminder_lead_from_lookup(|name| std::env::var(name).ok())?;
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let app = App::new(&config, &aws);
     let template = Template::workspace()?;
@@ -35,21 +52,86 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let offices = demo::load(&app.store).await?;
     tracing::info!(offices, table = %config.table_name, "table created and demo offices loaded");
 
+    // In the cloud the sender is verified once by an administrator; here, at every start.
+    let sender_domain = notify_config
+        .email_from
+        .rsplit('@')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('>')
+        .to_owned();
+    aws_sdk_sesv2::Client::new(&aws)
+        .create_email_identity()
+        .email_identity(sender_domain)
+        .send()
+        .await?;
+
+    let notifier = Notifier::new(app.clone(), &aws, notify_config);
+    let dead_letters = Arc::new(Mutex::new(Vec::new()));
+    tokio::spawn(consume_stream(
+        notifier,
+        StreamPump::new(
+            app.store.client().clone(),
+            aws_sdk_dynamodbstreams::Client::new(&aws),
+            &config.table_name,
+        ),
+        dead_letters.clone(),
+    ));
+    tokio::spawn(remind_every_minute(app.clone(), lead));
+
     let router = Router::from_template(&template)?;
     let addr: SocketAddr = std::env::var("TERMIN_LOCAL_ADDR")
         .unwrap_or_else(|_| "127.0.0.1:3000".into())
         .parse()?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!(
-        "Termin is running: web page http://{addr}/  API http://{addr}/api/offices  mailbox http://{addr}/_local/outbox"
+        "Termin is running: web page http://{addr}/  API http://{addr}/api/offices  mailbox http://{addr}/_local/mailbox"
     );
+    let local = LocalServices {
+        moto_endpoint: messaging.endpoint,
+        dead_letters,
+        mailbox_page: workspace_root().join("local/mailbox.html"),
+    };
     axum::serve(
         listener,
-        server::app(app, router, workspace_root().join("web")),
+        server::app(app, router, workspace_root().join("web"), local),
     )
     .with_graceful_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
     Ok(())
+}
+
+/// The notify function's event source: the table's stream, polled.
+async fn consume_stream(
+    notifier: Notifier,
+    mut pump: StreamPump,
+    dead_letters: Arc<Mutex<Vec<termin_local::streams::DeadLetter>>>,
+) {
+    loop {
+        let polled = pump
+            .poll(|event| {
+                let notifier = &notifier;
+                async move { notify::process(notifier, &event).await }
+            })
+            .await;
+        if let Err(e) = polled {
+            tracing::error!(error = %termin::api::error_chain(&e), "stream poll failed");
+        }
+        if let Ok(mut dead) = dead_letters.lock() {
+            dead.append(&mut pump.dead_letters);
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// The reminder function's schedule (every ten minutes in the cloud; every minute here).
+async fn remind_every_minute(app: App, lead: chrono::Duration) {
+    loop {
+        if let Err(e) = service::queue_reminders(&app, lead).await {
+            tracing::error!(error = %termin::api::error_chain(&e), "reminder run failed");
+        }
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    }
 }

@@ -1,18 +1,20 @@
 //! The local HTTP server: the API under `/api` (routed as the template routes
-//! it), `web/` at `/`, and `/_local/outbox`, a local-only mailbox listing the
-//! messages the notify function would send, with their links.
+//! it), `web/` at `/`, and the local-only mailbox: `/_local/mailbox` (a page),
+//! `/_local/sent` (every email and SMS the notify function sent, read back from
+//! the SES/SNS stand-in) and `/_local/sms` (play an inbound SMS reply).
 
 use crate::router::Router;
 use axum::body::{Body as AxumBody, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
 use termin::service::App;
-use termin::store::items::OutboxItem;
+use crate::streams::DeadLetter;
+use std::sync::Mutex;
 use tower_http::services::ServeDir;
 
 const MAX_BODY: usize = 64 * 1024;
@@ -21,16 +23,30 @@ const MAX_BODY: usize = 64 * 1024;
 struct Shared {
     app: App,
     router: Arc<Router>,
+    local: Arc<LocalServices>,
 }
 
-pub fn app(app: App, router: Router, web_dir: PathBuf) -> axum::Router {
+/// What only the local mailbox needs.
+pub struct LocalServices {
+    /// The moto server standing in for SES and SNS.
+    pub moto_endpoint: String,
+    /// Stream records the notify function gave up on.
+    pub dead_letters: Arc<Mutex<Vec<DeadLetter>>>,
+    /// The page itself (`local/mailbox.html`).
+    pub mailbox_page: PathBuf,
+}
+
+pub fn app(app: App, router: Router, web_dir: PathBuf, local: LocalServices) -> axum::Router {
     let shared = Shared {
         app,
         router: Arc::new(router),
+        local: Arc::new(local),
     };
     axum::Router::new()
         .route("/api/{*path}", any(api))
-        .route("/_local/outbox", get(outbox))
+        .route("/_local/mailbox", get(mailbox_page))
+        .route("/_local/sent", get(sent))
+        .route("/_local/sms", post(inbound_sms))
         .fallback_service(ServeDir::new(web_dir))
         .with_state(shared)
 }
@@ -66,50 +82,58 @@ async fn api(State(shared): State<Shared>, req: Request) -> Response {
     Response::from_parts(parts, AxumBody::from(body.to_vec()))
 }
 
-async fn outbox(State(shared): State<Shared>) -> Response {
-    let scan = shared
-        .app
-        .store
-        .client()
-        .scan()
-        .table_name(shared.app.store.table())
-        .filter_expression("entity = :outbox")
-        .expression_attribute_values(
-            ":outbox",
-            aws_sdk_dynamodb::types::AttributeValue::S("outbox".into()),
-        )
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await;
-    let items = match scan {
-        Ok(items) => items,
-        Err(e) => {
-            tracing::error!(error = %termin::api::error_chain(&e), "outbox scan failed");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+async fn mailbox_page(State(shared): State<Shared>) -> Response {
+    match tokio::fs::read_to_string(&shared.local.mailbox_page).await {
+        Ok(html) => axum::response::Html(html).into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn sent(State(shared): State<Shared>) -> Response {
+    let endpoint = shared.local.moto_endpoint.clone();
+    let sent = tokio::task::spawn_blocking(move || crate::moto::sent(&endpoint)).await;
+    let dead_letters = shared
+        .local
+        .dead_letters
+        .lock()
+        .map(|d| d.clone())
+        .unwrap_or_default();
+    match sent {
+        Ok(Ok(mut sent)) => {
+            sent.emails.reverse();
+            sent.sms.reverse();
+            axum::Json(json!({ "emails": sent.emails, "sms": sent.sms, "dead_letters": dead_letters }))
+                .into_response()
         }
+        Ok(Err(e)) => {
+            tracing::error!(error = %termin::api::error_chain(&e), "reading the sent messages failed");
+            StatusCode::BAD_GATEWAY.into_response()
+        }
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct LocalSms {
+    from: String,
+    body: String,
+}
+
+/// Plays an inbound SMS as the two-way SMS topic would deliver it.
+async fn inbound_sms(State(shared): State<Shared>, body: axum::body::Bytes) -> Response {
+    let Ok(sms) = serde_json::from_slice::<LocalSms>(&body) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"error":{"code":"invalid_json","message":"expected {\"from\": \"+48…\", \"body\": \"code\"}"}})),
+        )
+            .into_response();
     };
-    let mut messages: Vec<OutboxItem> = items
-        .into_iter()
-        .filter_map(|i| serde_dynamo::from_item(i).ok())
-        .collect();
-    messages.sort_by(|a, b| b.created_at.cmp(&a.created_at));
-    let list: Vec<_> = messages
-        .iter()
-        .map(|m| {
-            json!({
-                "id": m.id,
-                "booking_id": m.booking_id,
-                "kind": m.kind,
-                "channel": m.channel,
-                "language": m.language,
-                "created_at": m.created_at,
-                "confirm_link": m.confirm_token.as_ref().map(|t| format!("/confirm.html?booking={}&token={t}", m.booking_id)),
-                "confirm_code": m.confirm_code,
-                "cancel_link": m.manage_token.as_ref().map(|t| format!("/cancel.html?booking={}&token={t}", m.booking_id)),
-            })
-        })
-        .collect();
-    axum::Json(json!({ "messages": list })).into_response()
+    let event = crate::inbound_sms_event(&sms.from, &sms.body, &ulid::Ulid::new().to_string());
+    match sms_reply::process(&shared.app, &event).await {
+        Ok(outcomes) => axum::Json(json!({ "outcomes": format!("{outcomes:?}") })).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "inbound SMS failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }

@@ -5,4 +5,6 @@ mod capacity;
 mod events;
 mod flow;
 mod idempotency;
+mod notify;
 mod privacy;
+mod sms;

@@ -16,6 +16,10 @@ use termin::service::App;
 use termin::store::Store;
 use termin_local::router::Router;
 use termin_local::template::Template;
+use termin::config::NotifyConfig;
+use termin::service::notify::Notifier;
+use termin_local::moto::{self, Sent};
+use termin_local::streams::{PollReport, StreamPump};
 use termin_local::{demo, dynamodb_local};
 
 pub type Item = HashMap<String, AttributeValue>;
@@ -41,11 +45,42 @@ fn endpoint() -> &'static str {
     })
 }
 
-/// One test's world: its own table, clock and randomness.
+fn moto_endpoint() -> &'static str {
+    static ENDPOINT: OnceLock<String> = OnceLock::new();
+    ENDPOINT.get_or_init(|| {
+        if let Ok(endpoint) = std::env::var("TERMIN_TEST_MOTO_ENDPOINT") {
+            return endpoint;
+        }
+        moto::start(0)
+            .expect("moto installed (tests/run installs it)")
+            .endpoint
+    })
+}
+
+async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("eu-central-1"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "test", "test", None, None, "termin-tests",
+        ))
+        .endpoint_url(endpoint)
+        .load()
+        .await
+}
+
+/// One test's world: its own table, clock and randomness, its own sender
+/// domain, recipient address and phone number in the shared moto server, and
+/// a consumer of its table's stream.
 pub struct TestEnv {
     pub app: App,
     pub clock: Arc<FixedClock>,
     pub router: Router,
+    pub notifier: Notifier,
+    pub pump: tokio::sync::Mutex<StreamPump>,
+    /// This test's citizen address and phone: moto is shared, so messages are told apart by them.
+    pub email: String,
+    pub phone: String,
+    pub sender_domain: String,
 }
 
 /// Every log line of this test binary, captured by a global subscriber at DEBUG.
@@ -103,11 +138,87 @@ impl TestEnv {
             entropy: Arc::new(SeededEntropy::new(n)),
             keyring: Keyring::new(&[42; 32]).unwrap(),
         };
+        let messaging = sdk_config(moto_endpoint()).await;
+        let sender_domain = format!("t{}-{n}.example.pl", std::process::id());
+        let notify_config = NotifyConfig {
+            email_from: format!("termin@{sender_domain}"),
+            public_base_url: "https://termin.example.pl".into(),
+        };
+        let notifier = Notifier::new(app.clone(), &messaging, notify_config);
+        notifier
+            .ses
+            .create_email_identity()
+            .email_identity(&sender_domain)
+            .send()
+            .await
+            .unwrap();
+        let streams =
+            aws_sdk_dynamodbstreams::Client::new(&sdk_config(endpoint()).await);
+        let pump = StreamPump::new(
+            app.store.client().clone(),
+            streams,
+            app.store.table().to_owned(),
+        );
+        let unique = u64::from(std::process::id()) * 1000 + n;
         Self {
             app,
             clock,
             router: Router::from_template(&template).unwrap(),
+            notifier,
+            pump: tokio::sync::Mutex::new(pump),
+            email: format!("anna.{unique}@example.pl"),
+            phone: format!("+4860{:07}", unique % 10_000_000),
+            sender_domain,
         }
+    }
+
+    /// A valid booking request with this test's own email and phone.
+    pub fn contact_body(&self, office: &str, service: &str, start: &str, pesel: &str) -> Value {
+        let mut body = booking_body(office, service, start, pesel);
+        body["email"] = Value::from(self.email.clone());
+        body["phone"] = Value::from(self.phone.clone());
+        body
+    }
+
+    /// Runs the notify function over everything new on the table's stream.
+    pub async fn deliver(&self) -> PollReport {
+        let notifier = &self.notifier;
+        self.pump
+            .lock()
+            .await
+            .drain(
+                |event| async move { notify::process(notifier, &event).await },
+                1,
+            )
+            .await
+            .unwrap()
+    }
+
+    /// What was sent to this test's citizen (and only them), oldest first.
+    pub async fn sent(&self) -> Sent {
+        let endpoint = moto_endpoint().to_owned();
+        let all = tokio::task::spawn_blocking(move || moto::sent(&endpoint))
+            .await
+            .unwrap()
+            .unwrap();
+        Sent {
+            emails: all
+                .emails
+                .into_iter()
+                .filter(|m| m.to.contains(&self.email))
+                .collect(),
+            sms: all.sms.into_iter().filter(|m| m.to == self.phone).collect(),
+        }
+    }
+
+    /// Every SMS sent to `phone`.
+    pub async fn sms_to(&self, phone: &str) -> Vec<termin_local::moto::SentSms> {
+        let endpoint = moto_endpoint().to_owned();
+        let all = tokio::task::spawn_blocking(move || moto::sent(&endpoint))
+            .await
+            .unwrap()
+            .unwrap();
+        all.sms.into_iter().filter(|m| m.to == phone).collect()
     }
 
     /// Calls the API through the template's routes, as API Gateway would.
@@ -191,6 +302,17 @@ impl TestEnv {
             .filter(|i| s(i, "pk") == prefix && s(i, "sk").starts_with("UNIT#"))
             .map(|i| n(&i, "booked"))
             .sum()
+    }
+
+    /// Books with this test's contact details (and `extra` fields), returning the booking id.
+    pub async fn book(&self, office: &str, service: &str, start: &str, pesel: &str, extra: Value) -> String {
+        let mut body = self.contact_body(office, service, start, pesel);
+        if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+            body.extend(extra.clone());
+        }
+        let (status, answer) = self.post("/bookings", &body).await;
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+        answer["booking_id"].as_str().unwrap().to_owned()
     }
 
     /// The outbox messages of a booking.

@@ -81,6 +81,8 @@ pub struct Booking {
     pub last_name: PersonName,
     pub email: Email,
     pub phone: Option<PhoneNumber>,
+    /// Keyed hash of the phone when the citizen confirms by SMS: how an inbound SMS finds the hold.
+    pub phone_key: Option<Digest>,
     pub channel: Channel,
     pub language: Lang,
     pub application_number: Option<String>,
@@ -95,6 +97,8 @@ pub struct Booking {
     /// Every manage (cancel) link sent for this booking: one with the hold, one with the confirmation.
     pub manage_tokens: Vec<Digest>,
     pub code_attempts: u32,
+    /// When the reminder was queued; at most one per booking.
+    pub reminded_at: Option<DateTime<Utc>>,
 }
 
 /// What a confirmation attempt should do, given the booking as stored.
@@ -148,6 +152,24 @@ impl Booking {
     pub fn code_locked(&self) -> bool {
         self.code_attempts >= MAX_CODE_ATTEMPTS
     }
+
+    /// Wrong codes still allowed before the code locks.
+    pub fn code_tries_left(&self) -> u32 {
+        MAX_CODE_ATTEMPTS.saturating_sub(self.code_attempts)
+    }
+
+    /// Whether a reminder `lead` before the visit is due at `now`: once, for a
+    /// confirmed booking, from `start - lead` until the visit begins, and only if
+    /// the booking was confirmed before that moment (someone who confirms an hour
+    /// before the visit does not need to be reminded of it).
+    pub fn reminder_due(&self, now: DateTime<Utc>, lead: Duration) -> bool {
+        let remind_at = self.start - lead;
+        self.status == BookingStatus::Confirmed
+            && self.reminded_at.is_none()
+            && now >= remind_at
+            && now < self.start
+            && self.confirmed_at.is_some_and(|at| at < remind_at)
+    }
 }
 
 #[cfg(test)]
@@ -181,6 +203,7 @@ pub(crate) mod tests {
             last_name: PersonName::parse("Nowak").unwrap(),
             email: Email::parse("anna@example.pl").unwrap(),
             phone: None,
+            phone_key: None,
             channel: Channel::Email,
             language: Lang::Pl,
             application_number: None,
@@ -192,6 +215,7 @@ pub(crate) mod tests {
             confirm_code: Digest("s".into()),
             manage_tokens: vec![Digest("m".into())],
             code_attempts: 0,
+            reminded_at: None,
         }
     }
 
@@ -248,6 +272,41 @@ pub(crate) mod tests {
             CancelStep::Cancel
         );
         assert_eq!(b.cancel_step(b.start), CancelStep::TooLate);
+    }
+
+    #[test]
+    fn a_reminder_is_due_once_between_the_lead_time_and_the_visit() {
+        let lead = Duration::hours(24);
+        let b = Booking {
+            confirmed_at: Some(booking(BookingStatus::Pending).created_at + Duration::minutes(5)),
+            ..booking(BookingStatus::Confirmed)
+        };
+        let remind_at = b.start - lead;
+        assert!(!b.reminder_due(remind_at - Duration::seconds(1), lead));
+        assert!(b.reminder_due(remind_at, lead));
+        assert!(b.reminder_due(b.start - Duration::seconds(1), lead));
+        assert!(!b.reminder_due(b.start, lead));
+        let reminded = Booking {
+            reminded_at: Some(remind_at),
+            ..b.clone()
+        };
+        assert!(!reminded.reminder_due(remind_at, lead));
+        let cancelled = Booking {
+            status: BookingStatus::Cancelled,
+            ..b.clone()
+        };
+        assert!(!cancelled.reminder_due(remind_at, lead));
+    }
+
+    #[test]
+    fn a_booking_confirmed_inside_the_lead_time_gets_no_reminder() {
+        let lead = Duration::hours(24);
+        let b = booking(BookingStatus::Confirmed);
+        let late = Booking {
+            confirmed_at: Some(b.start - Duration::hours(3)),
+            ..b
+        };
+        assert!(!late.reminder_due(late.start - Duration::hours(2), lead));
     }
 
     #[test]

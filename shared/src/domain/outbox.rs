@@ -9,6 +9,8 @@
 use crate::domain::booking::{Booking, Channel};
 use crate::domain::catalog::Lang;
 use crate::domain::codes::{ShortCode, Token};
+use crate::domain::contact::PhoneNumber;
+use crate::domain::sms_reply::ReplyReason;
 use crate::domain::ids::{BookingId, OutboxId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -22,12 +24,17 @@ pub enum MessageKind {
     Confirmed,
     Cancelled,
     Expired,
+    /// Before the visit; carries a fresh manage token for the cancel link.
+    Reminder,
+    /// The answer to an inbound SMS that confirmed nothing.
+    SmsReply,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxMessage {
     pub id: OutboxId,
-    pub booking_id: BookingId,
+    /// None only for an SMS reply to a number with no booking.
+    pub booking_id: Option<BookingId>,
     pub kind: MessageKind,
     pub channel: Channel,
     pub language: Lang,
@@ -35,6 +42,9 @@ pub struct OutboxMessage {
     pub confirm_token: Option<Token>,
     pub confirm_code: Option<ShortCode>,
     pub manage_token: Option<Token>,
+    /// For [`MessageKind::SmsReply`]: why, and the number to answer.
+    pub reply: Option<ReplyReason>,
+    pub sms_to: Option<PhoneNumber>,
 }
 
 impl OutboxMessage {
@@ -42,7 +52,7 @@ impl OutboxMessage {
     pub fn plain(id: OutboxId, booking: &Booking, kind: MessageKind, now: DateTime<Utc>) -> Self {
         Self {
             id,
-            booking_id: booking.id,
+            booking_id: Some(booking.id),
             kind,
             channel: booking.channel,
             language: booking.language,
@@ -50,6 +60,32 @@ impl OutboxMessage {
             confirm_token: None,
             confirm_code: None,
             manage_token: None,
+            reply: None,
+            sms_to: None,
+        }
+    }
+
+    /// An SMS answer to `to`, about `booking` when the number has one.
+    pub fn sms_reply(
+        id: OutboxId,
+        booking: Option<&Booking>,
+        to: PhoneNumber,
+        reason: ReplyReason,
+        language: Lang,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id,
+            booking_id: booking.map(|b| b.id),
+            kind: MessageKind::SmsReply,
+            channel: Channel::Sms,
+            language: booking.map_or(language, |b| b.language),
+            created_at: now,
+            confirm_token: None,
+            confirm_code: None,
+            manage_token: None,
+            reply: Some(reason),
+            sms_to: Some(to),
         }
     }
 }

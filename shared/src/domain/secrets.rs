@@ -19,6 +19,8 @@ pub enum Purpose {
     ConfirmCode,
     ManageToken,
     Idempotency,
+    /// A phone number, to find the holds an inbound SMS may confirm.
+    Phone,
 }
 
 impl Purpose {
@@ -29,6 +31,7 @@ impl Purpose {
             Purpose::ConfirmCode => b"confirm-code",
             Purpose::ManageToken => b"manage-token",
             Purpose::Idempotency => b"idempotency",
+            Purpose::Phone => b"phone",
         }
     }
 }

@@ -37,31 +37,7 @@ pub struct Visit<'a> {
     pub booking: &'a Booking,
 }
 
-/// Why an inbound SMS got an answer other than the confirmation itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case", tag = "reason")]
-pub enum ReplyReason {
-    UnknownNumber,
-    WrongCode { tries_left: u32 },
-    CodeLocked,
-    Expired,
-    AlreadyConfirmed,
-    Cancelled,
-}
-
-impl ReplyReason {
-    /// The reason's name, as in its serde tag and its translation keys.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReplyReason::UnknownNumber => "unknown_number",
-            ReplyReason::WrongCode { .. } => "wrong_code",
-            ReplyReason::CodeLocked => "code_locked",
-            ReplyReason::Expired => "expired",
-            ReplyReason::AlreadyConfirmed => "already_confirmed",
-            ReplyReason::Cancelled => "cancelled",
-        }
-    }
-}
+pub use crate::domain::sms_reply::{ReplyReason, language_for_number};
 
 /// One message to render. URLs are absolute and built by the caller.
 #[derive(Debug, Clone)]
@@ -288,19 +264,6 @@ pub fn sms(message: &Message<'_>, fallback: Lang) -> Result<String, RenderError>
     sms::fit(&raw.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
-/// Language to answer an unknown phone number in, from its E.164 prefix: +48 → Pl, +420 → Cs, +380 → Uk, else En.
-pub fn language_for_number(e164: &str) -> Lang {
-    let number = e164.trim();
-    if number.starts_with("+48") {
-        Lang::Pl
-    } else if number.starts_with("+420") {
-        Lang::Cs
-    } else if number.starts_with("+380") {
-        Lang::Uk
-    } else {
-        Lang::En
-    }
-}
 
 /// The visit as templates see it: localized names, formatted local times.
 #[derive(Serialize)]

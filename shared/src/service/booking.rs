@@ -4,7 +4,9 @@ use crate::api::dto::{
     BookRequest, BookingView, CancelByPersonRequest, FieldError, ProofInput, parse_national_id,
     parse_office_and_service,
 };
-use crate::domain::booking::{Booking, BookingStatus, CancelStep, ConfirmStep, HOLD_DURATION};
+use crate::domain::booking::{
+    Booking, BookingStatus, CancelStep, Channel, ConfirmStep, HOLD_DURATION,
+};
 use crate::domain::codes::{ShortCode, Token, new_ulid, public_ref};
 use crate::domain::ids::{BookingId, OutboxId};
 use crate::domain::outbox::{MessageKind, OutboxMessage};
@@ -138,6 +140,11 @@ pub async fn book(
             last_name: input.last_name.clone(),
             email: input.email.clone(),
             phone: input.phone.clone(),
+            phone_key: input
+                .phone
+                .as_ref()
+                .filter(|_| input.channel == Channel::Sms)
+                .map(|p| app.keyring.digest(Purpose::Phone, p.as_str())),
             channel: input.channel,
             language: input.language,
             application_number: input.application_number.clone(),
@@ -156,6 +163,7 @@ pub async fn book(
                     .digest(Purpose::ManageToken, manage_token.as_str()),
             ],
             code_attempts: 0,
+            reminded_at: None,
         };
         let message = OutboxMessage {
             confirm_token: Some(confirm_token),
@@ -218,21 +226,22 @@ async fn load(app: &App, id: BookingId) -> Result<Booking, ServiceError> {
         .ok_or(ServiceError::BookingNotFound)
 }
 
-fn new_outbox_id(app: &App) -> OutboxId {
+pub(crate) fn new_outbox_id(app: &App) -> OutboxId {
     OutboxId::from_ulid(new_ulid(app.clock.now(), &*app.entropy))
 }
 
 /// Returns an expired hold's capacity (exactly once: the write is conditional
 /// on the booking still being pending and past its hour).
-async fn expire(
+pub(crate) async fn expire(
     app: &App,
     booking: &Booking,
+    inbound: Option<&str>,
 ) -> Result<Result<(), TransitionRefusal>, ServiceError> {
     let now = app.clock.now();
     let message = OutboxMessage::plain(new_outbox_id(app), booking, MessageKind::Expired, now);
     let result = app
         .store
-        .release(booking, Release::Expire, now, &message)
+        .release(booking, Release::Expire, now, &message, inbound)
         .await?;
     if result.is_ok() {
         tracing::info!(booking_id = %booking.id, "hold expired and released");
@@ -286,44 +295,19 @@ pub async fn confirm(
             }
             ConfirmStep::Cancelled => return Err(ServiceError::BookingCancelled),
             ConfirmStep::AlreadyExpired => return Err(ServiceError::HoldExpired),
-            ConfirmStep::Expire => match expire(app, &booking).await? {
+            ConfirmStep::Expire => match expire(app, &booking, None).await? {
                 Ok(()) => return Err(ServiceError::HoldExpired),
                 Err(refusal) => refusal,
             },
-            ConfirmStep::Confirm => {
-                let manage_token = Token::generate(&*app.entropy);
-                let manage_digest = app
-                    .keyring
-                    .digest(Purpose::ManageToken, manage_token.as_str());
-                let message = OutboxMessage {
-                    manage_token: Some(manage_token),
-                    ..OutboxMessage::plain(
-                        new_outbox_id(app),
-                        &booking,
-                        MessageKind::Confirmed,
-                        now,
-                    )
-                };
-                match app
-                    .store
-                    .confirm(&booking, &proof, &manage_digest, now, &message)
-                    .await?
-                {
-                    Ok(()) => {
-                        tracing::info!("booking confirmed");
-                        let confirmed = Booking {
-                            status: BookingStatus::Confirmed,
-                            confirmed_at: Some(now),
-                            ..booking
-                        };
-                        return Ok(ConfirmOutcome {
-                            booking: BookingView::of(&confirmed, true),
-                            already_confirmed: false,
-                        });
-                    }
-                    Err(refusal) => refusal,
+            ConfirmStep::Confirm => match write_confirmation(app, &booking, &proof, None).await? {
+                Ok(confirmed) => {
+                    return Ok(ConfirmOutcome {
+                        booking: BookingView::of(&confirmed, true),
+                        already_confirmed: false,
+                    });
                 }
-            }
+                Err(refusal) => refusal,
+            },
         };
         // The booking changed under us (or the write met contention): read it again.
         if refusal == TransitionRefusal::Conflict {
@@ -331,6 +315,37 @@ pub async fn confirm(
         }
     }
     Err(ServiceError::Busy)
+}
+
+/// Writes the confirmation of a pending hold (with a fresh manage token for
+/// the confirmation message) and returns the booking as confirmed.
+pub(crate) async fn write_confirmation(
+    app: &App,
+    booking: &Booking,
+    proof: &ConfirmProof,
+    inbound: Option<&str>,
+) -> Result<Result<Booking, TransitionRefusal>, ServiceError> {
+    let now = app.clock.now();
+    let manage_token = Token::generate(&*app.entropy);
+    let manage_digest = app
+        .keyring
+        .digest(Purpose::ManageToken, manage_token.as_str());
+    let message = OutboxMessage {
+        manage_token: Some(manage_token),
+        ..OutboxMessage::plain(new_outbox_id(app), booking, MessageKind::Confirmed, now)
+    };
+    let result = app
+        .store
+        .confirm(booking, proof, &manage_digest, now, &message, inbound)
+        .await?;
+    Ok(result.map(|()| {
+        tracing::info!(booking_id = %booking.id, "booking confirmed");
+        Booking {
+            status: BookingStatus::Confirmed,
+            confirmed_at: Some(now),
+            ..booking.clone()
+        }
+    }))
 }
 
 /// Cancels with the manage token from an email.
@@ -393,7 +408,7 @@ async fn cancel(app: &App, mut booking: Booking) -> Result<CancelOutcome, Servic
             }
             CancelStep::AlreadyExpired => return Err(ServiceError::HoldExpired),
             CancelStep::TooLate => return Err(ServiceError::TooLate),
-            CancelStep::Expire => match expire(app, &booking).await? {
+            CancelStep::Expire => match expire(app, &booking, None).await? {
                 Ok(()) => return Err(ServiceError::HoldExpired),
                 Err(refusal) => refusal,
             },
@@ -402,7 +417,7 @@ async fn cancel(app: &App, mut booking: Booking) -> Result<CancelOutcome, Servic
                     OutboxMessage::plain(new_outbox_id(app), &booking, MessageKind::Cancelled, now);
                 match app
                     .store
-                    .release(&booking, Release::Cancel, now, &message)
+                    .release(&booking, Release::Cancel, now, &message, None)
                     .await?
                 {
                     Ok(()) => {

@@ -2,13 +2,18 @@
 //! [`crate::domain`] with the [`Store`]; time and randomness come from [`App`].
 
 mod booking;
+pub mod notify;
+mod reminders;
 mod slots;
+mod sms;
 
 pub use booking::{
     BookOutcome, CancelOutcome, ConfirmOutcome, Idempotency, book, cancel_for_person,
     cancel_with_token, confirm,
 };
+pub use reminders::queue_reminders;
 pub use slots::{free_slots, next_free_slots};
+pub use sms::{SmsOutcome, handle_inbound_sms};
 
 use crate::api::dto::{FieldError, FreeSlot};
 use crate::config::Config;

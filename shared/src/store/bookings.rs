@@ -7,7 +7,8 @@ use crate::domain::ids::{BookingId, DepartmentId, OfficeId, ServiceId};
 use crate::domain::outbox::OutboxMessage;
 use crate::domain::secrets::{Digest, PersonKey};
 use crate::store::items::{
-    BookingItem, CounterItem, IdempotencyItem, KioskCodeItem, OutboxItem, PersonRuleItem, entity,
+    BookingItem, CounterItem, IdempotencyItem, InboundSmsItem, KioskCodeItem, OutboxItem,
+    PersonRuleItem, entity,
 };
 use crate::store::{Item, Store, StoreError, from_item, key_map, keys, n, s, to_item};
 use aws_sdk_dynamodb::error::SdkError;
@@ -52,6 +53,8 @@ pub enum TransitionRefusal {
     StateChanged,
     /// Another transaction touched the same items; retry.
     Conflict,
+    /// The inbound SMS that asked for the change was already acted on.
+    Duplicate,
 }
 
 /// The response to replay for an `Idempotency-Key`.
@@ -107,7 +110,7 @@ fn is_conflict(codes: &[String]) -> bool {
 }
 
 impl Store {
-    fn put(&self, item: Item, condition: Option<&str>) -> Result<TransactWriteItem, StoreError> {
+    pub(crate) fn put(&self, item: Item, condition: Option<&str>) -> Result<TransactWriteItem, StoreError> {
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
@@ -235,6 +238,7 @@ impl Store {
         new_manage_token: &Digest,
         now: DateTime<Utc>,
         message: &OutboxMessage,
+        inbound: Option<&str>,
     ) -> Result<Result<(), TransitionRefusal>, StoreError> {
         let (proof_condition, proof_value) = match proof {
             ConfirmProof::Token(d) => ("confirm_token = :proof", d),
@@ -264,7 +268,7 @@ impl Store {
                 Some("attribute_not_exists(pk)"),
             )?,
         ];
-        self.transition(writes).await
+        self.transition(writes, inbound, now).await
     }
 
     /// Moves an active booking to cancelled or expired and returns its capacity,
@@ -275,6 +279,7 @@ impl Store {
         how: Release,
         now: DateTime<Utc>,
         message: &OutboxMessage,
+        inbound: Option<&str>,
     ) -> Result<Result<(), TransitionRefusal>, StoreError> {
         let (new_status, condition) = match how {
             Release::Cancel => (
@@ -336,13 +341,24 @@ impl Store {
             to_item(entity::OUTBOX, &OutboxItem::from(message))?,
             Some("attribute_not_exists(pk)"),
         )?);
-        self.transition(writes).await
+        self.transition(writes, inbound, now).await
     }
 
-    async fn transition(
+    /// Runs a state change. `bookings` leading items carry the state
+    /// conditions; when `inbound` is given, a marker for that inbound SMS id is
+    /// written last, so the same SMS can never act twice.
+    pub(crate) async fn transition(
         &self,
-        writes: Vec<TransactWriteItem>,
+        mut writes: Vec<TransactWriteItem>,
+        inbound: Option<&str>,
+        now: DateTime<Utc>,
     ) -> Result<Result<(), TransitionRefusal>, StoreError> {
+        if let Some(id) = inbound {
+            writes.push(self.put(
+                to_item(entity::INBOUND_SMS, &InboundSmsItem::new(id, now))?,
+                Some("attribute_not_exists(pk)"),
+            )?);
+        }
         match self
             .client
             .transact_write_items()
@@ -352,8 +368,14 @@ impl Store {
         {
             Ok(_) => Ok(Ok(())),
             Err(err) => match cancellation_codes(&err) {
+                Some(codes)
+                    if inbound.is_some()
+                        && codes.last().is_some_and(|c| c == "ConditionalCheckFailed") =>
+                {
+                    Ok(Err(TransitionRefusal::Duplicate))
+                }
                 Some(codes) if is_conflict(&codes) => Ok(Err(TransitionRefusal::Conflict)),
-                // Only the first item (the booking) has a condition that legitimately fails.
+                // Only the booking updates (which lead) have conditions that legitimately fail.
                 Some(codes) if codes.first().is_some_and(|c| c == "ConditionalCheckFailed") => {
                     Ok(Err(TransitionRefusal::StateChanged))
                 }

@@ -11,6 +11,7 @@ use crate::domain::contact::{Email, PersonName, PhoneNumber};
 use crate::domain::ids::{BookingId, DepartmentId, OfficeId, OutboxId, ServiceId};
 use crate::domain::outbox::{MessageKind, OutboxMessage};
 use crate::domain::secrets::{Digest, PersonKey};
+use crate::domain::sms_reply::ReplyReason;
 use crate::store::keys;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,7 @@ pub mod entity {
     pub const KIOSK_CODE: &str = "kiosk_code";
     pub const OUTBOX: &str = "outbox";
     pub const IDEMPOTENCY: &str = "idempotency";
+    pub const INBOUND_SMS: &str = "inbound_sms";
 }
 
 /// A stored item could not be turned back into a domain value.
@@ -125,6 +127,13 @@ pub struct BookingItem {
     pub gsi2pk: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gsi2sk: Option<String>,
+    /// GSI3: bookings that wait for or took an SMS code, by keyed hash of the phone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi3pk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi3sk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_key: Option<String>,
     pub id: String,
     pub public_ref: String,
     pub office_id: String,
@@ -164,6 +173,8 @@ pub struct BookingItem {
     pub manage_tokens: Vec<String>,
     #[serde(default)]
     pub code_attempts: u32,
+    #[serde(default, with = "chrono::serde::ts_milliseconds_option", skip_serializing_if = "Option::is_none")]
+    pub reminded_at: Option<DateTime<Utc>>,
     /// DynamoDB TTL (epoch seconds): clean-up only, never a rule.
     pub ttl: i64,
 }
@@ -183,6 +194,9 @@ impl From<&Booking> for BookingItem {
             gsi1sk: keys::booking_day_gsi1sk(b.start, b.id),
             gsi2pk: pending.then(|| keys::hold_expiry_gsi2pk(b.hold_expires_at)),
             gsi2sk: pending.then(|| keys::hold_expiry_gsi2sk(b.hold_expires_at, b.id)),
+            gsi3pk: b.phone_key.as_ref().map(keys::phone_gsi3pk),
+            gsi3sk: b.phone_key.as_ref().map(|_| b.id.to_string()),
+            phone_key: b.phone_key.as_ref().map(|d| d.0.clone()),
             id: b.id.to_string(),
             public_ref: b.public_ref.clone(),
             office_id: b.office_id.to_string(),
@@ -213,6 +227,7 @@ impl From<&Booking> for BookingItem {
             confirm_code: b.confirm_code.0.clone(),
             manage_tokens: b.manage_tokens.iter().map(|d| d.0.clone()).collect(),
             code_attempts: b.code_attempts,
+            reminded_at: b.reminded_at,
             ttl: (b.end + BOOKING_RETENTION).timestamp(),
         }
     }
@@ -270,6 +285,8 @@ impl TryFrom<BookingItem> for Booking {
             confirm_code: Digest(i.confirm_code),
             manage_tokens: i.manage_tokens.into_iter().map(Digest).collect(),
             code_attempts: i.code_attempts,
+            reminded_at: i.reminded_at,
+            phone_key: i.phone_key.map(Digest),
         })
     }
 }
@@ -329,7 +346,8 @@ pub struct OutboxItem {
     pub sk: String,
     pub entity: String,
     pub id: String,
-    pub booking_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booking_id: Option<String>,
     pub kind: MessageKind,
     pub channel: Channel,
     pub language: Lang,
@@ -341,6 +359,10 @@ pub struct OutboxItem {
     pub confirm_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manage_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<ReplyReason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_to: Option<String>,
     pub ttl: i64,
 }
 
@@ -352,7 +374,7 @@ impl From<&OutboxMessage> for OutboxItem {
             sk: key.sk,
             entity: entity::OUTBOX.into(),
             id: m.id.to_string(),
-            booking_id: m.booking_id.to_string(),
+            booking_id: m.booking_id.map(|id| id.to_string()),
             kind: m.kind,
             channel: m.channel,
             language: m.language,
@@ -360,6 +382,8 @@ impl From<&OutboxMessage> for OutboxItem {
             confirm_token: m.confirm_token.as_ref().map(|t| t.as_str().into()),
             confirm_code: m.confirm_code.as_ref().map(|c| c.as_str().into()),
             manage_token: m.manage_token.as_ref().map(|t| t.as_str().into()),
+            reply: m.reply,
+            sms_to: m.sms_to.as_ref().map(|p| p.as_str().into()),
             ttl: (m.created_at + OUTBOX_RETENTION).timestamp(),
         }
     }
@@ -372,7 +396,11 @@ impl TryFrom<OutboxItem> for OutboxMessage {
         use crate::domain::codes::Token;
         Ok(OutboxMessage {
             id: OutboxId::parse(&i.id).map_err(corrupt(entity::OUTBOX, "id"))?,
-            booking_id: BookingId::parse(&i.booking_id)
+            booking_id: i
+                .booking_id
+                .as_deref()
+                .map(BookingId::parse)
+                .transpose()
                 .map_err(corrupt(entity::OUTBOX, "booking_id"))?,
             kind: i.kind,
             channel: i.channel,
@@ -396,6 +424,13 @@ impl TryFrom<OutboxItem> for OutboxMessage {
                 .map(Token::parse)
                 .transpose()
                 .map_err(corrupt(entity::OUTBOX, "manage_token"))?,
+            reply: i.reply,
+            sms_to: i
+                .sms_to
+                .as_deref()
+                .map(PhoneNumber::from_e164)
+                .transpose()
+                .map_err(corrupt(entity::OUTBOX, "sms_to"))?,
         })
     }
 }
@@ -414,4 +449,31 @@ pub struct IdempotencyItem {
     pub status: u16,
     pub response: String,
     pub ttl: i64,
+}
+
+/// How long an inbound SMS id is remembered (providers redeliver within hours).
+pub const INBOUND_SMS_RETENTION: Duration = Duration::days(7);
+
+/// Marks an inbound SMS as acted on; written in the same transaction as its effect.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InboundSmsItem {
+    pub pk: String,
+    pub sk: String,
+    pub entity: String,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub received_at: DateTime<Utc>,
+    pub ttl: i64,
+}
+
+impl InboundSmsItem {
+    pub fn new(message_id: &str, now: DateTime<Utc>) -> Self {
+        let key = keys::inbound_sms(message_id);
+        Self {
+            pk: key.pk,
+            sk: key.sk,
+            entity: entity::INBOUND_SMS.into(),
+            received_at: now,
+            ttl: (now + INBOUND_SMS_RETENTION).timestamp(),
+        }
+    }
 }

@@ -9,6 +9,7 @@ pub const PK: &str = "pk";
 pub const SK: &str = "sk";
 pub const GSI1: &str = "gsi1";
 pub const GSI2: &str = "gsi2";
+pub const GSI3: &str = "gsi3";
 
 /// A primary key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,12 +71,33 @@ pub fn booking_day_gsi1pk(office: &OfficeId, date: NaiveDate) -> String {
 pub fn booking_day_gsi1sk(start: DateTime<Utc>, id: BookingId) -> String {
     format!("{}#{id}", minute(start))
 }
+/// Lowest GSI1 sort key of a booking starting at or after `from` (minute precision).
+pub fn day_gsi1sk_from(from: DateTime<Utc>) -> String {
+    minute(from)
+}
+/// Highest GSI1 sort key of a booking starting at or before `to`.
+pub fn day_gsi1sk_to(to: DateTime<Utc>) -> String {
+    format!("{}#~", minute(to))
+}
 /// GSI2: pending holds by the hour their expiry falls in (the expiry sweeper).
 pub fn hold_expiry_gsi2pk(expires_at: DateTime<Utc>) -> String {
     format!("HOLDS#{}", expires_at.format("%Y-%m-%dT%H"))
 }
 pub fn hold_expiry_gsi2sk(expires_at: DateTime<Utc>, id: BookingId) -> String {
     format!("{}#{id}", expires_at.format("%Y-%m-%dT%H:%M:%S%.3fZ"))
+}
+
+/// GSI3: the bookings confirmed by SMS from one phone (keyed hash), newest first by id.
+pub fn phone_gsi3pk(phone_key: &Digest) -> String {
+    format!("PHONE#{}", phone_key.0)
+}
+
+/// An inbound SMS already acted on (its provider id).
+pub fn inbound_sms(message_id: &str) -> Key {
+    Key {
+        pk: format!("INBOUND_SMS#{message_id}"),
+        sk: "INBOUND_SMS".into(),
+    }
 }
 
 /// One active booking per person, service and day.

@@ -3,8 +3,11 @@
 
 pub mod bookings;
 pub mod catalog;
+pub mod delivery;
 pub mod items;
 pub mod keys;
+pub mod reminders;
+pub mod sms;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;

@@ -1,0 +1,70 @@
+//! The table's stream → every new outbox item is sent. Records are taken in
+//! order; at the first one that fails, it and everything after it are reported
+//! as batch item failures (Lambda resumes the shard from there), so nothing is
+//! skipped and a message that keeps failing ends in the dead-letter queue
+//! after the event source's bounded retries.
+
+use aws_lambda_events::event::dynamodb::{Event, EventRecord};
+use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use lambda_runtime::{Error, LambdaEvent};
+use termin::api::error_chain;
+use termin::domain::outbox::OutboxMessage;
+use termin::service::notify::{self, Notifier};
+use termin::store::items::{OutboxItem, entity};
+
+pub async fn handle(
+    notifier: &Notifier,
+    event: LambdaEvent<Event>,
+) -> Result<DynamoDbEventResponse, Error> {
+    Ok(process(notifier, &event.payload).await)
+}
+
+/// Sends the outbox messages of a batch and names the records to retry.
+pub async fn process(notifier: &Notifier, event: &Event) -> DynamoDbEventResponse {
+    let mut response = DynamoDbEventResponse::default();
+    for (index, record) in event.records.iter().enumerate() {
+        let result = match outbox_message(record) {
+            Ok(None) => continue,
+            // Boxed: the delivery future is deep, and this keeps the handler's small.
+            Ok(Some(message)) => Box::pin(notify::deliver(notifier, &message))
+                .await
+                .map(|_| ())
+                .map_err(|e| error_chain(&e)),
+            Err(e) => Err(e),
+        };
+        if let Err(error) = result {
+            tracing::error!(
+                error = %error,
+                sequence_number = record.change.sequence_number.as_deref().unwrap_or(""),
+                "outbox record failed; reported for retry"
+            );
+            for failed in &event.records[index..] {
+                let mut failure = DynamoDbBatchItemFailure::default();
+                failure.item_identifier = failed.change.sequence_number.clone();
+                response.batch_item_failures.push(failure);
+            }
+            break;
+        }
+    }
+    response
+}
+
+/// The outbox message a record inserts, if it is one.
+fn outbox_message(record: &EventRecord) -> Result<Option<OutboxMessage>, String> {
+    if record.event_name != "INSERT" {
+        return Ok(None);
+    }
+    let image = &record.change.new_image;
+    let is_outbox = matches!(
+        image.get("entity"),
+        Some(serde_dynamo::AttributeValue::S(e)) if e == entity::OUTBOX
+    );
+    if !is_outbox {
+        return Ok(None);
+    }
+    let item: OutboxItem = serde_dynamo::from_item(image.clone())
+        .map_err(|e| format!("outbox item does not map: {}", error_chain(&e)))?;
+    OutboxMessage::try_from(item)
+        .map(Some)
+        .map_err(|e| format!("outbox item is corrupt: {}", error_chain(&e)))
+}

@@ -1,0 +1,16 @@
+//! Lambda entry point: wiring only.
+
+use lambda_runtime::{Error, run, service_fn};
+use termin::config::{Config, NotifyConfig};
+use termin::service::{App, notify::Notifier};
+use termin::telemetry;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    telemetry::init();
+    let config = Config::from_env()?;
+    let notify_config = NotifyConfig::from_env()?;
+    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let notifier = Notifier::new(App::new(&config, &aws), &aws, notify_config);
+    run(service_fn(|event| notify::handle(&notifier, event))).await
+}

@@ -1,0 +1,314 @@
+//! Sending outbox messages: email through SES v2, SMS through SNS. Called by
+//! the notify function for each outbox item on the table's stream.
+//!
+//! Every channel of a message is claimed before sending and marked after (see
+//! [`crate::store::delivery`]), so a redelivered record sends once in effect;
+//! a failed send gives the claim back and returns the error, so the record is
+//! retried and, after the event source's bounded retries, lands in its
+//! dead-letter queue. Nothing is logged that names the recipient.
+
+use crate::config::NotifyConfig;
+use crate::domain::booking::{Booking, BookingStatus, Channel};
+use crate::domain::catalog::Catalog;
+use crate::domain::ids::{BookingId, OutboxId};
+use crate::domain::outbox::{MessageKind, OutboxMessage};
+use crate::domain::sms_reply::language_for_number;
+use crate::messages::{self, Message, RenderError, Visit};
+use crate::service::{App, ServiceError};
+use crate::store::StoreError;
+use crate::store::delivery::Claim;
+use aws_sdk_sesv2::primitives::Blob;
+use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
+use aws_sdk_sns::types::MessageAttributeValue;
+use chrono::Duration;
+
+/// How long a sender may hold a message before another may try it.
+pub const DELIVERY_LEASE: Duration = Duration::minutes(2);
+
+/// The notify function's state: the app plus the two senders.
+#[derive(Clone)]
+pub struct Notifier {
+    pub app: App,
+    pub ses: aws_sdk_sesv2::Client,
+    pub sns: aws_sdk_sns::Client,
+    pub config: NotifyConfig,
+}
+
+impl Notifier {
+    pub fn new(app: App, aws: &aws_config::SdkConfig, config: NotifyConfig) -> Self {
+        Self {
+            app,
+            ses: aws_sdk_sesv2::Client::new(aws),
+            sns: aws_sdk_sns::Client::new(aws),
+            config,
+        }
+    }
+}
+
+/// Why a message could not be sent (the record is retried).
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    #[error("booking {0} of the message is gone")]
+    BookingGone(BookingId),
+    #[error("the booking's service is no longer in the catalog")]
+    NotInCatalog,
+    #[error("the message lacks its {0}")]
+    Incomplete(&'static str),
+    #[error("could not render the message")]
+    Render(#[from] RenderError),
+    #[error("SES refused or failed the email")]
+    Email(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error("SNS refused or failed the SMS")]
+    Sms(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error("another sender holds the {0:?} channel of this message")]
+    InFlight(Channel),
+}
+
+/// What happened to a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Every channel it needed is sent (now or by an earlier delivery).
+    Sent,
+    /// Out of date when it came to be sent (a hold already confirmed or
+    /// lapsed, a reminder for a cancelled booking): nothing sent.
+    Stale,
+    /// The outbox item is gone (past its TTL): nothing to do.
+    Gone,
+}
+
+impl Delivery {
+    fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Sent => "sent",
+            Delivery::Stale => "stale",
+            Delivery::Gone => "gone",
+        }
+    }
+}
+
+/// The booking, its catalog, and what the message needs from them.
+struct Context {
+    booking: Booking,
+    catalog: Catalog,
+}
+
+impl Context {
+    fn visit(&self) -> Result<Visit<'_>, NotifyError> {
+        let (department, service) = self
+            .catalog
+            .service(&self.booking.service_id)
+            .ok_or(NotifyError::NotInCatalog)?;
+        Ok(Visit {
+            office: &self.catalog.office,
+            department,
+            service,
+            booking: &self.booking,
+        })
+    }
+}
+
+/// Sends one outbox message on every channel it needs, once in effect.
+#[tracing::instrument(skip_all, fields(outbox_id = %message.id, kind = ?message.kind))]
+pub async fn deliver(n: &Notifier, message: &OutboxMessage) -> Result<Delivery, NotifyError> {
+    let context = match message.booking_id {
+        Some(id) => Some(load_context(n, id).await?),
+        None => None,
+    };
+    let booking = context.as_ref().map(|c| &c.booking);
+    let stale = match (message.kind, booking) {
+        (MessageKind::HoldCreated, Some(b)) => b.status != BookingStatus::Pending,
+        (MessageKind::Reminder, Some(b)) => b.status != BookingStatus::Confirmed,
+        _ => false,
+    };
+    if stale {
+        return finish(n, message.id, Delivery::Stale).await;
+    }
+    let wants_email = message.kind != MessageKind::SmsReply;
+    let wants_sms = message.kind == MessageKind::SmsReply
+        || booking.is_some_and(|b| b.channel == Channel::Sms && b.phone.is_some());
+
+    if wants_email {
+        let booking = booking.ok_or(NotifyError::Incomplete("booking"))?;
+        let to = booking.email.as_str().to_owned();
+        let ctx = context.as_ref().ok_or(NotifyError::Incomplete("booking"))?;
+        let outcome = send_once(n, message.id, Channel::Email, || async {
+            let rendered = messages::email(&to_message(n, message, Some(ctx))?)?;
+            let raw = messages::mime(&rendered, &n.config.email_from, &to)?;
+            send_email(n, &to, raw).await
+        })
+        .await?;
+        if outcome == Delivery::Gone {
+            return Ok(Delivery::Gone);
+        }
+    }
+    if wants_sms {
+        let to = message
+            .sms_to
+            .as_ref()
+            .or(booking.and_then(|b| b.phone.as_ref()))
+            .ok_or(NotifyError::Incomplete("phone number"))?
+            .as_str()
+            .to_owned();
+        let fallback = language_for_number(&to);
+        let outcome = send_once(n, message.id, Channel::Sms, || async {
+            let text = messages::sms(&to_message(n, message, context.as_ref())?, fallback)?;
+            send_sms(n, &to, text).await
+        })
+        .await?;
+        if outcome == Delivery::Gone {
+            return Ok(Delivery::Gone);
+        }
+    }
+    finish(n, message.id, Delivery::Sent).await
+}
+
+async fn finish(n: &Notifier, id: OutboxId, how: Delivery) -> Result<Delivery, NotifyError> {
+    n.app
+        .store
+        .finish_delivery(id, how.as_str(), n.app.clock.now())
+        .await?;
+    tracing::info!(outcome = how.as_str(), "outbox message done");
+    Ok(how)
+}
+
+/// Claims one channel, runs `send` if the claim is ours, records the result.
+async fn send_once<F, Fut>(
+    n: &Notifier,
+    id: OutboxId,
+    channel: Channel,
+    send: F,
+) -> Result<Delivery, NotifyError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<String, NotifyError>>,
+{
+    let store = &n.app.store;
+    match store
+        .claim_delivery(id, channel, n.app.clock.now(), DELIVERY_LEASE)
+        .await?
+    {
+        Claim::AlreadySent => return Ok(Delivery::Sent),
+        Claim::Gone => return Ok(Delivery::Gone),
+        Claim::Busy => return Err(NotifyError::InFlight(channel)),
+        Claim::Claimed => {}
+    }
+    match send().await {
+        Ok(provider_id) => {
+            store
+                .mark_delivered(id, channel, &provider_id, n.app.clock.now())
+                .await?;
+            tracing::info!(channel = ?channel, "sent");
+            Ok(Delivery::Sent)
+        }
+        Err(err) => {
+            // Give the claim back so the retry need not wait; if this fails too the lease runs out.
+            if let Err(release) = store.release_claim(id, channel).await {
+                tracing::warn!(error = %crate::api::error_chain(&release), "could not release a delivery claim");
+            }
+            Err(err)
+        }
+    }
+}
+
+async fn load_context(n: &Notifier, id: BookingId) -> Result<Context, NotifyError> {
+    let booking = n
+        .app
+        .store
+        .get_booking(id)
+        .await?
+        .ok_or(NotifyError::BookingGone(id))?;
+    let catalog = n.app.catalog(&booking.office_id).await?;
+    Ok(Context { booking, catalog })
+}
+
+fn link(n: &Notifier, page: &str, booking: BookingId, token: &str) -> String {
+    format!(
+        "{}/{page}?booking={booking}&token={token}",
+        n.config.public_base_url
+    )
+}
+
+/// The renderable message for an outbox item, with its links.
+fn to_message<'a>(
+    n: &Notifier,
+    m: &OutboxMessage,
+    context: Option<&'a Context>,
+) -> Result<Message<'a>, NotifyError> {
+    let visit = context.map(Context::visit).transpose()?;
+    let need_visit = || visit.ok_or(NotifyError::Incomplete("booking"));
+    let cancel_url = |visit: &Visit<'_>| -> Result<String, NotifyError> {
+        let token = m.manage_token.as_ref().ok_or(NotifyError::Incomplete("manage token"))?;
+        Ok(link(n, "cancel.html", visit.booking.id, token.as_str()))
+    };
+    Ok(match m.kind {
+        MessageKind::HoldCreated => {
+            let visit = need_visit()?;
+            let token = m.confirm_token.as_ref().ok_or(NotifyError::Incomplete("confirm token"))?;
+            Message::HoldCreated {
+                confirm_url: link(n, "confirm.html", visit.booking.id, token.as_str()),
+                confirm_code: m.confirm_code.clone().ok_or(NotifyError::Incomplete("confirm code"))?,
+                cancel_url: cancel_url(&visit)?,
+                visit,
+            }
+        }
+        MessageKind::Confirmed => {
+            let visit = need_visit()?;
+            Message::Confirmed {
+                cancel_url: cancel_url(&visit)?,
+                visit,
+            }
+        }
+        MessageKind::Reminder => {
+            let visit = need_visit()?;
+            Message::Reminder {
+                cancel_url: cancel_url(&visit)?,
+                visit,
+            }
+        }
+        MessageKind::Cancelled => Message::Cancelled { visit: need_visit()? },
+        MessageKind::Expired => Message::Expired { visit: need_visit()? },
+        MessageKind::SmsReply => Message::SmsReply {
+            reason: m.reply.ok_or(NotifyError::Incomplete("reply reason"))?,
+            visit,
+        },
+    })
+}
+
+async fn send_email(n: &Notifier, to: &str, raw: Vec<u8>) -> Result<String, NotifyError> {
+    let raw = RawMessage::builder()
+        .data(Blob::new(raw))
+        .build()
+        .map_err(|e| NotifyError::Email(Box::new(e)))?;
+    let out = n
+        .ses
+        .send_email()
+        .from_email_address(&n.config.email_from)
+        .destination(Destination::builder().to_addresses(to).build())
+        .content(EmailContent::builder().raw(raw).build())
+        .send()
+        .await
+        .map_err(|e| NotifyError::Email(Box::new(e)))?;
+    Ok(out.message_id().unwrap_or_default().to_owned())
+}
+
+async fn send_sms(n: &Notifier, to: &str, text: String) -> Result<String, NotifyError> {
+    let transactional = MessageAttributeValue::builder()
+        .data_type("String")
+        .string_value("Transactional")
+        .build()
+        .map_err(|e| NotifyError::Sms(Box::new(e)))?;
+    let out = n
+        .sns
+        .publish()
+        .phone_number(to)
+        .message(text)
+        .message_attributes("AWS.SNS.SMS.SMSType", transactional)
+        .send()
+        .await
+        .map_err(|e| NotifyError::Sms(Box::new(e)))?;
+    Ok(out.message_id().unwrap_or_default().to_owned())
+}

@@ -1,0 +1,97 @@
+//! The inbound-SMS use case: confirm by replying with the code.
+
+use crate::domain::booking::Booking;
+use crate::domain::ids::BookingId;
+use crate::domain::outbox::OutboxMessage;
+use crate::domain::secrets::Purpose;
+use crate::domain::sms_reply::{self, InboundSms, ReplyReason, SmsDecision, language_for_number};
+use crate::service::booking::{expire, new_outbox_id, write_confirmation};
+use crate::service::{App, MAX_ATTEMPTS, ServiceError, backoff};
+use crate::store::bookings::{ConfirmProof, TransitionRefusal};
+
+/// What an inbound SMS did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmsOutcome {
+    Confirmed(BookingId),
+    /// The right code for a hold past its hour: it was released (the expiry message answers).
+    Expired(BookingId),
+    /// Answered with a reason; for a wrong code the attempt was counted.
+    Replied(ReplyReason),
+    /// This inbound SMS was already acted on.
+    Duplicate,
+}
+
+/// Acts on one inbound SMS: at most once per inbound message id.
+#[tracing::instrument(skip_all, fields(inbound_id = %sms.id))]
+pub async fn handle_inbound_sms(app: &App, sms: &InboundSms) -> Result<SmsOutcome, ServiceError> {
+    let phone_key = app.keyring.digest(Purpose::Phone, sms.from.as_str());
+    let code = sms_reply::read_code(&sms.body);
+    for attempt in 0..MAX_ATTEMPTS {
+        let mut candidates = Vec::new();
+        for id in app.store.bookings_by_phone(&phone_key).await? {
+            if let Some(booking) = app.store.get_booking(id).await? {
+                candidates.push(booking);
+            }
+        }
+        let now = app.clock.now();
+        let decision = sms_reply::decide(&candidates, code.as_ref(), now, |b, c| {
+            app.keyring.verify(Purpose::ConfirmCode, c.as_str(), &b.confirm_code)
+        });
+        let find = |id: &BookingId| candidates.iter().find(|b| b.id == *id);
+        let reply = |about: Option<&Booking>, reason: ReplyReason| {
+            OutboxMessage::sms_reply(
+                new_outbox_id(app),
+                about,
+                sms.from.clone(),
+                reason,
+                language_for_number(sms.from.as_str()),
+                now,
+            )
+        };
+        let result = match &decision {
+            SmsDecision::Confirm(id) => {
+                let booking = find(id).ok_or(ServiceError::BookingNotFound)?;
+                let proof = ConfirmProof::Code(booking.confirm_code.clone());
+                write_confirmation(app, booking, &proof, Some(&sms.id))
+                    .await?
+                    .map(|_| SmsOutcome::Confirmed(*id))
+            }
+            SmsDecision::Expire(id) => {
+                let booking = find(id).ok_or(ServiceError::BookingNotFound)?;
+                expire(app, booking, Some(&sms.id))
+                    .await?
+                    .map(|()| SmsOutcome::Expired(*id))
+            }
+            SmsDecision::WrongCode { holds, tries_left } => {
+                let reason = ReplyReason::WrongCode {
+                    tries_left: *tries_left,
+                };
+                let about = holds.first().and_then(find);
+                app.store
+                    .record_wrong_codes(holds, &reply(about, reason), now, &sms.id)
+                    .await?
+                    .map(|()| SmsOutcome::Replied(reason))
+            }
+            SmsDecision::Reply(reason) => app
+                .store
+                .reply_once(&reply(candidates.first(), *reason), now, &sms.id)
+                .await?
+                .map(|()| SmsOutcome::Replied(*reason)),
+        };
+        match result {
+            Ok(outcome) => {
+                tracing::info!(outcome = ?outcome, "inbound SMS handled");
+                return Ok(outcome);
+            }
+            Err(TransitionRefusal::Duplicate) => {
+                tracing::info!("inbound SMS already handled");
+                return Ok(SmsOutcome::Duplicate);
+            }
+            Err(TransitionRefusal::Conflict) => backoff(app, attempt).await,
+            // A booking changed between the read and the write: decide again.
+            Err(TransitionRefusal::StateChanged) => {}
+        }
+    }
+    Err(ServiceError::Busy)
+}

@@ -1,0 +1,165 @@
+//! Delivery bookkeeping on outbox items, so a stream record delivered twice
+//! sends once in effect. Per channel, a sender first *claims* the message with
+//! a short lease (a condition: not sent, no live lease), sends, then marks it
+//! sent. A crash between sending and marking leaves the lease to run out and the
+//! record to be retried, which may send that one message again: at-least-once,
+//! never lost. When every channel is done the raw secrets are removed.
+
+use crate::domain::booking::Channel;
+use crate::domain::ids::OutboxId;
+use crate::store::{Store, StoreError, key_map, keys, n, s};
+use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
+use chrono::{DateTime, Duration, Utc};
+
+/// The result of trying to claim a message for one channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// Ours to send until the lease ends.
+    Claimed,
+    /// Sent before (a redelivered record).
+    AlreadySent,
+    /// Another sender holds a live lease; retry later.
+    Busy,
+    /// The outbox item is gone (past its TTL).
+    Gone,
+}
+
+fn attrs(channel: Channel) -> (&'static str, &'static str, &'static str) {
+    match channel {
+        Channel::Email => ("email_sent_at", "email_lease_until", "email_message_id"),
+        Channel::Sms => ("sms_sent_at", "sms_lease_until", "sms_message_id"),
+    }
+}
+
+impl Store {
+    pub async fn claim_delivery(
+        &self,
+        id: OutboxId,
+        channel: Channel,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<Claim, StoreError> {
+        let (sent, lease_until, _) = attrs(channel);
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_map(&keys::outbox(id))))
+            .update_expression("SET #lease = :until")
+            .condition_expression(
+                "attribute_exists(pk) AND attribute_not_exists(#sent) \
+                 AND (attribute_not_exists(#lease) OR #lease <= :now)",
+            )
+            .expression_attribute_names("#sent", sent)
+            .expression_attribute_names("#lease", lease_until)
+            .expression_attribute_values(":until", n((now + lease).timestamp_millis()))
+            .expression_attribute_values(":now", n(now.timestamp_millis()))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Claim::Claimed),
+            Err(e) => match e.as_service_error() {
+                Some(se) if se.is_conditional_check_failed_exception() => {
+                    let old = match se {
+                        aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(c) => c.item(),
+                        _ => None,
+                    };
+                    Ok(match old {
+                        None => Claim::Gone,
+                        Some(item) if item.contains_key(sent) => Claim::AlreadySent,
+                        Some(_) => Claim::Busy,
+                    })
+                }
+                _ => Err(StoreError::sdk("UpdateItem", e)),
+            },
+        }
+    }
+
+    /// Records that a channel's message was accepted by the provider.
+    pub async fn mark_delivered(
+        &self,
+        id: OutboxId,
+        channel: Channel,
+        provider_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let (sent, lease_until, message_id) = attrs(channel);
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_map(&keys::outbox(id))))
+            .update_expression("SET #sent = :now, #mid = :mid REMOVE #lease")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#sent", sent)
+            .expression_attribute_names("#mid", message_id)
+            .expression_attribute_names("#lease", lease_until)
+            .expression_attribute_values(":now", n(now.timestamp_millis()))
+            .expression_attribute_values(":mid", s(provider_id))
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("UpdateItem", e))?;
+        Ok(())
+    }
+
+    /// Gives a claim back after a failed send, so a retry need not wait for the lease.
+    pub async fn release_claim(&self, id: OutboxId, channel: Channel) -> Result<(), StoreError> {
+        let (sent, lease_until, _) = attrs(channel);
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_map(&keys::outbox(id))))
+            .update_expression("REMOVE #lease")
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(#sent)")
+            .expression_attribute_names("#sent", sent)
+            .expression_attribute_names("#lease", lease_until)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(StoreError::sdk("UpdateItem", e)),
+        }
+    }
+
+    /// Closes a message: every channel is done (`outcome` says how), and the
+    /// raw confirm token, code and manage token are removed from the item.
+    pub async fn finish_delivery(
+        &self,
+        id: OutboxId,
+        outcome: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_map(&keys::outbox(id))))
+            .update_expression(
+                "SET delivered_at = :now, outcome = :outcome \
+                 REMOVE confirm_token, confirm_code, manage_token, sms_to",
+            )
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":now", n(now.timestamp_millis()))
+            .expression_attribute_values(":outcome", s(outcome))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            // Gone past its TTL: nothing left to strip.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(StoreError::sdk("UpdateItem", e)),
+        }
+    }
+}

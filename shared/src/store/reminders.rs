@@ -1,0 +1,79 @@
+//! Reminders: the bookings about to start, and queueing one reminder each.
+
+use crate::domain::booking::{Booking, BookingStatus};
+use crate::domain::ids::OfficeId;
+use crate::domain::outbox::OutboxMessage;
+use crate::domain::secrets::Digest;
+use crate::store::bookings::TransitionRefusal;
+use crate::store::items::{BookingItem, OutboxItem, entity};
+use crate::store::{Item, Store, StoreError, from_item, key_map, keys, n, s, to_item};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+use chrono::{DateTime, NaiveDate, Utc};
+
+impl Store {
+    /// An office's bookings on a local `date` that start within `[from, to]` (GSI1).
+    pub async fn bookings_starting(
+        &self,
+        office: &OfficeId,
+        date: NaiveDate,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Booking>, StoreError> {
+        let items: Vec<Item> = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::GSI1)
+            .key_condition_expression("gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to")
+            .expression_attribute_values(":pk", s(keys::booking_day_gsi1pk(office, date)))
+            .expression_attribute_values(":from", s(keys::day_gsi1sk_from(from)))
+            .expression_attribute_values(":to", s(keys::day_gsi1sk_to(to)))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| StoreError::sdk("Query", e))?;
+        items
+            .into_iter()
+            .map(|item| {
+                let stored: BookingItem = from_item(entity::BOOKING, item)?;
+                Ok(Booking::try_from(stored)?)
+            })
+            .collect()
+    }
+
+    /// Marks a confirmed booking reminded (adding the reminder's manage token)
+    /// and queues the reminder — once: the booking must still be confirmed,
+    /// not yet reminded, and not yet started.
+    pub async fn queue_reminder(
+        &self,
+        booking: &Booking,
+        manage_token: &Digest,
+        now: DateTime<Utc>,
+        message: &OutboxMessage,
+    ) -> Result<Result<(), TransitionRefusal>, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key_map(&keys::booking(booking.id))))
+            .update_expression(
+                "SET reminded_at = :now, manage_tokens = list_append(manage_tokens, :manage)",
+            )
+            .condition_expression(
+                "#status = :confirmed AND attribute_not_exists(reminded_at) AND start_at > :now",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":confirmed", s(BookingStatus::Confirmed.as_str()))
+            .expression_attribute_values(":now", n(now.timestamp_millis()))
+            .expression_attribute_values(":manage", AttributeValue::L(vec![s(&manage_token.0)]))
+            .build()?;
+        let writes = vec![
+            TransactWriteItem::builder().update(update).build(),
+            self.put(
+                to_item(entity::OUTBOX, &OutboxItem::from(message))?,
+                Some("attribute_not_exists(pk)"),
+            )?,
+        ];
+        self.transition(writes, None, now).await
+    }
+}

@@ -1,0 +1,94 @@
+//! Inbound SMS: finding the bookings of a number, and the writes an inbound
+//! SMS makes. Each write carries the SMS's marker (see `transition`), so a
+//! redelivered SMS has no second effect.
+
+use crate::domain::booking::{BookingStatus, MAX_CODE_ATTEMPTS};
+use crate::domain::ids::BookingId;
+use crate::domain::outbox::OutboxMessage;
+use crate::domain::secrets::Digest;
+use crate::store::bookings::TransitionRefusal;
+use crate::store::items::{OutboxItem, entity};
+use crate::store::{Store, StoreError, key_map, keys, n, s, to_item};
+use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+use chrono::{DateTime, Utc};
+
+/// How many of a number's newest bookings an inbound SMS is matched against.
+pub const PHONE_CANDIDATES: i32 = 10;
+
+impl Store {
+    /// The newest bookings made with a phone (keyed hash) that confirm by SMS.
+    /// GSI3 is eventually consistent; callers read each booking again.
+    pub async fn bookings_by_phone(&self, phone_key: &Digest) -> Result<Vec<BookingId>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::GSI3)
+            .key_condition_expression("gsi3pk = :pk")
+            .expression_attribute_values(":pk", s(keys::phone_gsi3pk(phone_key)))
+            .scan_index_forward(false)
+            .limit(PHONE_CANDIDATES)
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("Query", e))?;
+        out.items()
+            .iter()
+            .map(|item| {
+                item.get("gsi3sk")
+                    .and_then(|v| v.as_s().ok())
+                    .and_then(|id| BookingId::parse(id).ok())
+                    .ok_or(StoreError::Corrupt(crate::store::items::CorruptItem {
+                        entity: entity::BOOKING,
+                        field: "gsi3sk",
+                    }))
+            })
+            .collect()
+    }
+
+    /// Counts a wrong SMS code on each open hold and queues the answer, once per inbound SMS.
+    pub async fn record_wrong_codes(
+        &self,
+        holds: &[BookingId],
+        reply: &OutboxMessage,
+        now: DateTime<Utc>,
+        inbound: &str,
+    ) -> Result<Result<(), TransitionRefusal>, StoreError> {
+        let mut writes = Vec::with_capacity(holds.len() + 2);
+        for id in holds {
+            let update = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key_map(&keys::booking(*id))))
+                .update_expression("ADD code_attempts :one")
+                .condition_expression(
+                    "#status = :pending AND hold_expires_at > :now \
+                     AND (attribute_not_exists(code_attempts) OR code_attempts < :max)",
+                )
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":pending", s(BookingStatus::Pending.as_str()))
+                .expression_attribute_values(":now", n(now.timestamp_millis()))
+                .expression_attribute_values(":max", n(MAX_CODE_ATTEMPTS))
+                .build()?;
+            writes.push(TransactWriteItem::builder().update(update).build());
+        }
+        writes.push(self.put(
+            to_item(entity::OUTBOX, &OutboxItem::from(reply))?,
+            Some("attribute_not_exists(pk)"),
+        )?);
+        self.transition(writes, Some(inbound), now).await
+    }
+
+    /// Queues an answer to an inbound SMS that changes nothing else, once per inbound SMS.
+    pub async fn reply_once(
+        &self,
+        reply: &OutboxMessage,
+        now: DateTime<Utc>,
+        inbound: &str,
+    ) -> Result<Result<(), TransitionRefusal>, StoreError> {
+        let writes = vec![self.put(
+            to_item(entity::OUTBOX, &OutboxItem::from(reply))?,
+            Some("attribute_not_exists(pk)"),
+        )?];
+        self.transition(writes, Some(inbound), now).await
+    }
+}

@@ -1,8 +1,8 @@
 //! Messages to citizens: the emails and SMS about a booking, rendered without I/O.
 //!
-//! - [`email`]: subject, HTML and plain text, with the kiosk QR code inline and an
+//! - [`email()`]: subject, HTML and plain text, with the kiosk QR code inline and an
 //!   `.ics` attachment where the kind calls for them;
-//! - [`sms`]: one SMS segment, transliterated if the localized text is too long;
+//! - [`sms()`]: one SMS segment, transliterated if the localized text is too long;
 //! - [`mime()`]: the raw MIME message for SES (`Content::Raw`).
 //!
 //! Words live in `shared/messages/i18n/{pl,cs,en,uk}.json`, layouts in

@@ -35,7 +35,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(endpoint = %database.endpoint, "DynamoDB Local is up");
     let sns_port = endpoint_port("AWS_ENDPOINT_URL_SNS")?;
     if endpoint_port("AWS_ENDPOINT_URL_SESV2")? != sns_port {
-        return Err("AWS_ENDPOINT_URL_SESV2 and AWS_ENDPOINT_URL_SNS must name the same moto server".into());
+        return Err(
+            "AWS_ENDPOINT_URL_SESV2 and AWS_ENDPOINT_URL_SNS must name the same moto server".into(),
+        );
     }
     let messaging = moto::start(sns_port)?;
     tracing::info!(endpoint = %messaging.endpoint, "moto (SES and SNS) is up");

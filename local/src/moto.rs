@@ -29,7 +29,10 @@ pub struct Moto {
 pub fn start(port: u16) -> Result<Moto, LaunchError> {
     let server = server_path();
     if !server.is_file() {
-        return Err(LaunchError::NotInstalled("moto", server.display().to_string()));
+        return Err(LaunchError::NotInstalled(
+            "moto",
+            server.display().to_string(),
+        ));
     }
     let port = if port == 0 { free_port()? } else { port };
     let mut command = Command::new(server);
@@ -124,7 +127,9 @@ pub fn sent(endpoint: &str) -> Result<Sent, ReadError> {
                         None => c.ctype().to_owned(),
                     })
                     .unwrap_or_default(),
-                content_id: a.content_id().map(|c| c.trim_matches(['<', '>']).to_owned()),
+                content_id: a
+                    .content_id()
+                    .map(|c| c.trim_matches(['<', '>']).to_owned()),
                 bytes: a.contents().to_vec(),
             })
             .collect();
@@ -135,15 +140,24 @@ pub fn sent(endpoint: &str) -> Result<Sent, ReadError> {
                 .get("destinations")
                 .and_then(Value::as_array)
                 .map(|d| {
-                    let mut to: Vec<String> =
-                        d.iter().filter_map(Value::as_str).map(str::to_owned).collect();
+                    let mut to: Vec<String> = d
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect();
                     to.dedup();
                     to
                 })
                 .unwrap_or_default(),
             subject: parsed.subject().unwrap_or("").to_owned(),
-            text: parsed.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
-            html: parsed.body_html(0).map(|t| t.into_owned()).unwrap_or_default(),
+            text: parsed
+                .body_text(0)
+                .map(|t| t.into_owned())
+                .unwrap_or_default(),
+            html: parsed
+                .body_html(0)
+                .map(|t| t.into_owned())
+                .unwrap_or_default(),
             attachments,
             raw: data,
         });

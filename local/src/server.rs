@@ -4,6 +4,7 @@
 //! the SES/SNS stand-in) and `/_local/sms` (play an inbound SMS reply).
 
 use crate::router::Router;
+use crate::streams::DeadLetter;
 use axum::body::{Body as AxumBody, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -12,9 +13,8 @@ use axum::routing::{any, get, post};
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
-use termin::service::App;
-use crate::streams::DeadLetter;
 use std::sync::Mutex;
+use termin::service::App;
 use tower_http::services::ServeDir;
 
 const MAX_BODY: usize = 64 * 1024;
@@ -102,8 +102,10 @@ async fn sent(State(shared): State<Shared>) -> Response {
         Ok(Ok(mut sent)) => {
             sent.emails.reverse();
             sent.sms.reverse();
-            axum::Json(json!({ "emails": sent.emails, "sms": sent.sms, "dead_letters": dead_letters }))
-                .into_response()
+            axum::Json(
+                json!({ "emails": sent.emails, "sms": sent.sms, "dead_letters": dead_letters }),
+            )
+            .into_response()
         }
         Ok(Err(e)) => {
             tracing::error!(error = %termin::api::error_chain(&e), "reading the sent messages failed");

@@ -19,7 +19,10 @@ pub const BATCH_SIZE: usize = 10;
 #[derive(Debug, thiserror::Error)]
 pub enum StreamError {
     #[error("DynamoDB Streams {0} failed")]
-    Sdk(&'static str, #[source] Box<dyn std::error::Error + Send + Sync>),
+    Sdk(
+        &'static str,
+        #[source] Box<dyn std::error::Error + Send + Sync>,
+    ),
     #[error("the table has no stream")]
     NoStream,
 }
@@ -128,7 +131,11 @@ impl StreamPump {
     }
 
     /// Polls until nothing new arrives and nothing is pending (or `limit` polls pass).
-    pub async fn drain<F, Fut>(&mut self, mut handler: F, limit: usize) -> Result<PollReport, StreamError>
+    pub async fn drain<F, Fut>(
+        &mut self,
+        mut handler: F,
+        limit: usize,
+    ) -> Result<PollReport, StreamError>
     where
         F: FnMut(Event) -> Fut,
         Fut: std::future::Future<Output = DynamoDbEventResponse>,
@@ -199,7 +206,9 @@ impl StreamPump {
         }
         let mut read = 0;
         for next in self.iterators.values_mut() {
-            let Some(iterator) = next.clone() else { continue };
+            let Some(iterator) = next.clone() else {
+                continue;
+            };
             let out = self
                 .streams
                 .get_records()

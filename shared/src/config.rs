@@ -88,7 +88,10 @@ pub fn reminder_lead_from_lookup(
             .ok()
             .filter(|h| (1..=168).contains(h))
             .map(|h| chrono::Duration::hours(h.into()))
-            .ok_or(ConfigError::Invalid("REMINDER_LEAD_HOURS", "whole hours, 1 to 168")),
+            .ok_or(ConfigError::Invalid(
+                "REMINDER_LEAD_HOURS",
+                "whole hours, 1 to 168",
+            )),
     }
 }
 
@@ -145,7 +148,10 @@ mod tests {
 
     #[test]
     fn the_reminder_lead_defaults_to_a_day_and_refuses_nonsense() {
-        assert_eq!(reminder_lead_from_lookup(|_| None).unwrap(), chrono::Duration::hours(24));
+        assert_eq!(
+            reminder_lead_from_lookup(|_| None).unwrap(),
+            chrono::Duration::hours(24)
+        );
         assert_eq!(
             reminder_lead_from_lookup(|_| Some("3".into())).unwrap(),
             chrono::Duration::hours(3)

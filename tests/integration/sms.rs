@@ -8,9 +8,17 @@ use termin_local::inbound_sms_event;
 use termin_tests::*;
 
 async fn book_by_sms(env: &TestEnv, i: u32) -> String {
-    let start = env.first_free_slot("olsztyn", "id-card-apply", tuesday()).await;
-    env.book("olsztyn", "id-card-apply", &start, &pesel(i), json!({ "confirm_by": "sms" }))
-        .await
+    let start = env
+        .first_free_slot("olsztyn", "id-card-application", tuesday())
+        .await;
+    env.book(
+        "olsztyn",
+        "id-card-application",
+        &start,
+        &pesel(i),
+        json!({ "confirm_by": "sms" }),
+    )
+    .await
 }
 
 /// The confirmation code in an SMS: the one 6-character word of the code alphabet.
@@ -40,23 +48,38 @@ async fn the_code_goes_out_in_one_sms_and_a_reply_with_it_confirms_once() {
     env.deliver().await;
     let sms = env.sent().await.sms;
     assert_eq!(sms.len(), 1, "one SMS with the code");
-    assert!(termin::messages::sms::fits_one_segment(&sms[0].text), "{:?}", sms[0].text);
+    assert!(
+        termin::messages::sms::fits_one_segment(&sms[0].text),
+        "{:?}",
+        sms[0].text
+    );
     let code = code_in(&sms[0].text);
 
     let spaced = format!(" {} {} ", code[..3].to_lowercase(), &code[3..]);
     let outcome = reply(&env, &env.phone, &spaced, "in-1").await;
-    assert!(matches!(outcome[..], [SmsOutcome::Confirmed(_)]), "{outcome:?}");
+    assert!(
+        matches!(outcome[..], [SmsOutcome::Confirmed(_)]),
+        "{outcome:?}"
+    );
     assert_eq!(status(&env, &id).await, "confirmed");
 
     let again = reply(&env, &env.phone, &code, "in-1").await;
     assert_eq!(again, vec![SmsOutcome::Duplicate]);
-    let confirmations = env.outbox(&id).await.into_iter().filter(|m| s(m, "kind") == "confirmed").count();
+    let confirmations = env
+        .outbox(&id)
+        .await
+        .into_iter()
+        .filter(|m| s(m, "kind") == "confirmed")
+        .count();
     assert_eq!(confirmations, 1, "the duplicate had no second effect");
 
     env.deliver().await;
     let sms = env.sent().await.sms;
     assert_eq!(sms.len(), 2, "the confirmation goes out by SMS too");
-    assert!(sms.iter().all(|m| termin::messages::sms::fits_one_segment(&m.text)));
+    assert!(
+        sms.iter()
+            .all(|m| termin::messages::sms::fits_one_segment(&m.text))
+    );
 }
 
 #[tokio::test]
@@ -67,12 +90,17 @@ async fn a_reply_from_another_number_confirms_nothing_and_is_answered() {
     let code = code_in(&env.sent().await.sms[0].text);
     let stranger = "+48691000111";
     let outcome = reply(&env, stranger, &code, "in-2").await;
-    assert_eq!(outcome, vec![SmsOutcome::Replied(ReplyReason::UnknownNumber)]);
+    assert_eq!(
+        outcome,
+        vec![SmsOutcome::Replied(ReplyReason::UnknownNumber)]
+    );
     assert_eq!(status(&env, &id).await, "pending");
     env.deliver().await;
     let answer = env.sms_to(stranger).await;
     assert!(!answer.is_empty(), "the stranger is told");
-    assert!(termin::messages::sms::fits_one_segment(&answer.last().unwrap().text));
+    assert!(termin::messages::sms::fits_one_segment(
+        &answer.last().unwrap().text
+    ));
 }
 
 #[tokio::test]
@@ -84,7 +112,12 @@ async fn wrong_codes_count_towards_the_lockout_and_are_answered() {
     let wrong = if code == "AAAAAA" { "CCCCCC" } else { "AAAAAA" };
     for (i, left) in (0..5).zip([4u32, 3, 2, 1, 0]) {
         let outcome = reply(&env, &env.phone, wrong, &format!("wrong-{i}")).await;
-        assert_eq!(outcome, vec![SmsOutcome::Replied(ReplyReason::WrongCode { tries_left: left })]);
+        assert_eq!(
+            outcome,
+            vec![SmsOutcome::Replied(ReplyReason::WrongCode {
+                tries_left: left
+            })]
+        );
     }
     let outcome = reply(&env, &env.phone, &code, "right-after-lock").await;
     assert_eq!(outcome, vec![SmsOutcome::Replied(ReplyReason::CodeLocked)]);
@@ -101,7 +134,11 @@ async fn replies_arriving_in_either_order_end_confirmed() {
         env.deliver().await;
         let code = code_in(&env.sent().await.sms[0].text);
         for (i, which) in order.iter().enumerate() {
-            let body = if *which == "right" { code.clone() } else { "TTTTTT".into() };
+            let body = if *which == "right" {
+                code.clone()
+            } else {
+                "TTTTTT".into()
+            };
             reply(&env, &env.phone, &body, &format!("{which}-{i}")).await;
         }
         assert_eq!(status(&env, &id).await, "confirmed", "{order:?}");
@@ -116,15 +153,23 @@ async fn the_right_code_after_the_hour_expires_the_hold() {
     let code = code_in(&env.sent().await.sms[0].text);
     env.advance(chrono::Duration::minutes(61));
     let outcome = reply(&env, &env.phone, &code, "late").await;
-    assert!(matches!(outcome[..], [SmsOutcome::Expired(_)]), "{outcome:?}");
+    assert!(
+        matches!(outcome[..], [SmsOutcome::Expired(_)]),
+        "{outcome:?}"
+    );
     assert_eq!(status(&env, &id).await, "expired");
-    assert_eq!(env.booked_units("olsztyn", "ids").await, 0, "the seat is back");
+    assert_eq!(
+        env.booked_units("olsztyn", "civil-affairs").await,
+        0,
+        "the seat is back"
+    );
 }
 
 #[tokio::test]
 async fn the_sample_inbound_sms_event_is_answered_through_the_outbox() {
     let env = TestEnv::new().await;
-    let raw = std::fs::read_to_string(termin_local::workspace_root().join("events/sms-reply.json")).unwrap();
+    let raw = std::fs::read_to_string(termin_local::workspace_root().join("events/sms-reply.json"))
+        .unwrap();
     let event: aws_lambda_events::event::sns::SnsEvent = serde_json::from_str(&raw).unwrap();
     let outcome = sms_reply::handle(
         &env.app,
@@ -132,7 +177,10 @@ async fn the_sample_inbound_sms_event_is_answered_through_the_outbox() {
     )
     .await
     .unwrap();
-    assert_eq!(outcome, vec![SmsOutcome::Replied(ReplyReason::UnknownNumber)]);
+    assert_eq!(
+        outcome,
+        vec![SmsOutcome::Replied(ReplyReason::UnknownNumber)]
+    );
     let replies = env.items_of("outbox").await;
     assert_eq!(replies.len(), 1);
     assert_eq!(s(&replies[0], "kind"), "sms_reply");
@@ -141,12 +189,23 @@ async fn the_sample_inbound_sms_event_is_answered_through_the_outbox() {
 #[tokio::test]
 async fn the_sample_stream_event_sends_its_outbox_message() {
     let env = TestEnv::new().await;
-    let raw = std::fs::read_to_string(termin_local::workspace_root().join("events/notify-stream.json")).unwrap();
+    let raw =
+        std::fs::read_to_string(termin_local::workspace_root().join("events/notify-stream.json"))
+            .unwrap();
     let event: aws_lambda_events::event::dynamodb::Event = serde_json::from_str(&raw).unwrap();
     // The record announces an item that was written: write it, as the table would have.
     let image = event.records[0].change.new_image.clone();
-    let item: std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue> = image.into();
-    env.app.store.client().put_item().table_name(env.app.store.table()).set_item(Some(item)).send().await.unwrap();
+    let item: std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue> =
+        image.into();
+    env.app
+        .store
+        .client()
+        .put_item()
+        .table_name(env.app.store.table())
+        .set_item(Some(item))
+        .send()
+        .await
+        .unwrap();
     let response = notify::handle(
         &env.notifier,
         lambda_runtime::LambdaEvent::new(event, lambda_runtime::Context::default()),

@@ -9,17 +9,17 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use termin::config::NotifyConfig;
 use termin::domain::clock::FixedClock;
 use termin::domain::codes::SeededEntropy;
 use termin::domain::secrets::Keyring;
 use termin::service::App;
-use termin::store::Store;
-use termin_local::router::Router;
-use termin_local::template::Template;
-use termin::config::NotifyConfig;
 use termin::service::notify::Notifier;
+use termin::store::Store;
 use termin_local::moto::{self, Sent};
+use termin_local::router::Router;
 use termin_local::streams::{PollReport, StreamPump};
+use termin_local::template::Template;
 use termin_local::{demo, dynamodb_local};
 
 pub type Item = HashMap<String, AttributeValue>;
@@ -60,8 +60,13 @@ fn moto_endpoint() -> &'static str {
 async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new("eu-central-1"))
+        // DynamoDB Local keeps one database per access key and region: use the store's.
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "test", "test", None, None, "termin-tests",
+            "local",
+            "local",
+            None,
+            None,
+            "termin-tests",
         ))
         .endpoint_url(endpoint)
         .load()
@@ -152,8 +157,7 @@ impl TestEnv {
             .send()
             .await
             .unwrap();
-        let streams =
-            aws_sdk_dynamodbstreams::Client::new(&sdk_config(endpoint()).await);
+        let streams = aws_sdk_dynamodbstreams::Client::new(&sdk_config(endpoint()).await);
         let pump = StreamPump::new(
             app.store.client().clone(),
             streams,
@@ -305,7 +309,14 @@ impl TestEnv {
     }
 
     /// Books with this test's contact details (and `extra` fields), returning the booking id.
-    pub async fn book(&self, office: &str, service: &str, start: &str, pesel: &str, extra: Value) -> String {
+    pub async fn book(
+        &self,
+        office: &str,
+        service: &str,
+        start: &str,
+        pesel: &str,
+        extra: Value,
+    ) -> String {
         let mut body = self.contact_body(office, service, start, pesel);
         if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
             body.extend(extra.clone());

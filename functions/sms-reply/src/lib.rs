@@ -99,10 +99,19 @@ mod tests {
         assert_eq!(sms.from.as_str(), "+48500100200");
         assert_eq!(sms.body, "ac34fh");
         assert_eq!(sms.id, "m-1");
-        assert_eq!(InboundSmsPayload::parse("not json").unwrap_err(), Unreadable::NotJson);
+        assert_eq!(
+            InboundSmsPayload::parse("not json").unwrap_err(),
+            Unreadable::NotJson
+        );
         let bad_number = ok.replace("+48500100200", "12");
-        assert_eq!(InboundSmsPayload::parse(&bad_number).unwrap_err(), Unreadable::BadNumber);
+        assert_eq!(
+            InboundSmsPayload::parse(&bad_number).unwrap_err(),
+            Unreadable::BadNumber
+        );
         let no_id = ok.replace("\"m-1\"", "\"  \"");
-        assert_eq!(InboundSmsPayload::parse(&no_id).unwrap_err(), Unreadable::NoId);
+        assert_eq!(
+            InboundSmsPayload::parse(&no_id).unwrap_err(),
+            Unreadable::NoId
+        );
     }
 }

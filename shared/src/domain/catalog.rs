@@ -28,6 +28,12 @@ impl Lang {
 pub struct Text(pub BTreeMap<Lang, String>);
 
 impl Text {
+    /// No text in any language. Empty texts are not stored: DynamoDB Local's
+    /// stream renders an empty map without its type, which no SDK can read.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn get(&self, lang: Lang) -> &str {
         self.0
             .get(&lang)
@@ -119,7 +125,7 @@ pub struct Department {
     pub office_id: OfficeId,
     pub name: Text,
     /// Room, floor or building part, shown to the citizen.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Text::is_empty")]
     pub location: Text,
     /// First day the department takes bookings (departments open on their own dates).
     #[serde(default)]
@@ -155,7 +161,7 @@ pub struct Service {
     pub office_id: OfficeId,
     pub department_id: DepartmentId,
     pub name: Text,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Text::is_empty")]
     pub description: Text,
     #[serde(default)]
     pub required_documents: Vec<Text>,
@@ -164,7 +170,7 @@ pub struct Service {
     pub visit_minutes: u32,
     /// Matters without booking say where to go instead (room, phone).
     pub bookable: bool,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Text::is_empty")]
     pub where_to_go: Text,
     /// Collecting a finished ID card needs its application number.
     #[serde(default)]

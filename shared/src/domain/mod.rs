@@ -10,5 +10,5 @@ pub mod ids;
 pub mod national_id;
 pub mod outbox;
 pub mod schedule;
-pub mod sms_reply;
 pub mod secrets;
+pub mod sms_reply;

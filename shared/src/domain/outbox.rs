@@ -10,8 +10,8 @@ use crate::domain::booking::{Booking, Channel};
 use crate::domain::catalog::Lang;
 use crate::domain::codes::{ShortCode, Token};
 use crate::domain::contact::PhoneNumber;
-use crate::domain::sms_reply::ReplyReason;
 use crate::domain::ids::{BookingId, OutboxId};
+use crate::domain::sms_reply::ReplyReason;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 

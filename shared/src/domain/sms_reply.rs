@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 pub enum ReplyReason {
     /// No booking waits for a code from this number.
     UnknownNumber,
-    WrongCode { tries_left: u32 },
+    WrongCode {
+        tries_left: u32,
+    },
     CodeLocked,
     Expired,
     AlreadyConfirmed,
@@ -128,7 +130,8 @@ pub fn decide(
         return SmsDecision::Reply(ReplyReason::CodeLocked);
     }
     let lapsed = candidates.iter().any(|b| {
-        b.status == BookingStatus::Expired || (b.status == BookingStatus::Pending && b.hold_expired(now))
+        b.status == BookingStatus::Expired
+            || (b.status == BookingStatus::Pending && b.hold_expired(now))
     });
     SmsDecision::Reply(if lapsed {
         ReplyReason::Expired
@@ -140,8 +143,8 @@ pub fn decide(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::booking::tests::booking;
     use crate::domain::booking::MAX_CODE_ATTEMPTS;
+    use crate::domain::booking::tests::booking;
     use chrono::Duration;
     use ulid::Ulid;
 
@@ -181,19 +184,27 @@ mod tests {
     fn the_right_code_before_expiry_confirms_the_hold_it_belongs_to() {
         let (a, b) = (hold(1, "AC34FH"), hold(2, "TWXY79"));
         let now = a.0.created_at + Duration::minutes(10);
-        assert_eq!(run(&[a.clone(), b.clone()], "twxy79", now), SmsDecision::Confirm(b.0.id));
+        assert_eq!(
+            run(&[a.clone(), b.clone()], "twxy79", now),
+            SmsDecision::Confirm(b.0.id)
+        );
     }
 
     #[test]
     fn a_wrong_code_counts_against_every_open_hold_of_the_number() {
         let (a, b) = (hold(1, "AC34FH"), hold(2, "TWXY79"));
         let now = a.0.created_at + Duration::minutes(10);
-        let SmsDecision::WrongCode { holds, tries_left } = run(&[a.clone(), b.clone()], "AAAAAA", now) else {
+        let SmsDecision::WrongCode { holds, tries_left } =
+            run(&[a.clone(), b.clone()], "AAAAAA", now)
+        else {
             panic!("expected a wrong-code decision");
         };
         assert_eq!(holds, vec![a.0.id, b.0.id]);
         assert_eq!(tries_left, MAX_CODE_ATTEMPTS - 1);
-        assert!(matches!(run(&[a], "hello", now), SmsDecision::WrongCode { .. }));
+        assert!(matches!(
+            run(&[a], "hello", now),
+            SmsDecision::WrongCode { .. }
+        ));
     }
 
     #[test]
@@ -201,32 +212,95 @@ mod tests {
         let (a, _) = hold(1, "AC34FH");
         let at = a.created_at + Duration::minutes(10);
         let with = |status: BookingStatus, attempts: u32| {
-            vec![(Booking { status, code_attempts: attempts, ..a.clone() }, "AC34FH".to_string())]
+            vec![(
+                Booking {
+                    status,
+                    code_attempts: attempts,
+                    ..a.clone()
+                },
+                "AC34FH".to_string(),
+            )]
         };
         let table = [
-            (vec![], "AC34FH", at, SmsDecision::Reply(ReplyReason::UnknownNumber)),
-            (with(BookingStatus::Pending, 0), "AC34FH", a.hold_expires_at, SmsDecision::Expire(a.id)),
-            (with(BookingStatus::Pending, MAX_CODE_ATTEMPTS), "AC34FH", at, SmsDecision::Reply(ReplyReason::CodeLocked)),
-            (with(BookingStatus::Pending, MAX_CODE_ATTEMPTS), "TWXY79", at, SmsDecision::Reply(ReplyReason::CodeLocked)),
-            (with(BookingStatus::Confirmed, 0), "AC34FH", at, SmsDecision::Reply(ReplyReason::AlreadyConfirmed)),
-            (with(BookingStatus::Cancelled, 0), "AC34FH", at, SmsDecision::Reply(ReplyReason::Cancelled)),
-            (with(BookingStatus::Expired, 0), "AC34FH", at, SmsDecision::Reply(ReplyReason::Expired)),
-            (with(BookingStatus::Expired, 0), "TWXY79", at, SmsDecision::Reply(ReplyReason::Expired)),
-            (with(BookingStatus::Confirmed, 0), "TWXY79", at, SmsDecision::Reply(ReplyReason::UnknownNumber)),
+            (
+                vec![],
+                "AC34FH",
+                at,
+                SmsDecision::Reply(ReplyReason::UnknownNumber),
+            ),
+            (
+                with(BookingStatus::Pending, 0),
+                "AC34FH",
+                a.hold_expires_at,
+                SmsDecision::Expire(a.id),
+            ),
+            (
+                with(BookingStatus::Pending, MAX_CODE_ATTEMPTS),
+                "AC34FH",
+                at,
+                SmsDecision::Reply(ReplyReason::CodeLocked),
+            ),
+            (
+                with(BookingStatus::Pending, MAX_CODE_ATTEMPTS),
+                "TWXY79",
+                at,
+                SmsDecision::Reply(ReplyReason::CodeLocked),
+            ),
+            (
+                with(BookingStatus::Confirmed, 0),
+                "AC34FH",
+                at,
+                SmsDecision::Reply(ReplyReason::AlreadyConfirmed),
+            ),
+            (
+                with(BookingStatus::Cancelled, 0),
+                "AC34FH",
+                at,
+                SmsDecision::Reply(ReplyReason::Cancelled),
+            ),
+            (
+                with(BookingStatus::Expired, 0),
+                "AC34FH",
+                at,
+                SmsDecision::Reply(ReplyReason::Expired),
+            ),
+            (
+                with(BookingStatus::Expired, 0),
+                "TWXY79",
+                at,
+                SmsDecision::Reply(ReplyReason::Expired),
+            ),
+            (
+                with(BookingStatus::Confirmed, 0),
+                "TWXY79",
+                at,
+                SmsDecision::Reply(ReplyReason::UnknownNumber),
+            ),
         ];
         for (cands, body, now, expected) in table {
-            assert_eq!(run(&cands, body, now), expected, "{body} {:?}", cands.first().map(|c| c.0.status));
+            assert_eq!(
+                run(&cands, body, now),
+                expected,
+                "{body} {:?}",
+                cands.first().map(|c| c.0.status)
+            );
         }
     }
 
     #[test]
     fn the_last_allowed_wrong_code_says_no_tries_are_left() {
         let (a, code) = hold(1, "AC34FH");
-        let a = Booking { code_attempts: MAX_CODE_ATTEMPTS - 1, ..a };
+        let a = Booking {
+            code_attempts: MAX_CODE_ATTEMPTS - 1,
+            ..a
+        };
         let now = a.created_at;
         assert_eq!(
             run(&[(a.clone(), code)], "TWXY79", now),
-            SmsDecision::WrongCode { holds: vec![a.id], tries_left: 0 }
+            SmsDecision::WrongCode {
+                holds: vec![a.id],
+                tries_left: 0
+            }
         );
     }
 }

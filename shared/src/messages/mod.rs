@@ -264,7 +264,6 @@ pub fn sms(message: &Message<'_>, fallback: Lang) -> Result<String, RenderError>
     sms::fit(&raw.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
-
 /// The visit as templates see it: localized names, formatted local times.
 #[derive(Serialize)]
 struct VisitView<'a> {

@@ -241,16 +241,25 @@ fn to_message<'a>(
     let visit = context.map(Context::visit).transpose()?;
     let need_visit = || visit.ok_or(NotifyError::Incomplete("booking"));
     let cancel_url = |visit: &Visit<'_>| -> Result<String, NotifyError> {
-        let token = m.manage_token.as_ref().ok_or(NotifyError::Incomplete("manage token"))?;
+        let token = m
+            .manage_token
+            .as_ref()
+            .ok_or(NotifyError::Incomplete("manage token"))?;
         Ok(link(n, "cancel.html", visit.booking.id, token.as_str()))
     };
     Ok(match m.kind {
         MessageKind::HoldCreated => {
             let visit = need_visit()?;
-            let token = m.confirm_token.as_ref().ok_or(NotifyError::Incomplete("confirm token"))?;
+            let token = m
+                .confirm_token
+                .as_ref()
+                .ok_or(NotifyError::Incomplete("confirm token"))?;
             Message::HoldCreated {
                 confirm_url: link(n, "confirm.html", visit.booking.id, token.as_str()),
-                confirm_code: m.confirm_code.clone().ok_or(NotifyError::Incomplete("confirm code"))?,
+                confirm_code: m
+                    .confirm_code
+                    .clone()
+                    .ok_or(NotifyError::Incomplete("confirm code"))?,
                 cancel_url: cancel_url(&visit)?,
                 visit,
             }
@@ -269,8 +278,12 @@ fn to_message<'a>(
                 visit,
             }
         }
-        MessageKind::Cancelled => Message::Cancelled { visit: need_visit()? },
-        MessageKind::Expired => Message::Expired { visit: need_visit()? },
+        MessageKind::Cancelled => Message::Cancelled {
+            visit: need_visit()?,
+        },
+        MessageKind::Expired => Message::Expired {
+            visit: need_visit()?,
+        },
         MessageKind::SmsReply => Message::SmsReply {
             reason: m.reply.ok_or(NotifyError::Incomplete("reply reason"))?,
             visit,

@@ -21,7 +21,11 @@ pub async fn queue_reminders(app: &App, lead: Duration) -> Result<usize, Service
         let mut date = schedule::local_date(&office, now);
         let last = schedule::local_date(&office, until);
         while date <= last {
-            for booking in app.store.bookings_starting(&office.id, date, now, until).await? {
+            for booking in app
+                .store
+                .bookings_starting(&office.id, date, now, until)
+                .await?
+            {
                 if !booking.reminder_due(now, lead) {
                     continue;
                 }

@@ -36,7 +36,8 @@ pub async fn handle_inbound_sms(app: &App, sms: &InboundSms) -> Result<SmsOutcom
         }
         let now = app.clock.now();
         let decision = sms_reply::decide(&candidates, code.as_ref(), now, |b, c| {
-            app.keyring.verify(Purpose::ConfirmCode, c.as_str(), &b.confirm_code)
+            app.keyring
+                .verify(Purpose::ConfirmCode, c.as_str(), &b.confirm_code)
         });
         let find = |id: &BookingId| candidates.iter().find(|b| b.id == *id);
         let reply = |about: Option<&Booking>, reason: ReplyReason| {

@@ -173,7 +173,11 @@ pub struct BookingItem {
     pub manage_tokens: Vec<String>,
     #[serde(default)]
     pub code_attempts: u32,
-    #[serde(default, with = "chrono::serde::ts_milliseconds_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "chrono::serde::ts_milliseconds_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reminded_at: Option<DateTime<Utc>>,
     /// DynamoDB TTL (epoch seconds): clean-up only, never a rule.
     pub ttl: i64,

@@ -18,7 +18,10 @@ pub const PHONE_CANDIDATES: i32 = 10;
 impl Store {
     /// The newest bookings made with a phone (keyed hash) that confirm by SMS.
     /// GSI3 is eventually consistent; callers read each booking again.
-    pub async fn bookings_by_phone(&self, phone_key: &Digest) -> Result<Vec<BookingId>, StoreError> {
+    pub async fn bookings_by_phone(
+        &self,
+        phone_key: &Digest,
+    ) -> Result<Vec<BookingId>, StoreError> {
         let out = self
             .client
             .query()

@@ -88,19 +88,9 @@ async function book(event) {
 }
 
 async function refreshMailbox() {
-  const response = await fetch('/_local/outbox').catch(() => null);
-  if (!response || !response.ok) return;
-  $('mailbox-section').hidden = false;
-  const { messages } = await response.json();
-  $('mailbox').innerHTML = '';
-  for (const m of messages) {
-    const tr = document.createElement('tr');
-    const links = [];
-    if (m.confirm_link) links.push(`<a href="${m.confirm_link}">confirm</a> (code ${m.confirm_code})`);
-    if (m.cancel_link) links.push(`<a href="${m.cancel_link}">cancel</a>`);
-    tr.innerHTML = `<td>${new Date(m.created_at).toLocaleTimeString()}</td><td>${m.booking_id}</td><td>${m.kind} by ${m.channel}</td><td>${links.join(' ')}</td>`;
-    $('mailbox').appendChild(tr);
-  }
+  // Only the local runner serves the mailbox; in the cloud this section stays hidden.
+  const response = await fetch('/_local/sent').catch(() => null);
+  $('mailbox-section').hidden = !(response && response.ok);
 }
 
 async function cancelByPerson(event) {
@@ -119,6 +109,5 @@ $('office').addEventListener('change', loadCatalog);
 $('service').addEventListener('change', loadSlots);
 $('form').addEventListener('submit', book);
 $('cancel-form').addEventListener('submit', cancelByPerson);
-$('refresh-mailbox').addEventListener('click', refreshMailbox);
 loadOffices();
 refreshMailbox();

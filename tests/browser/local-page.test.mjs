@@ -47,19 +47,23 @@ let userDataDir;
 // Returns what the newest message for the booking carries; waits for it.
 // ---------------------------------------------------------------------------
 async function mailbox(bookingId, kind) {
+  // The local mailbox page lists what the notify function sent through the
+  // local SES/SNS stand-in; links carry the booking id, the hold email also the code.
   const page = await context.newPage();
   try {
-    await page.goto(`${server.base}/`);
-    const row = page.locator('#mailbox tr', { hasText: bookingId });
+    await page.goto(`${server.base}/_local/mailbox`);
+    const target = kind === 'cancel' ? 'cancel.html' : 'confirm.html';
     return await eventually(`a "${kind}" message for booking ${bookingId} in the local mailbox`, async () => {
       await page.getByRole('button', { name: 'Refresh' }).click();
-      for (const tr of await row.all()) {
+      await page.waitForTimeout(300);
+      for (const email of await page.locator('article.email').all()) {
+        const link = email.locator(`a[href*="${target}?booking=${bookingId}"]`).first();
+        if (!(await link.count())) continue;
         if (kind === 'code') {
-          const m = /\(code ([0-9A-Z]{6})\)/.exec(await tr.textContent());
+          const m = /\b([3479ACEFHJKMNPRTWXY]{6})\b/.exec(await email.locator('pre').textContent());
           if (m) return m[1];
         } else {
-          const link = tr.getByRole('link', { name: kind, exact: true });
-          if (await link.count()) return new URL(await link.getAttribute('href'), server.base).href;
+          return new URL(await link.getAttribute('href'), server.base).href;
         }
       }
       return null;
@@ -231,6 +235,7 @@ before(async () => {
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${dbPort}`,
+      AWS_ENDPOINT_URL_DYNAMODB_STREAMS: `http://127.0.0.1:${dbPort}`,
       TERMIN_LOCAL_ADDR: `127.0.0.1:${webPort}`,
       // SES and SNS stand-in (moto), for the runner that sends real messages.
       AWS_ENDPOINT_URL_SESV2: `http://127.0.0.1:${mailPort}`,

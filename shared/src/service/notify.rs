@@ -17,6 +17,7 @@ use crate::messages::{self, Message, RenderError, Visit};
 use crate::service::{App, ServiceError};
 use crate::store::StoreError;
 use crate::store::delivery::Claim;
+use aws_sdk_sesv2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sesv2::primitives::Blob;
 use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
 use aws_sdk_sns::types::MessageAttributeValue;
@@ -60,10 +61,12 @@ pub enum NotifyError {
     Incomplete(&'static str),
     #[error("could not render the message")]
     Render(#[from] RenderError),
-    #[error("SES refused or failed the email")]
-    Email(#[source] Box<dyn std::error::Error + Send + Sync>),
-    #[error("SNS refused or failed the SMS")]
-    Sms(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// Only the provider's error code is kept: SES and SNS messages may quote
+    /// the recipient's address or number, which must not reach the log.
+    #[error("SES refused or failed the email ({0})")]
+    Email(String),
+    #[error("SNS refused or failed the SMS ({0})")]
+    Sms(String),
     #[error("another sender holds the {0:?} channel of this message")]
     InFlight(Channel),
 }
@@ -295,7 +298,7 @@ async fn send_email(n: &Notifier, to: &str, raw: Vec<u8>) -> Result<String, Noti
     let raw = RawMessage::builder()
         .data(Blob::new(raw))
         .build()
-        .map_err(|e| NotifyError::Email(Box::new(e)))?;
+        .map_err(|_| NotifyError::Email("invalid raw message".into()))?;
     let out = n
         .ses
         .send_email()
@@ -304,7 +307,7 @@ async fn send_email(n: &Notifier, to: &str, raw: Vec<u8>) -> Result<String, Noti
         .content(EmailContent::builder().raw(raw).build())
         .send()
         .await
-        .map_err(|e| NotifyError::Email(Box::new(e)))?;
+        .map_err(|e| NotifyError::Email(error_code(&e)))?;
     Ok(out.message_id().unwrap_or_default().to_owned())
 }
 
@@ -313,7 +316,7 @@ async fn send_sms(n: &Notifier, to: &str, text: String) -> Result<String, Notify
         .data_type("String")
         .string_value("Transactional")
         .build()
-        .map_err(|e| NotifyError::Sms(Box::new(e)))?;
+        .map_err(|_| NotifyError::Sms("invalid message attribute".into()))?;
     let out = n
         .sns
         .publish()
@@ -322,6 +325,18 @@ async fn send_sms(n: &Notifier, to: &str, text: String) -> Result<String, Notify
         .message_attributes("AWS.SNS.SMS.SMSType", transactional)
         .send()
         .await
-        .map_err(|e| NotifyError::Sms(Box::new(e)))?;
+        .map_err(|e| NotifyError::Sms(error_code(&e)))?;
     Ok(out.message_id().unwrap_or_default().to_owned())
+}
+
+/// The error code of an SDK failure (or its kind, when there is no response), never its message.
+fn error_code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> String {
+    match err {
+        SdkError::ServiceError(e) => e.err().code().unwrap_or("unknown service error").to_owned(),
+        SdkError::TimeoutError(_) => "timeout".into(),
+        SdkError::DispatchFailure(_) => "dispatch failure".into(),
+        SdkError::ResponseError(_) => "unreadable response".into(),
+        SdkError::ConstructionFailure(_) => "request construction".into(),
+        _ => "unknown".into(),
+    }
 }

@@ -329,3 +329,33 @@ async fn the_sample_scheduled_event_runs_the_reminder_function() {
     .unwrap();
     assert_eq!(answer, json!({ "queued": 0 }));
 }
+
+#[tokio::test]
+async fn a_message_that_keeps_failing_is_moved_to_the_dead_letters_after_bounded_tries() {
+    let env = TestEnv::new().await;
+    book_olsztyn(&env, 8, json!({})).await;
+    env.notifier
+        .ses
+        .delete_email_identity()
+        .email_identity(&env.sender_domain)
+        .send()
+        .await
+        .unwrap();
+    let mut failures = 0;
+    for _ in 0..termin_local::streams::MAX_TRIES + 2 {
+        failures += env.deliver().await.failed;
+    }
+    assert_eq!(
+        failures,
+        termin_local::streams::MAX_TRIES as usize,
+        "bounded tries"
+    );
+    let pump = env.pump.lock().await;
+    assert_eq!(
+        pump.dead_letters.len(),
+        1,
+        "the record is set aside, not lost"
+    );
+    assert!(pump.dead_letters[0].keys.contains("OUTBOX#"));
+    assert!(env.sent().await.emails.is_empty());
+}

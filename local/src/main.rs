@@ -119,7 +119,7 @@ async fn consume_stream(
             })
             .await;
         if let Err(e) = polled {
-            tracing::error!(error = %termin::api::error_chain(&e), "stream poll failed");
+            tracing::error!(error = %termin::error::error_chain(&e), "stream poll failed");
         }
         if let Ok(mut dead) = dead_letters.lock() {
             dead.append(&mut pump.dead_letters);
@@ -132,7 +132,7 @@ async fn consume_stream(
 async fn remind_every_minute(app: App, lead: chrono::Duration) {
     loop {
         if let Err(e) = service::queue_reminders(&app, lead).await {
-            tracing::error!(error = %termin::api::error_chain(&e), "reminder run failed");
+            tracing::error!(error = %termin::error::error_chain(&e), "reminder run failed");
         }
         tokio::time::sleep(Duration::from_secs(60)).await;
     }

@@ -108,7 +108,7 @@ async fn sent(State(shared): State<Shared>) -> Response {
             .into_response()
         }
         Ok(Err(e)) => {
-            tracing::error!(error = %termin::api::error_chain(&e), "reading the sent messages failed");
+            tracing::error!(error = %termin::error::error_chain(&e), "reading the sent messages failed");
             StatusCode::BAD_GATEWAY.into_response()
         }
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),

@@ -4,11 +4,9 @@
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Error, Request, Response};
 use serde_json::json;
-use termin::api::dto::{CancelByPersonRequest, CancelRequest, FieldError};
-use termin::api::{self, ApiError, json_response, parse_json, path_param};
-use termin::domain::codes::Token;
-use termin::domain::ids::BookingId;
-use termin::service::{self, App, CancelOutcome, ServiceError};
+use termin::api::{self, ApiError, booking_id, json_response, parse_json, path_param};
+use termin::service::input::{CancelByPersonRequest, CancelRequest};
+use termin::service::{self, App, CancelOutcome};
 
 pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, Error> {
     Ok(api::respond(cancel(app, &req).await))
@@ -16,12 +14,9 @@ pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, Error> {
 
 async fn cancel(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let outcome = match path_param(req, "booking_id") {
-        Some(raw) => {
-            let id = BookingId::parse(&raw)
-                .map_err(|_| ApiError::from(ServiceError::BookingNotFound))?;
-            let request: CancelRequest = parse_json(req)?;
-            let token = Token::parse(&request.token)
-                .map_err(|e| ApiError::invalid(vec![FieldError::new("token", "invalid", e)]))?;
+        Some(_) => {
+            let id = booking_id(req)?;
+            let token = parse_json::<CancelRequest>(req)?.validate()?;
             service::cancel_with_token(app, id, &token).await?
         }
         None => service::cancel_for_person(app, parse_json::<CancelByPersonRequest>(req)?).await?,

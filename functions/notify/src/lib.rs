@@ -7,10 +7,9 @@
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use lambda_runtime::{Error, LambdaEvent};
-use termin::api::error_chain;
 use termin::domain::outbox::OutboxMessage;
+use termin::error::error_chain;
 use termin::service::notify::{self, Notifier};
-use termin::store::items::{OutboxItem, entity};
 
 pub async fn handle(
     notifier: &Notifier,
@@ -54,17 +53,5 @@ fn outbox_message(record: &EventRecord) -> Result<Option<OutboxMessage>, String>
     if record.event_name != "INSERT" {
         return Ok(None);
     }
-    let image = &record.change.new_image;
-    let is_outbox = matches!(
-        image.get("entity"),
-        Some(serde_dynamo::AttributeValue::S(e)) if e == entity::OUTBOX
-    );
-    if !is_outbox {
-        return Ok(None);
-    }
-    let item: OutboxItem = serde_dynamo::from_item(image.clone())
-        .map_err(|e| format!("outbox item does not map: {}", error_chain(&e)))?;
-    OutboxMessage::try_from(item)
-        .map(Some)
-        .map_err(|e| format!("outbox item is corrupt: {}", error_chain(&e)))
+    notify::message_from_image(&record.change.new_image).map_err(|e| error_chain(&e))
 }

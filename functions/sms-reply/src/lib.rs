@@ -11,7 +11,7 @@
 use aws_lambda_events::event::sns::SnsEvent;
 use lambda_runtime::{Error, LambdaEvent};
 use serde::Deserialize;
-use termin::api::error_chain;
+use termin::error::error_chain;
 use termin::domain::catalog::Country;
 use termin::domain::contact::PhoneNumber;
 use termin::domain::sms_reply::InboundSms;

@@ -1,13 +1,13 @@
 //! The HTTP edge every function shares: one error shape, one mapping from
-//! domain errors to status codes, and the request helpers.
+//! service errors to status codes, and the request helpers. It sits on top of
+//! [`crate::service`] and nothing below imports it.
 //!
 //! Every error body is `{"error":{"code":"…","message":"…", …}}`. 5xx bodies are
 //! generic; their cause chain goes to the log (which never holds personal data).
 
-pub mod dto;
-
-use crate::service::ServiceError;
-use dto::FieldError;
+use crate::error::error_chain;
+use crate::domain::ids::{BookingId, OfficeId, ServiceId};
+use crate::service::{FieldError, ServiceError};
 use lambda_http::http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
@@ -148,18 +148,6 @@ impl From<ServiceError> for ApiError {
     }
 }
 
-/// The whole `source()` chain of an error, for the log.
-pub fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut next = err.source();
-    while let Some(cause) = next {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        next = cause.source();
-    }
-    text
-}
-
 pub fn json_response<T: Serialize>(status: StatusCode, value: &T) -> Response<Body> {
     let body = serde_json::to_string(value)
         .unwrap_or_else(|_| r#"{"error":{"code":"internal","message":"encoding"}}"#.into());
@@ -221,6 +209,33 @@ pub fn parse_json<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
     })
 }
 
+impl From<Vec<FieldError>> for ApiError {
+    fn from(fields: Vec<FieldError>) -> Self {
+        ApiError::invalid(fields)
+    }
+}
+
+/// The booking id from the path; an id that cannot exist is simply not found.
+pub fn booking_id(req: &Request) -> Result<BookingId, ApiError> {
+    path_param(req, "booking_id")
+        .and_then(|raw| BookingId::parse(&raw).ok())
+        .ok_or_else(|| ServiceError::BookingNotFound.into())
+}
+
+/// The office id from the path; one that cannot exist is not found.
+pub fn office_id(req: &Request) -> Result<OfficeId, ApiError> {
+    path_param(req, "office_id")
+        .and_then(|raw| OfficeId::parse(&raw).ok())
+        .ok_or_else(|| ServiceError::OfficeNotFound.into())
+}
+
+/// The service id from the path; one that cannot exist is not found.
+pub fn service_id(req: &Request) -> Result<ServiceId, ApiError> {
+    path_param(req, "service_id")
+        .and_then(|raw| ServiceId::parse(&raw).ok())
+        .ok_or_else(|| ServiceError::ServiceNotFound.into())
+}
+
 /// A path parameter set by the route.
 pub fn path_param(req: &Request, name: &str) -> Option<String> {
     req.path_parameters().first(name).map(str::to_owned)
@@ -252,11 +267,11 @@ mod tests {
     #[test]
     fn malformed_json_is_a_400_that_does_not_echo_the_input() {
         let req = Request::new(Body::Text(r#"{"national_id": 4405140135"#.into()));
-        let err = parse_json::<dto::CancelRequest>(&req).unwrap_err();
+        let err = parse_json::<crate::service::input::CancelRequest>(&req).unwrap_err();
         assert_eq!(err.status, StatusCode::BAD_REQUEST);
         assert!(!err.message.contains("4405"));
         let req = Request::new(Body::Text(r#"{"token": 44051401359}"#.into()));
-        let err = parse_json::<dto::CancelRequest>(&req).unwrap_err();
+        let err = parse_json::<crate::service::input::CancelRequest>(&req).unwrap_err();
         assert!(!err.message.contains("4405"), "{}", err.message);
     }
 }

@@ -8,10 +8,11 @@
 //! Capacity is taken when a hold is created and returned exactly once, when the
 //! booking leaves pending/confirmed for cancelled or expired.
 
-use crate::domain::catalog::Lang;
+use crate::domain::catalog::{Department, Lang, Office, Service};
 use crate::domain::codes::ShortCode;
 use crate::domain::contact::{Email, PersonName, PhoneNumber};
 use crate::domain::ids::{BookingId, DepartmentId, OfficeId, ServiceId};
+use crate::domain::schedule::{self, Slot};
 use crate::domain::secrets::{Digest, PersonKey};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -101,6 +102,53 @@ pub struct Booking {
     pub reminded_at: Option<DateTime<Utc>>,
 }
 
+/// What the citizen gave for a booking, in domain form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Applicant {
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub email: Email,
+    pub phone: Option<PhoneNumber>,
+    pub channel: Channel,
+    pub language: Lang,
+    pub application_number: Option<String>,
+    pub lost_document: bool,
+}
+
+impl Applicant {
+    /// The number an SMS code is sent to and replies come from: only when the
+    /// citizen chose to confirm by SMS.
+    pub fn sms_phone(&self) -> Option<&PhoneNumber> {
+        self.phone.as_ref().filter(|_| self.channel == Channel::Sms)
+    }
+}
+
+/// Where and when a hold is made: the catalog entries and the checked slot.
+#[derive(Debug, Clone, Copy)]
+pub struct Place<'a> {
+    pub office: &'a Office,
+    pub department: &'a Department,
+    pub service: &'a Service,
+    pub slot: Slot,
+}
+
+/// The digests of the secrets issued with a hold (the raw values go only to
+/// the citizen's message), and its kiosk code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HoldSecrets {
+    pub confirm_token: Digest,
+    pub confirm_code: Digest,
+    pub manage_token: Digest,
+    pub kiosk_code: ShortCode,
+}
+
+/// The identity of a new hold: its id and the public reference on the desk list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HoldIds {
+    pub id: BookingId,
+    pub public_ref: String,
+}
+
 /// What a confirmation attempt should do, given the booking as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConfirmStep {
@@ -125,6 +173,59 @@ pub enum CancelStep {
 }
 
 impl Booking {
+    /// A new pending hold, made at `now`, that keeps its seat for [`HOLD_DURATION`].
+    /// `phone_key` is the keyed hash of [`Applicant::sms_phone`], if any.
+    pub fn new_hold(
+        ids: HoldIds,
+        place: Place<'_>,
+        person: PersonKey,
+        phone_key: Option<Digest>,
+        applicant: Applicant,
+        secrets: HoldSecrets,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let Place {
+            office,
+            department,
+            service,
+            slot,
+        } = place;
+        Booking {
+            id: ids.id,
+            public_ref: ids.public_ref,
+            office_id: office.id.clone(),
+            department_id: department.id.clone(),
+            service_id: service.id.clone(),
+            start: slot.start,
+            end: slot.end,
+            local_date: schedule::local_date(office, slot.start),
+            time_zone: office.time_zone,
+            status: BookingStatus::Pending,
+            created_at: now,
+            hold_expires_at: now + HOLD_DURATION,
+            confirmed_at: None,
+            closed_at: None,
+            person,
+            first_name: applicant.first_name,
+            last_name: applicant.last_name,
+            email: applicant.email,
+            phone: applicant.phone,
+            phone_key,
+            channel: applicant.channel,
+            language: applicant.language,
+            application_number: applicant.application_number,
+            lost_document: applicant.lost_document,
+            kiosk_code: secrets.kiosk_code,
+            capacity_units: schedule::capacity_units(department, &slot),
+            week: schedule::iso_week(office, slot.start),
+            confirm_token: secrets.confirm_token,
+            confirm_code: secrets.confirm_code,
+            manage_tokens: vec![secrets.manage_token],
+            code_attempts: 0,
+            reminded_at: None,
+        }
+    }
+
     pub fn hold_expired(&self, now: DateTime<Utc>) -> bool {
         now >= self.hold_expires_at
     }
@@ -307,6 +408,65 @@ pub(crate) mod tests {
             ..b
         };
         assert!(!late.reminder_due(late.start - Duration::hours(2), lead));
+    }
+
+    #[test]
+    fn a_new_hold_is_pending_for_an_hour_and_takes_every_unit_of_its_slot() {
+        use crate::domain::schedule::tests::{department, office, service};
+        let (office, department, service) = (office(), department(), service(30));
+        let now = DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z")
+            .unwrap()
+            .to_utc();
+        // Tuesday 24 November 2026, 9:15–9:45 Warsaw time: two 15-minute units.
+        let start = DateTime::parse_from_rfc3339("2026-11-24T08:15:00Z")
+            .unwrap()
+            .to_utc();
+        let slot = Slot {
+            start,
+            end: start + Duration::minutes(30),
+        };
+        let template = booking(BookingStatus::Pending);
+        let applicant = Applicant {
+            first_name: template.first_name.clone(),
+            last_name: template.last_name.clone(),
+            email: template.email.clone(),
+            phone: Some(PhoneNumber::parse("601 234 567", crate::domain::catalog::Country::Pl).unwrap()),
+            channel: Channel::Email,
+            language: Lang::Uk,
+            application_number: None,
+            lost_document: false,
+        };
+        assert_eq!(applicant.sms_phone(), None, "email confirmation sends no SMS code");
+        let secrets = HoldSecrets {
+            confirm_token: Digest("c".into()),
+            confirm_code: Digest("s".into()),
+            manage_token: Digest("m".into()),
+            kiosk_code: ShortCode::parse("AC34FH").unwrap(),
+        };
+        let ids = HoldIds {
+            id: template.id,
+            public_ref: "AC34FH7K".into(),
+        };
+        let place = Place {
+            office: &office,
+            department: &department,
+            service: &service,
+            slot,
+        };
+        let hold = Booking::new_hold(ids, place, PersonKey("p".into()), None, applicant.clone(), secrets, now);
+        assert_eq!(hold.status, BookingStatus::Pending);
+        assert_eq!(hold.hold_expires_at, now + HOLD_DURATION);
+        assert_eq!(hold.capacity_units, vec![start, start + Duration::minutes(15)]);
+        assert_eq!(hold.local_date, NaiveDate::from_ymd_opt(2026, 11, 24).unwrap());
+        assert_eq!(hold.week, "2026-W48");
+        assert_eq!(hold.manage_tokens, vec![Digest("m".into())]);
+        assert_eq!(hold.language, Lang::Uk);
+        assert_eq!(hold.confirm_step(now + Duration::minutes(59)), ConfirmStep::Confirm);
+        let by_sms = Applicant {
+            channel: Channel::Sms,
+            ..applicant
+        };
+        assert_eq!(by_sms.sms_phone().map(PhoneNumber::as_str), Some("+48601234567"));
     }
 
     #[test]

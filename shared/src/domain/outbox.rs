@@ -6,7 +6,7 @@
 //! an outbox message: the citizen must receive it. The notify function strips
 //! these fields once the message is sent, and the item's TTL removes it.
 
-use crate::domain::booking::{Booking, Channel};
+use crate::domain::booking::{Booking, BookingStatus, Channel};
 use crate::domain::catalog::Lang;
 use crate::domain::codes::{ShortCode, Token};
 use crate::domain::contact::PhoneNumber;
@@ -47,7 +47,41 @@ pub struct OutboxMessage {
     pub sms_to: Option<PhoneNumber>,
 }
 
+/// The channels a message goes out on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Channels {
+    pub email: bool,
+    pub sms: bool,
+}
+
 impl OutboxMessage {
+    /// Whether the message is out of date by the time it is sent: a hold's
+    /// first message once the hold is no longer pending (confirmed or lapsed
+    /// meanwhile), a reminder for a booking no longer confirmed.
+    pub fn is_stale(&self, booking: Option<&Booking>) -> bool {
+        match (self.kind, booking) {
+            (MessageKind::HoldCreated, Some(b)) => b.status != BookingStatus::Pending,
+            (MessageKind::Reminder, Some(b)) => b.status != BookingStatus::Confirmed,
+            _ => false,
+        }
+    }
+
+    /// Where the message goes: every booking message by email (the citizen
+    /// always gets it), and by SMS as well when they chose SMS and gave a
+    /// number; an answer to an inbound SMS only by SMS.
+    pub fn channels(&self, booking: Option<&Booking>) -> Channels {
+        if self.kind == MessageKind::SmsReply {
+            return Channels {
+                email: false,
+                sms: true,
+            };
+        }
+        Channels {
+            email: true,
+            sms: booking.is_some_and(|b| b.channel == Channel::Sms && b.phone.is_some()),
+        }
+    }
+
     /// A message about `booking` without secrets (cancelled, expired).
     pub fn plain(id: OutboxId, booking: &Booking, kind: MessageKind, now: DateTime<Utc>) -> Self {
         Self {
@@ -87,5 +121,74 @@ impl OutboxMessage {
             reply: Some(reason),
             sms_to: Some(to),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::booking::tests::booking;
+    use crate::domain::catalog::Country;
+    use crate::domain::ids::OutboxId;
+    use crate::domain::sms_reply::ReplyReason;
+    use ulid::Ulid;
+
+    fn message(kind: MessageKind, b: &Booking) -> OutboxMessage {
+        OutboxMessage::plain(OutboxId::from_ulid(Ulid::from_parts(2, 2)), b, kind, b.created_at)
+    }
+
+    #[test]
+    fn a_hold_message_is_stale_once_the_hold_is_no_longer_pending() {
+        use BookingStatus as S;
+        let table = [
+            (MessageKind::HoldCreated, S::Pending, false),
+            (MessageKind::HoldCreated, S::Confirmed, true),
+            (MessageKind::HoldCreated, S::Expired, true),
+            (MessageKind::Reminder, S::Confirmed, false),
+            (MessageKind::Reminder, S::Cancelled, true),
+            (MessageKind::Confirmed, S::Cancelled, false),
+            (MessageKind::Cancelled, S::Cancelled, false),
+            (MessageKind::Expired, S::Expired, false),
+        ];
+        for (kind, status, stale) in table {
+            let b = booking(status);
+            assert_eq!(message(kind, &b).is_stale(Some(&b)), stale, "{kind:?} for {status:?}");
+        }
+        let b = booking(S::Confirmed);
+        assert!(!message(MessageKind::HoldCreated, &b).is_stale(None));
+    }
+
+    #[test]
+    fn email_always_goes_out_and_sms_only_to_those_who_chose_it() {
+        let phone = PhoneNumber::parse("601 234 567", Country::Pl).unwrap();
+        let by_email = Booking {
+            phone: Some(phone.clone()),
+            ..booking(BookingStatus::Pending)
+        };
+        let by_sms = Booking {
+            channel: Channel::Sms,
+            ..by_email.clone()
+        };
+        let sms_without_number = Booking {
+            phone: None,
+            ..by_sms.clone()
+        };
+        let both = Channels { email: true, sms: true };
+        let email_only = Channels { email: true, sms: false };
+        assert_eq!(message(MessageKind::Confirmed, &by_email).channels(Some(&by_email)), email_only);
+        assert_eq!(message(MessageKind::Confirmed, &by_sms).channels(Some(&by_sms)), both);
+        assert_eq!(
+            message(MessageKind::Confirmed, &sms_without_number).channels(Some(&sms_without_number)),
+            email_only
+        );
+        let reply = OutboxMessage::sms_reply(
+            OutboxId::from_ulid(Ulid::from_parts(3, 3)),
+            None,
+            phone,
+            ReplyReason::UnknownNumber,
+            Lang::Pl,
+            by_sms.created_at,
+        );
+        assert_eq!(reply.channels(None), Channels { email: false, sms: true });
     }
 }

@@ -184,7 +184,7 @@ pub fn check_start(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::catalog::{Country, OpeningRange, Text, WeeklyHours};
     use crate::domain::ids::{DepartmentId, OfficeId, ServiceId};
@@ -203,7 +203,7 @@ mod tests {
         vec![OpeningRange { from, to }]
     }
 
-    fn office() -> Office {
+    pub(crate) fn office() -> Office {
         Office {
             id: OfficeId::parse("olsztyn").unwrap(),
             name: Text::default(),
@@ -215,7 +215,7 @@ mod tests {
     }
 
     /// Olsztyn's hours: Mon 8:00–16:00, Tue–Fri 7:30–15:30.
-    fn department() -> Department {
+    pub(crate) fn department() -> Department {
         let weekday = range(t(7, 30), t(15, 30));
         Department {
             id: DepartmentId::parse("ids").unwrap(),
@@ -240,7 +240,7 @@ mod tests {
         }
     }
 
-    fn service(minutes: u32) -> Service {
+    pub(crate) fn service(minutes: u32) -> Service {
         Service {
             id: ServiceId::parse("id-card").unwrap(),
             office_id: OfficeId::parse("olsztyn").unwrap(),

@@ -2,6 +2,7 @@
 //! [`PersonKey`], tokens and codes become [`Digest`]s, all HMAC-SHA256 under a key
 //! from configuration. Checks compare in constant time.
 
+use crate::domain::codes::{Entropy, ShortCode, Token};
 use crate::domain::national_id::NationalId;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -87,6 +88,20 @@ impl Keyring {
         Digest(self.mac(purpose, value.as_bytes()))
     }
 
+    /// A fresh 256-bit token for `purpose` and the digest that is stored in its place.
+    pub fn issue_token(&self, purpose: Purpose, entropy: &dyn Entropy) -> (Token, Digest) {
+        let token = Token::generate(entropy);
+        let digest = self.digest(purpose, token.as_str());
+        (token, digest)
+    }
+
+    /// A fresh typed code for `purpose` and the digest that is stored in its place.
+    pub fn issue_code(&self, purpose: Purpose, entropy: &dyn Entropy) -> (ShortCode, Digest) {
+        let code = ShortCode::generate(entropy);
+        let digest = self.digest(purpose, code.as_str());
+        (code, digest)
+    }
+
     /// Constant-time check of `value` against a stored digest.
     pub fn verify(&self, purpose: Purpose, value: &str, stored: &Digest) -> bool {
         let fresh = self.mac(purpose, value.as_bytes());
@@ -118,6 +133,20 @@ mod tests {
         assert!(keyring.verify(Purpose::ConfirmToken, "abc", &d));
         assert!(!keyring.verify(Purpose::ConfirmToken, "abd", &d));
         assert!(!keyring.verify(Purpose::ManageToken, "abc", &d));
+    }
+
+    #[test]
+    fn an_issued_token_or_code_verifies_against_its_digest_only() {
+        let keyring = Keyring::new(&[3; 32]).unwrap();
+        let entropy = crate::domain::codes::SeededEntropy::new(1);
+        let (token, digest) = keyring.issue_token(Purpose::ManageToken, &entropy);
+        assert!(keyring.verify(Purpose::ManageToken, token.as_str(), &digest));
+        assert!(!keyring.verify(Purpose::ConfirmToken, token.as_str(), &digest));
+        let (again, _) = keyring.issue_token(Purpose::ManageToken, &entropy);
+        assert_ne!(token.as_str(), again.as_str());
+        let (code, digest) = keyring.issue_code(Purpose::ConfirmCode, &entropy);
+        assert!(keyring.verify(Purpose::ConfirmCode, code.as_str(), &digest));
+        assert!(!digest.0.contains(code.as_str()));
     }
 
     #[test]

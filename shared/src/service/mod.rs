@@ -1,29 +1,41 @@
-//! The use cases: list, book, confirm, cancel. They join the pure rules of
-//! [`crate::domain`] with the [`Store`]; time and randomness come from [`App`].
+//! The use cases: list, book, confirm, cancel, inbound SMS, reminders,
+//! sending messages. They take the inputs of [`input`], answer the views of
+//! [`views`] or a [`ServiceError`], and join the pure rules of
+//! [`crate::domain`] with the [`Store`] and the [`crate::senders`]; time and
+//! randomness come from [`App`].
+//!
+//! Layers run one way: functions → `api` (HTTP edge) → `service` → `store`,
+//! `messages`, `senders` → `domain`.
 
-mod booking;
+mod book;
+mod cancel;
+mod catalog;
+mod confirm;
+pub mod error;
+mod inbound_sms;
+pub mod input;
 pub mod notify;
 mod reminders;
 mod slots;
-mod sms;
+mod transitions;
+pub mod views;
 
-pub use booking::{
-    BookOutcome, CancelOutcome, ConfirmOutcome, Idempotency, book, cancel_for_person,
-    cancel_with_token, confirm,
-};
+pub use book::{BookOutcome, book};
+pub use cancel::{CancelOutcome, cancel_for_person, cancel_with_token};
+pub use catalog::{list_offices, office_catalog};
+pub use confirm::{ConfirmOutcome, confirm};
+pub use error::{FieldError, ServiceError};
+pub use inbound_sms::{SmsOutcome, handle_inbound_sms};
 pub use reminders::queue_reminders;
 pub use slots::{free_slots, next_free_slots};
-pub use sms::{SmsOutcome, handle_inbound_sms};
 
-use crate::api::dto::{FieldError, FreeSlot};
 use crate::config::Config;
 use crate::domain::catalog::{Catalog, Department, Service};
 use crate::domain::clock::{Clock, SystemClock};
-use crate::domain::codes::{Entropy, OsEntropy};
-use crate::domain::ids::{OfficeId, ServiceId};
-use crate::domain::schedule::SlotRefusal;
+use crate::domain::codes::{Entropy, OsEntropy, new_ulid};
+use crate::domain::ids::{OfficeId, OutboxId, ServiceId};
 use crate::domain::secrets::Keyring;
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -48,59 +60,21 @@ impl App {
         }
     }
 
-    pub async fn catalog(&self, office: &OfficeId) -> Result<Catalog, ServiceError> {
+    pub(crate) async fn catalog(&self, office: &OfficeId) -> Result<Catalog, ServiceError> {
         self.store
             .load_catalog(office)
             .await?
             .ok_or(ServiceError::OfficeNotFound)
     }
-}
 
-/// Why a use case did not succeed.
-#[derive(Debug, thiserror::Error)]
-pub enum ServiceError {
-    #[error("invalid request")]
-    Invalid(Vec<FieldError>),
-    #[error("no such office")]
-    OfficeNotFound,
-    #[error("no such service")]
-    ServiceNotFound,
-    #[error("no such booking")]
-    BookingNotFound,
-    #[error("slot refused: {0}")]
-    SlotRefused(SlotRefusal),
-    #[error("slot full")]
-    SlotFull { next: Vec<FreeSlot> },
-    #[error("weekly online cap reached")]
-    WeekFull { next: Vec<FreeSlot> },
-    #[error("person already booked this matter that day")]
-    AlreadyBooked,
-    #[error("wrong token or code")]
-    WrongProof,
-    #[error("confirmation code locked")]
-    CodeLocked,
-    #[error("hold expired")]
-    HoldExpired,
-    #[error("booking cancelled")]
-    BookingCancelled,
-    #[error("appointment already begun")]
-    TooLate,
-    #[error("idempotency key reused with another body")]
-    IdempotencyKeyReused,
-    #[error("contention; retries exhausted")]
-    Busy,
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<Vec<FieldError>> for ServiceError {
-    fn from(fields: Vec<FieldError>) -> Self {
-        ServiceError::Invalid(fields)
+    /// A fresh outbox message id.
+    pub(crate) fn new_outbox_id(&self) -> OutboxId {
+        OutboxId::from_ulid(new_ulid(self.clock.now(), &*self.entropy))
     }
 }
 
 /// The department and service of `id` in `catalog`.
-pub fn find_service<'c>(
+pub(crate) fn find_service<'c>(
     catalog: &'c Catalog,
     id: &ServiceId,
 ) -> Result<(&'c Department, &'c Service), ServiceError> {

@@ -1,5 +1,6 @@
-//! Sending outbox messages: email through SES v2, SMS through SNS. Called by
-//! the notify function for each outbox item on the table's stream.
+//! Sending outbox messages: claim → render → send → mark sent, per channel.
+//! Called by the notify function for each outbox item on the table's stream;
+//! the providers are behind [`crate::senders`].
 //!
 //! Every channel of a message is claimed before sending and marked after (see
 //! [`crate::store::delivery`]), so a redelivered record sends once in effect;
@@ -8,30 +9,26 @@
 //! dead-letter queue. Nothing is logged that names the recipient.
 
 use crate::config::NotifyConfig;
-use crate::domain::booking::{Booking, BookingStatus, Channel};
+use crate::domain::booking::{Booking, Channel};
 use crate::domain::catalog::Catalog;
 use crate::domain::ids::{BookingId, OutboxId};
 use crate::domain::outbox::{MessageKind, OutboxMessage};
+use crate::error::error_chain;
 use crate::domain::sms_reply::language_for_number;
 use crate::messages::{self, Message, RenderError, Visit};
 use crate::service::{App, ServiceError};
-use crate::store::StoreError;
-use crate::store::delivery::Claim;
-use aws_sdk_sesv2::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_sesv2::primitives::Blob;
-use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
-use aws_sdk_sns::types::MessageAttributeValue;
+use crate::senders::{SendError, Senders};
+use crate::store::{Claim, StoreError};
 use chrono::Duration;
 
 /// How long a sender may hold a message before another may try it.
 pub const DELIVERY_LEASE: Duration = Duration::minutes(2);
 
-/// The notify function's state: the app plus the two senders.
+/// The notify function's state: the app plus the senders.
 #[derive(Clone)]
 pub struct Notifier {
     pub app: App,
-    pub ses: aws_sdk_sesv2::Client,
-    pub sns: aws_sdk_sns::Client,
+    pub senders: Senders,
     pub config: NotifyConfig,
 }
 
@@ -39,8 +36,7 @@ impl Notifier {
     pub fn new(app: App, aws: &aws_config::SdkConfig, config: NotifyConfig) -> Self {
         Self {
             app,
-            ses: aws_sdk_sesv2::Client::new(aws),
-            sns: aws_sdk_sns::Client::new(aws),
+            senders: Senders::new(aws),
             config,
         }
     }
@@ -61,12 +57,8 @@ pub enum NotifyError {
     Incomplete(&'static str),
     #[error("could not render the message")]
     Render(#[from] RenderError),
-    /// Only the provider's error code is kept: SES and SNS messages may quote
-    /// the recipient's address or number, which must not reach the log.
-    #[error("SES refused or failed the email ({0})")]
-    Email(String),
-    #[error("SNS refused or failed the SMS ({0})")]
-    Sms(String),
+    #[error(transparent)]
+    Send(#[from] SendError),
     #[error("another sender holds the {0:?} channel of this message")]
     InFlight(Channel),
 }
@@ -114,6 +106,13 @@ impl Context {
     }
 }
 
+/// The outbox message a table stream image holds, if it is one.
+pub fn message_from_image(
+    image: &std::collections::HashMap<String, serde_dynamo::AttributeValue>,
+) -> Result<Option<OutboxMessage>, StoreError> {
+    crate::store::outbox_message_from_image(image)
+}
+
 /// Sends one outbox message on every channel it needs, once in effect.
 #[tracing::instrument(skip_all, fields(outbox_id = %message.id, kind = ?message.kind))]
 pub async fn deliver(n: &Notifier, message: &OutboxMessage) -> Result<Delivery, NotifyError> {
@@ -122,33 +121,26 @@ pub async fn deliver(n: &Notifier, message: &OutboxMessage) -> Result<Delivery, 
         None => None,
     };
     let booking = context.as_ref().map(|c| &c.booking);
-    let stale = match (message.kind, booking) {
-        (MessageKind::HoldCreated, Some(b)) => b.status != BookingStatus::Pending,
-        (MessageKind::Reminder, Some(b)) => b.status != BookingStatus::Confirmed,
-        _ => false,
-    };
-    if stale {
+    if message.is_stale(booking) {
         return finish(n, message.id, Delivery::Stale).await;
     }
-    let wants_email = message.kind != MessageKind::SmsReply;
-    let wants_sms = message.kind == MessageKind::SmsReply
-        || booking.is_some_and(|b| b.channel == Channel::Sms && b.phone.is_some());
+    let channels = message.channels(booking);
 
-    if wants_email {
+    if channels.email {
         let booking = booking.ok_or(NotifyError::Incomplete("booking"))?;
         let to = booking.email.as_str().to_owned();
         let ctx = context.as_ref().ok_or(NotifyError::Incomplete("booking"))?;
         let outcome = send_once(n, message.id, Channel::Email, || async {
             let rendered = messages::email(&to_message(n, message, Some(ctx))?)?;
             let raw = messages::mime(&rendered, &n.config.email_from, &to)?;
-            send_email(n, &to, raw).await
+            Ok(n.senders.send_email(&n.config.email_from, &to, raw).await?)
         })
         .await?;
         if outcome == Delivery::Gone {
             return Ok(Delivery::Gone);
         }
     }
-    if wants_sms {
+    if channels.sms {
         let to = message
             .sms_to
             .as_ref()
@@ -159,7 +151,7 @@ pub async fn deliver(n: &Notifier, message: &OutboxMessage) -> Result<Delivery, 
         let fallback = language_for_number(&to);
         let outcome = send_once(n, message.id, Channel::Sms, || async {
             let text = messages::sms(&to_message(n, message, context.as_ref())?, fallback)?;
-            send_sms(n, &to, text).await
+            Ok(n.senders.send_sms(&to, text).await?)
         })
         .await?;
         if outcome == Delivery::Gone {
@@ -210,7 +202,7 @@ where
         Err(err) => {
             // Give the claim back so the retry need not wait; if this fails too the lease runs out.
             if let Err(release) = store.release_claim(id, channel).await {
-                tracing::warn!(error = %crate::api::error_chain(&release), "could not release a delivery claim");
+                tracing::warn!(error = %error_chain(&release), "could not release a delivery claim");
             }
             Err(err)
         }
@@ -292,51 +284,4 @@ fn to_message<'a>(
             visit,
         },
     })
-}
-
-async fn send_email(n: &Notifier, to: &str, raw: Vec<u8>) -> Result<String, NotifyError> {
-    let raw = RawMessage::builder()
-        .data(Blob::new(raw))
-        .build()
-        .map_err(|_| NotifyError::Email("invalid raw message".into()))?;
-    let out = n
-        .ses
-        .send_email()
-        .from_email_address(&n.config.email_from)
-        .destination(Destination::builder().to_addresses(to).build())
-        .content(EmailContent::builder().raw(raw).build())
-        .send()
-        .await
-        .map_err(|e| NotifyError::Email(error_code(&e)))?;
-    Ok(out.message_id().unwrap_or_default().to_owned())
-}
-
-async fn send_sms(n: &Notifier, to: &str, text: String) -> Result<String, NotifyError> {
-    let transactional = MessageAttributeValue::builder()
-        .data_type("String")
-        .string_value("Transactional")
-        .build()
-        .map_err(|_| NotifyError::Sms("invalid message attribute".into()))?;
-    let out = n
-        .sns
-        .publish()
-        .phone_number(to)
-        .message(text)
-        .message_attributes("AWS.SNS.SMS.SMSType", transactional)
-        .send()
-        .await
-        .map_err(|e| NotifyError::Sms(error_code(&e)))?;
-    Ok(out.message_id().unwrap_or_default().to_owned())
-}
-
-/// The error code of an SDK failure (or its kind, when there is no response), never its message.
-fn error_code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> String {
-    match err {
-        SdkError::ServiceError(e) => e.err().code().unwrap_or("unknown service error").to_owned(),
-        SdkError::TimeoutError(_) => "timeout".into(),
-        SdkError::DispatchFailure(_) => "dispatch failure".into(),
-        SdkError::ResponseError(_) => "unreadable response".into(),
-        SdkError::ConstructionFailure(_) => "request construction".into(),
-        _ => "unknown".into(),
-    }
 }

@@ -1,10 +1,8 @@
 //! Reminders before the visit, queued by a scheduled function.
 
-use crate::domain::codes::Token;
 use crate::domain::outbox::{MessageKind, OutboxMessage};
 use crate::domain::schedule;
 use crate::domain::secrets::Purpose;
-use crate::service::booking::new_outbox_id;
 use crate::service::{App, ServiceError};
 use chrono::Duration;
 
@@ -29,13 +27,12 @@ pub async fn queue_reminders(app: &App, lead: Duration) -> Result<usize, Service
                 if !booking.reminder_due(now, lead) {
                     continue;
                 }
-                let manage_token = Token::generate(&*app.entropy);
-                let digest = app
+                let (manage_token, digest) = app
                     .keyring
-                    .digest(Purpose::ManageToken, manage_token.as_str());
+                    .issue_token(Purpose::ManageToken, &*app.entropy);
                 let message = OutboxMessage {
                     manage_token: Some(manage_token),
-                    ..OutboxMessage::plain(new_outbox_id(app), &booking, MessageKind::Reminder, now)
+                    ..OutboxMessage::plain(app.new_outbox_id(), &booking, MessageKind::Reminder, now)
                 };
                 // A refusal means someone else reminded it or it changed: nothing to do.
                 if app

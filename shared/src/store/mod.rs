@@ -9,6 +9,9 @@ pub mod keys;
 pub mod reminders;
 pub mod sms;
 
+pub use bookings::{ConfirmProof, HoldRefusal, IdempotentAnswer, NewHold, Release, TransitionRefusal};
+pub use delivery::Claim;
+
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
@@ -117,4 +120,23 @@ pub(crate) fn key_map(key: &keys::Key) -> Item {
         (keys::PK.to_owned(), s(&key.pk)),
         (keys::SK.to_owned(), s(&key.sk)),
     ])
+}
+
+/// The outbox message a stream image holds, or `None` when the image is not an outbox item.
+pub fn outbox_message_from_image(
+    image: &HashMap<String, serde_dynamo::AttributeValue>,
+) -> Result<Option<crate::domain::outbox::OutboxMessage>, StoreError> {
+    let is_outbox = matches!(
+        image.get("entity"),
+        Some(serde_dynamo::AttributeValue::S(e)) if e == items::entity::OUTBOX
+    );
+    if !is_outbox {
+        return Ok(None);
+    }
+    let item: items::OutboxItem =
+        serde_dynamo::from_item(image.clone()).map_err(|source| StoreError::Mapping {
+            entity: items::entity::OUTBOX,
+            source,
+        })?;
+    Ok(Some(item.try_into()?))
 }

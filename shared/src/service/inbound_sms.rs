@@ -5,9 +5,9 @@ use crate::domain::ids::BookingId;
 use crate::domain::outbox::OutboxMessage;
 use crate::domain::secrets::Purpose;
 use crate::domain::sms_reply::{self, InboundSms, ReplyReason, SmsDecision, language_for_number};
-use crate::service::booking::{expire, new_outbox_id, write_confirmation};
+use crate::service::transitions::{expire, write_confirmation};
 use crate::service::{App, MAX_ATTEMPTS, ServiceError, backoff};
-use crate::store::bookings::{ConfirmProof, TransitionRefusal};
+use crate::store::{ConfirmProof, TransitionRefusal};
 
 /// What an inbound SMS did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -42,7 +42,7 @@ pub async fn handle_inbound_sms(app: &App, sms: &InboundSms) -> Result<SmsOutcom
         let find = |id: &BookingId| candidates.iter().find(|b| b.id == *id);
         let reply = |about: Option<&Booking>, reason: ReplyReason| {
             OutboxMessage::sms_reply(
-                new_outbox_id(app),
+                app.new_outbox_id(),
                 about,
                 sms.from.clone(),
                 reason,

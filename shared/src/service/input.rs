@@ -1,31 +1,56 @@
-//! Request and response bodies. Requests are plain data, converted into domain
-//! types here and nowhere else; every field problem is reported at once.
+//! What the use cases take: request bodies as plain data, and their
+//! conversion into domain types (here and nowhere else; every field problem is
+//! reported at once).
 
-use crate::domain::booking::{Booking, BookingStatus, Channel};
-use crate::domain::catalog::{Catalog, Department, Lang, Office, Service};
+use crate::domain::booking::{Applicant, Channel};
+use crate::domain::catalog::{Lang, Office, Service};
 use crate::domain::codes::{ShortCode, Token};
 use crate::domain::contact::{Email, PersonName, PhoneNumber};
 use crate::domain::ids::{OfficeId, ServiceId};
 use crate::domain::national_id::{NationalId, NationalIdError};
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use crate::service::error::FieldError;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
 
-/// One problem with one field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldError {
-    pub field: &'static str,
-    pub code: &'static str,
-    pub message: String,
+/// An `Idempotency-Key` header: 1 to 255 visible ASCII characters.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IdempotencyKey(String);
+
+/// Longest accepted `Idempotency-Key`.
+const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+impl IdempotencyKey {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let key = raw.trim();
+        if key.is_empty()
+            || key.len() > MAX_IDEMPOTENCY_KEY
+            || !key.bytes().all(|b| b.is_ascii_graphic())
+        {
+            return Err(FieldError::new(
+                "Idempotency-Key",
+                "invalid",
+                "1 to 255 visible ASCII characters",
+            ));
+        }
+        Ok(Self(key.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
-impl FieldError {
-    pub fn new(field: &'static str, code: &'static str, message: impl ToString) -> Self {
-        Self {
-            field,
-            code,
-            message: message.to_string(),
-        }
+impl std::fmt::Debug for IdempotencyKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IdempotencyKey(<redacted>)")
     }
+}
+
+/// An `Idempotency-Key` and the exact body it came with.
+#[derive(Debug, Clone)]
+pub struct Idempotency {
+    pub key: IdempotencyKey,
+    pub body: Vec<u8>,
 }
 
 /// `POST /bookings`.
@@ -61,15 +86,8 @@ pub struct BookRequest {
 #[derive(Debug, Clone)]
 pub struct BookingInput {
     pub start: DateTime<Utc>,
-    pub first_name: PersonName,
-    pub last_name: PersonName,
-    pub email: Email,
     pub national_id: NationalId,
-    pub phone: Option<PhoneNumber>,
-    pub channel: Channel,
-    pub language: Lang,
-    pub application_number: Option<String>,
-    pub lost_document: bool,
+    pub applicant: Applicant,
 }
 
 /// The ids of a request, before the catalog is read.
@@ -253,15 +271,17 @@ impl BookRequest {
                 Some(application_number),
             ) if errors.is_empty() => Ok(BookingInput {
                 start,
-                first_name,
-                last_name,
-                email,
                 national_id,
-                phone,
-                channel,
-                language: self.language.unwrap_or(office.country.language()),
-                application_number,
-                lost_document: self.lost_document,
+                applicant: Applicant {
+                    first_name,
+                    last_name,
+                    email,
+                    phone,
+                    channel,
+                    language: self.language.unwrap_or(office.country.language()),
+                    application_number,
+                    lost_document: self.lost_document,
+                },
             }),
             _ => Err(errors),
         }
@@ -310,6 +330,35 @@ pub struct CancelRequest {
     pub token: String,
 }
 
+impl CancelRequest {
+    pub fn validate(&self) -> Result<Token, Vec<FieldError>> {
+        Token::parse(&self.token).map_err(|e| vec![FieldError::new("token", "invalid", e)])
+    }
+}
+
+/// The optional day range of a slot listing (`from`, `to`: `YYYY-MM-DD`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SlotQuery {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+impl SlotQuery {
+    pub fn parse(from: Option<&str>, to: Option<&str>) -> Result<Self, Vec<FieldError>> {
+        let from = from.map(|raw| parse_date("from", raw)).transpose();
+        let to = to.map(|raw| parse_date("to", raw)).transpose();
+        match (from, to) {
+            (Ok(Some(f)), Ok(Some(t))) if f > t => Err(vec![FieldError::new(
+                "to",
+                "invalid",
+                "must not be before from",
+            )]),
+            (Ok(from), Ok(to)) => Ok(Self { from, to }),
+            (f, t) => Err([f.err(), t.err()].into_iter().flatten().collect()),
+        }
+    }
+}
+
 /// `POST /bookings/cancel`: cancellation by national ID, matter and day (seed 001).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -321,103 +370,46 @@ pub struct CancelByPersonRequest {
     pub national_id: String,
 }
 
-/// A booking as shown to the person who holds its token.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BookingView {
-    pub booking_id: String,
-    pub public_ref: String,
-    pub status: BookingStatus,
-    pub office_id: String,
-    pub department_id: String,
-    pub service_id: String,
-    pub start: DateTime<FixedOffset>,
-    pub end: DateTime<FixedOffset>,
-    pub time_zone: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hold_expires_at: Option<DateTime<FixedOffset>>,
-    pub confirm_by: Channel,
-    /// Only once confirmed, and only to whoever proved they hold a token.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub kiosk_code: Option<String>,
+
+/// A day given as `YYYY-MM-DD` in a query or body.
+pub fn parse_date(field: &'static str, raw: &str) -> Result<NaiveDate, FieldError> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| FieldError::new(field, "invalid", "a date as YYYY-MM-DD"))
 }
 
-impl BookingView {
-    pub fn of(b: &Booking, show_kiosk_code: bool) -> Self {
-        let local = |t: DateTime<Utc>| t.with_timezone(&b.time_zone).fixed_offset();
-        Self {
-            booking_id: b.id.to_string(),
-            public_ref: b.public_ref.clone(),
-            status: b.status,
-            office_id: b.office_id.to_string(),
-            department_id: b.department_id.to_string(),
-            service_id: b.service_id.to_string(),
-            start: local(b.start),
-            end: local(b.end),
-            time_zone: b.time_zone.name().to_owned(),
-            hold_expires_at: (b.status == BookingStatus::Pending).then(|| local(b.hold_expires_at)),
-            confirm_by: b.channel,
-            kiosk_code: (show_kiosk_code && b.status == BookingStatus::Confirmed)
-                .then(|| b.kiosk_code.as_str().to_owned()),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_idempotency_key_is_one_to_255_visible_ascii_characters() {
+        assert_eq!(IdempotencyKey::parse(" abc-1 ").unwrap().as_str(), "abc-1");
+        for bad in ["", "   ", "a b", "zażółć", &"k".repeat(256)] {
+            let err = IdempotencyKey::parse(bad).unwrap_err();
+            assert_eq!(err.field, "Idempotency-Key", "{bad:?}");
         }
+        assert!(IdempotencyKey::parse(&"k".repeat(255)).is_ok());
+        assert!(!format!("{:?}", IdempotencyKey::parse("secret").unwrap()).contains("secret"));
     }
-}
 
-/// A free slot as listed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FreeSlot {
-    pub start: DateTime<FixedOffset>,
-    pub end: DateTime<FixedOffset>,
-    /// Local wall-clock time, e.g. "08:30".
-    pub time: String,
-    pub seats_left: u32,
-}
+    #[test]
+    fn a_slot_query_refuses_bad_dates_and_a_range_that_ends_before_it_starts() {
+        assert_eq!(SlotQuery::parse(None, None).unwrap(), SlotQuery::default());
+        let q = SlotQuery::parse(Some("2026-11-24"), Some("2026-11-24")).unwrap();
+        assert_eq!(q.from, q.to);
+        let fields = |r: Result<SlotQuery, Vec<FieldError>>| {
+            r.unwrap_err().iter().map(|f| f.field).collect::<Vec<_>>()
+        };
+        assert_eq!(fields(SlotQuery::parse(Some("x"), Some("y"))), ["from", "to"]);
+        assert_eq!(fields(SlotQuery::parse(Some("2026-11-25"), Some("2026-11-24"))), ["to"]);
+    }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DaySlots {
-    pub date: NaiveDate,
-    pub slots: Vec<FreeSlot>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SlotListing {
-    pub office_id: String,
-    pub service_id: String,
-    pub time_zone: String,
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub days: Vec<DaySlots>,
-}
-
-/// The public view of an office's catalog.
-#[derive(Debug, Clone, Serialize)]
-pub struct CatalogView<'a> {
-    pub office: &'a Office,
-    pub departments: Vec<DepartmentView<'a>>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct DepartmentView<'a> {
-    #[serde(flatten)]
-    pub department: &'a Department,
-    pub services: Vec<&'a Service>,
-}
-
-impl<'a> CatalogView<'a> {
-    pub fn of(catalog: &'a Catalog) -> Self {
-        Self {
-            office: &catalog.office,
-            departments: catalog
-                .departments
-                .iter()
-                .map(|d| DepartmentView {
-                    department: d,
-                    services: catalog
-                        .services
-                        .iter()
-                        .filter(|s| s.department_id == d.id)
-                        .collect(),
-                })
-                .collect(),
-        }
+    #[test]
+    fn dates_are_year_month_day() {
+        assert_eq!(
+            parse_date("date", "2026-11-24").unwrap(),
+            NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
+        );
+        assert_eq!(parse_date("from", "24.11.2026").unwrap_err().field, "from");
     }
 }

@@ -1,0 +1,161 @@
+//! Booking: a pending hold, written in one transaction with its capacity, rule
+//! items, confirmation message and idempotent answer.
+
+use crate::domain::booking::{Booking, HoldIds, HoldSecrets, Place};
+use crate::domain::codes::{ShortCode, new_ulid, public_ref};
+use crate::domain::ids::BookingId;
+use crate::domain::outbox::{MessageKind, OutboxMessage};
+use crate::domain::schedule;
+use crate::domain::secrets::{Digest, Purpose};
+use crate::service::input::{BookRequest, Idempotency, parse_office_and_service};
+use crate::service::views::BookingView;
+use crate::service::{App, MAX_ATTEMPTS, ServiceError, backoff, find_service, next_free_slots};
+use crate::store::items::IDEMPOTENCY_RETENTION;
+use crate::store::{HoldRefusal, IdempotentAnswer, NewHold};
+use sha2::Digest as _;
+
+/// The answer to a booking request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BookOutcome {
+    /// A new pending hold.
+    Created(BookingView),
+    /// The stored answer to an earlier request with the same key and body.
+    Replayed { status: u16, body: String },
+}
+
+/// The keyed digest of the key, and the digest of the body it came with.
+fn idempotency_digests(app: &App, idem: &Idempotency) -> (Digest, Digest) {
+    let body = sha2::Sha256::digest(&idem.body)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>();
+    (
+        app.keyring.digest(Purpose::Idempotency, idem.key.as_str()),
+        Digest(body),
+    )
+}
+
+/// Replays the stored answer for a key, refusing a different body.
+async fn replay(
+    app: &App,
+    key: &Digest,
+    request: &Digest,
+) -> Result<Option<BookOutcome>, ServiceError> {
+    match app.store.get_idempotent_answer(key).await? {
+        None => Ok(None),
+        Some(stored) if stored.request_digest == request.0 => Ok(Some(BookOutcome::Replayed {
+            status: stored.status,
+            body: stored.response,
+        })),
+        Some(_) => Err(ServiceError::IdempotencyKeyReused),
+    }
+}
+
+/// Creates a pending hold: validates everything, then writes it in one
+/// transaction with its capacity, rule items and confirmation message.
+#[tracing::instrument(skip_all, fields(office_id = %request.office_id, service_id = %request.service_id))]
+pub async fn book(
+    app: &App,
+    request: BookRequest,
+    idempotency: Option<Idempotency>,
+) -> Result<BookOutcome, ServiceError> {
+    let idem = idempotency.as_ref().map(|i| idempotency_digests(app, i));
+    if let Some((key, body)) = &idem
+        && let Some(answer) = replay(app, key, body).await?
+    {
+        return Ok(answer);
+    }
+
+    let (office_id, service_id) =
+        parse_office_and_service(&request.office_id, &request.service_id)?;
+    let catalog = app.catalog(&office_id).await?;
+    let (department, service) = find_service(&catalog, &service_id)?;
+    let office = &catalog.office;
+    let now = app.clock.now();
+    let input = request.validate(office, service, schedule::local_date(office, now))?;
+    let slot = schedule::check_start(office, department, service, input.start, now)
+        .map_err(ServiceError::SlotRefused)?;
+    let person = app.keyring.person_key(&input.national_id);
+    let phone_key = input
+        .applicant
+        .sms_phone()
+        .map(|p| app.keyring.digest(Purpose::Phone, p.as_str()));
+    let place = Place {
+        office,
+        department,
+        service,
+        slot,
+    };
+
+    for attempt in 0..MAX_ATTEMPTS {
+        let entropy = &*app.entropy;
+        let (confirm_token, confirm_token_digest) =
+            app.keyring.issue_token(Purpose::ConfirmToken, entropy);
+        let (confirm_code, confirm_code_digest) =
+            app.keyring.issue_code(Purpose::ConfirmCode, entropy);
+        let (manage_token, manage_token_digest) =
+            app.keyring.issue_token(Purpose::ManageToken, entropy);
+        let ids = HoldIds {
+            id: BookingId::from_ulid(new_ulid(now, entropy)),
+            public_ref: public_ref(entropy),
+        };
+        let secrets = HoldSecrets {
+            confirm_token: confirm_token_digest,
+            confirm_code: confirm_code_digest,
+            manage_token: manage_token_digest,
+            kiosk_code: ShortCode::generate(entropy),
+        };
+        let booking = Booking::new_hold(
+            ids,
+            place,
+            person.clone(),
+            phone_key.clone(),
+            input.applicant.clone(),
+            secrets,
+            now,
+        );
+        let message = OutboxMessage {
+            confirm_token: Some(confirm_token),
+            confirm_code: Some(confirm_code),
+            manage_token: Some(manage_token),
+            ..OutboxMessage::plain(app.new_outbox_id(), &booking, MessageKind::HoldCreated, now)
+        };
+        let view = BookingView::of(&booking, false);
+        let answer = idem.as_ref().map(|(key, body)| IdempotentAnswer {
+            key_digest: key.clone(),
+            request_digest: body.clone(),
+            status: 201,
+            response: serde_json::to_string(&view).unwrap_or_default(),
+            expires_at: now + IDEMPOTENCY_RETENTION,
+        });
+        let hold = NewHold {
+            booking: &booking,
+            desks_online: department.desks_online,
+            weekly_cap: department.weekly_online_cap,
+            message: &message,
+            idempotency: answer.as_ref(),
+        };
+        match app.store.create_hold(hold).await? {
+            Ok(()) => {
+                tracing::info!(booking_id = %booking.id, "hold created");
+                return Ok(BookOutcome::Created(view));
+            }
+            Err(HoldRefusal::SlotFull) => {
+                let next = next_free_slots(app, office, department, service, slot.start, 5).await?;
+                return Err(ServiceError::SlotFull { next });
+            }
+            Err(HoldRefusal::WeekFull) => {
+                let next = next_free_slots(app, office, department, service, slot.start, 5).await?;
+                return Err(ServiceError::WeekFull { next });
+            }
+            Err(HoldRefusal::PersonAlreadyBooked) => return Err(ServiceError::AlreadyBooked),
+            Err(HoldRefusal::IdempotencyKeyTaken) => {
+                let (key, body) = idem.as_ref().ok_or(ServiceError::Busy)?;
+                return replay(app, key, body).await?.ok_or(ServiceError::Busy);
+            }
+            Err(HoldRefusal::KioskCodeTaken) => continue,
+            Err(HoldRefusal::Conflict) => backoff(app, attempt).await,
+        }
+    }
+    Err(ServiceError::Busy)
+}

@@ -1,0 +1,113 @@
+//! Cancelling: by the manage token from an email, or by national ID, matter
+//! and day (seed 001). Capacity comes back exactly once.
+
+use crate::domain::booking::{Booking, BookingStatus, CancelStep};
+use crate::domain::codes::Token;
+use crate::domain::ids::BookingId;
+use crate::domain::outbox::{MessageKind, OutboxMessage};
+use crate::domain::schedule;
+use crate::domain::secrets::Purpose;
+use crate::service::input::{
+    CancelByPersonRequest, parse_date, parse_national_id, parse_office_and_service,
+};
+use crate::service::transitions::{expire, load};
+use crate::service::views::BookingView;
+use crate::service::{App, MAX_ATTEMPTS, ServiceError, backoff, find_service};
+use crate::store::{Release, TransitionRefusal};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CancelOutcome {
+    pub booking: BookingView,
+    pub already_cancelled: bool,
+}
+
+/// Cancels with the manage token from an email.
+#[tracing::instrument(skip_all, fields(booking_id = %id))]
+pub async fn cancel_with_token(
+    app: &App,
+    id: BookingId,
+    token: &Token,
+) -> Result<CancelOutcome, ServiceError> {
+    let booking = load(app, id).await?;
+    let valid = booking.manage_tokens.iter().fold(false, |found, d| {
+        app.keyring.verify(Purpose::ManageToken, token.as_str(), d) | found
+    });
+    if !valid {
+        return Err(ServiceError::WrongProof);
+    }
+    cancel(app, booking).await
+}
+
+/// Cancels by national ID, matter and day (seed 001).
+#[tracing::instrument(skip_all, fields(office_id = %request.office_id, service_id = %request.service_id))]
+pub async fn cancel_for_person(
+    app: &App,
+    request: CancelByPersonRequest,
+) -> Result<CancelOutcome, ServiceError> {
+    let (office_id, service_id) =
+        parse_office_and_service(&request.office_id, &request.service_id)?;
+    let catalog = app.catalog(&office_id).await?;
+    find_service(&catalog, &service_id)?;
+    let today = schedule::local_date(&catalog.office, app.clock.now());
+    let date = parse_date("date", &request.date);
+    let national_id = parse_national_id(&catalog.office, &request.national_id, today);
+    let (date, national_id) = match (date, national_id) {
+        (Ok(d), Ok(n)) => (d, n),
+        (d, n) => return Err(ServiceError::Invalid([d.err(), n.err()].into_iter().flatten().collect())),
+    };
+    let person = app.keyring.person_key(&national_id);
+    let id = app
+        .store
+        .find_person_booking(&person, &service_id, date)
+        .await?
+        .ok_or(ServiceError::BookingNotFound)?;
+    cancel(app, load(app, id).await?).await
+}
+
+async fn cancel(app: &App, mut booking: Booking) -> Result<CancelOutcome, ServiceError> {
+    for attempt in 0..MAX_ATTEMPTS {
+        let now = app.clock.now();
+        let refusal = match booking.cancel_step(now) {
+            CancelStep::AlreadyCancelled => {
+                return Ok(CancelOutcome {
+                    booking: BookingView::of(&booking, false),
+                    already_cancelled: true,
+                });
+            }
+            CancelStep::AlreadyExpired => return Err(ServiceError::HoldExpired),
+            CancelStep::TooLate => return Err(ServiceError::TooLate),
+            CancelStep::Expire => match expire(app, &booking, None).await? {
+                Ok(()) => return Err(ServiceError::HoldExpired),
+                Err(refusal) => refusal,
+            },
+            CancelStep::Cancel => {
+                let message =
+                    OutboxMessage::plain(app.new_outbox_id(), &booking, MessageKind::Cancelled, now);
+                match app
+                    .store
+                    .release(&booking, Release::Cancel, now, &message, None)
+                    .await?
+                {
+                    Ok(()) => {
+                        tracing::info!(booking_id = %booking.id, "booking cancelled");
+                        let cancelled = Booking {
+                            status: BookingStatus::Cancelled,
+                            closed_at: Some(now),
+                            ..booking
+                        };
+                        return Ok(CancelOutcome {
+                            booking: BookingView::of(&cancelled, false),
+                            already_cancelled: false,
+                        });
+                    }
+                    Err(refusal) => refusal,
+                }
+            }
+        };
+        if refusal == TransitionRefusal::Conflict {
+            backoff(app, attempt).await;
+        }
+        booking = load(app, booking.id).await?;
+    }
+    Err(ServiceError::Busy)
+}

@@ -1,0 +1,17 @@
+//! Reading the catalog: the offices, and one office with its departments and services.
+
+use crate::domain::ids::OfficeId;
+use crate::service::views::{CatalogView, OfficeList};
+use crate::service::{App, ServiceError};
+
+/// Every office.
+pub async fn list_offices(app: &App) -> Result<OfficeList, ServiceError> {
+    Ok(OfficeList {
+        offices: app.store.list_offices().await?,
+    })
+}
+
+/// An office's public catalog: departments with their hours, and their services.
+pub async fn office_catalog(app: &App, office: &OfficeId) -> Result<CatalogView, ServiceError> {
+    Ok(CatalogView::of(app.catalog(office).await?))
+}

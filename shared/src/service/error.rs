@@ -1,0 +1,73 @@
+//! Why a use case did not succeed, and one problem with one input field.
+
+use crate::domain::schedule::SlotRefusal;
+use crate::service::views::FreeSlot;
+use crate::store::StoreError;
+use serde::Serialize;
+
+/// One problem with one field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, code: &'static str, message: impl ToString) -> Self {
+        Self {
+            field,
+            code,
+            message: message.to_string(),
+        }
+    }
+}
+
+/// Why a use case did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("invalid request")]
+    Invalid(Vec<FieldError>),
+    #[error("no such office")]
+    OfficeNotFound,
+    #[error("no such service")]
+    ServiceNotFound,
+    #[error("no such booking")]
+    BookingNotFound,
+    #[error("slot refused: {0}")]
+    SlotRefused(SlotRefusal),
+    #[error("slot full")]
+    SlotFull { next: Vec<FreeSlot> },
+    #[error("weekly online cap reached")]
+    WeekFull { next: Vec<FreeSlot> },
+    #[error("person already booked this matter that day")]
+    AlreadyBooked,
+    #[error("wrong token or code")]
+    WrongProof,
+    #[error("confirmation code locked")]
+    CodeLocked,
+    #[error("hold expired")]
+    HoldExpired,
+    #[error("booking cancelled")]
+    BookingCancelled,
+    #[error("appointment already begun")]
+    TooLate,
+    #[error("idempotency key reused with another body")]
+    IdempotencyKeyReused,
+    #[error("contention; retries exhausted")]
+    Busy,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<Vec<FieldError>> for ServiceError {
+    fn from(fields: Vec<FieldError>) -> Self {
+        ServiceError::Invalid(fields)
+    }
+}
+
+impl From<FieldError> for ServiceError {
+    fn from(field: FieldError) -> Self {
+        ServiceError::Invalid(vec![field])
+    }
+}

@@ -86,7 +86,17 @@ mod layering {
     fn layers_run_one_way() {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut upward = Vec::new();
-        for top in ["domain", "error", "store", "messages", "senders", "config", "telemetry", "service", "api"] {
+        for top in [
+            "domain",
+            "error",
+            "store",
+            "messages",
+            "senders",
+            "config",
+            "telemetry",
+            "service",
+            "api",
+        ] {
             let dir = src.join(top);
             if dir.is_dir() {
                 visit(&dir, top, &mut upward);
@@ -101,6 +111,10 @@ mod layering {
                 }
             }
         }
-        assert!(upward.is_empty(), "dependencies against the layers:\n{}", upward.join("\n"));
+        assert!(
+            upward.is_empty(),
+            "dependencies against the layers:\n{}",
+            upward.join("\n")
+        );
     }
 }

@@ -182,7 +182,8 @@ async fn a_failing_send_is_reported_for_retry_and_sent_on_the_retry() {
     let id = book_olsztyn(&env, 4, json!({})).await;
     // SES refuses a sender that is not verified.
     env.notifier
-        .senders.ses()
+        .senders
+        .ses()
         .delete_email_identity()
         .email_identity(&env.sender_domain)
         .send()
@@ -201,7 +202,8 @@ async fn a_failing_send_is_reported_for_retry_and_sent_on_the_retry() {
     assert!(!log.contains(&env.email), "no recipient address in the log");
 
     env.notifier
-        .senders.ses()
+        .senders
+        .ses()
         .create_email_identity()
         .email_identity(&env.sender_domain)
         .send()
@@ -335,7 +337,8 @@ async fn a_message_that_keeps_failing_is_moved_to_the_dead_letters_after_bounded
     let env = TestEnv::new().await;
     book_olsztyn(&env, 8, json!({})).await;
     env.notifier
-        .senders.ses()
+        .senders
+        .ses()
         .delete_email_identity()
         .email_identity(&env.sender_domain)
         .send()

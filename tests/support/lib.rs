@@ -151,7 +151,8 @@ impl TestEnv {
         };
         let notifier = Notifier::new(app.clone(), &messaging, notify_config);
         notifier
-            .senders.ses()
+            .senders
+            .ses()
             .create_email_identity()
             .email_identity(&sender_domain)
             .send()

@@ -11,10 +11,10 @@
 use aws_lambda_events::event::sns::SnsEvent;
 use lambda_runtime::{Error, LambdaEvent};
 use serde::Deserialize;
-use termin::error::error_chain;
 use termin::domain::catalog::Country;
 use termin::domain::contact::PhoneNumber;
 use termin::domain::sms_reply::InboundSms;
+use termin::error::error_chain;
 use termin::service::{self, App, SmsOutcome};
 
 /// The two-way SMS payload (only the fields used are required).

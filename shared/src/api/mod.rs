@@ -5,8 +5,8 @@
 //! Every error body is `{"error":{"code":"…","message":"…", …}}`. 5xx bodies are
 //! generic; their cause chain goes to the log (which never holds personal data).
 
-use crate::error::error_chain;
 use crate::domain::ids::{BookingId, OfficeId, ServiceId};
+use crate::error::error_chain;
 use crate::service::{FieldError, ServiceError};
 use lambda_http::http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Request, RequestExt, Response};

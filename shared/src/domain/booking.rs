@@ -430,13 +430,19 @@ pub(crate) mod tests {
             first_name: template.first_name.clone(),
             last_name: template.last_name.clone(),
             email: template.email.clone(),
-            phone: Some(PhoneNumber::parse("601 234 567", crate::domain::catalog::Country::Pl).unwrap()),
+            phone: Some(
+                PhoneNumber::parse("601 234 567", crate::domain::catalog::Country::Pl).unwrap(),
+            ),
             channel: Channel::Email,
             language: Lang::Uk,
             application_number: None,
             lost_document: false,
         };
-        assert_eq!(applicant.sms_phone(), None, "email confirmation sends no SMS code");
+        assert_eq!(
+            applicant.sms_phone(),
+            None,
+            "email confirmation sends no SMS code"
+        );
         let secrets = HoldSecrets {
             confirm_token: Digest("c".into()),
             confirm_code: Digest("s".into()),
@@ -453,20 +459,40 @@ pub(crate) mod tests {
             service: &service,
             slot,
         };
-        let hold = Booking::new_hold(ids, place, PersonKey("p".into()), None, applicant.clone(), secrets, now);
+        let hold = Booking::new_hold(
+            ids,
+            place,
+            PersonKey("p".into()),
+            None,
+            applicant.clone(),
+            secrets,
+            now,
+        );
         assert_eq!(hold.status, BookingStatus::Pending);
         assert_eq!(hold.hold_expires_at, now + HOLD_DURATION);
-        assert_eq!(hold.capacity_units, vec![start, start + Duration::minutes(15)]);
-        assert_eq!(hold.local_date, NaiveDate::from_ymd_opt(2026, 11, 24).unwrap());
+        assert_eq!(
+            hold.capacity_units,
+            vec![start, start + Duration::minutes(15)]
+        );
+        assert_eq!(
+            hold.local_date,
+            NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
+        );
         assert_eq!(hold.week, "2026-W48");
         assert_eq!(hold.manage_tokens, vec![Digest("m".into())]);
         assert_eq!(hold.language, Lang::Uk);
-        assert_eq!(hold.confirm_step(now + Duration::minutes(59)), ConfirmStep::Confirm);
+        assert_eq!(
+            hold.confirm_step(now + Duration::minutes(59)),
+            ConfirmStep::Confirm
+        );
         let by_sms = Applicant {
             channel: Channel::Sms,
             ..applicant
         };
-        assert_eq!(by_sms.sms_phone().map(PhoneNumber::as_str), Some("+48601234567"));
+        assert_eq!(
+            by_sms.sms_phone().map(PhoneNumber::as_str),
+            Some("+48601234567")
+        );
     }
 
     #[test]

@@ -134,7 +134,12 @@ mod tests {
     use ulid::Ulid;
 
     fn message(kind: MessageKind, b: &Booking) -> OutboxMessage {
-        OutboxMessage::plain(OutboxId::from_ulid(Ulid::from_parts(2, 2)), b, kind, b.created_at)
+        OutboxMessage::plain(
+            OutboxId::from_ulid(Ulid::from_parts(2, 2)),
+            b,
+            kind,
+            b.created_at,
+        )
     }
 
     #[test]
@@ -152,7 +157,11 @@ mod tests {
         ];
         for (kind, status, stale) in table {
             let b = booking(status);
-            assert_eq!(message(kind, &b).is_stale(Some(&b)), stale, "{kind:?} for {status:?}");
+            assert_eq!(
+                message(kind, &b).is_stale(Some(&b)),
+                stale,
+                "{kind:?} for {status:?}"
+            );
         }
         let b = booking(S::Confirmed);
         assert!(!message(MessageKind::HoldCreated, &b).is_stale(None));
@@ -173,12 +182,25 @@ mod tests {
             phone: None,
             ..by_sms.clone()
         };
-        let both = Channels { email: true, sms: true };
-        let email_only = Channels { email: true, sms: false };
-        assert_eq!(message(MessageKind::Confirmed, &by_email).channels(Some(&by_email)), email_only);
-        assert_eq!(message(MessageKind::Confirmed, &by_sms).channels(Some(&by_sms)), both);
+        let both = Channels {
+            email: true,
+            sms: true,
+        };
+        let email_only = Channels {
+            email: true,
+            sms: false,
+        };
         assert_eq!(
-            message(MessageKind::Confirmed, &sms_without_number).channels(Some(&sms_without_number)),
+            message(MessageKind::Confirmed, &by_email).channels(Some(&by_email)),
+            email_only
+        );
+        assert_eq!(
+            message(MessageKind::Confirmed, &by_sms).channels(Some(&by_sms)),
+            both
+        );
+        assert_eq!(
+            message(MessageKind::Confirmed, &sms_without_number)
+                .channels(Some(&sms_without_number)),
             email_only
         );
         let reply = OutboxMessage::sms_reply(
@@ -189,6 +211,12 @@ mod tests {
             Lang::Pl,
             by_sms.created_at,
         );
-        assert_eq!(reply.channels(None), Channels { email: false, sms: true });
+        assert_eq!(
+            reply.channels(None),
+            Channels {
+                email: false,
+                sms: true
+            }
+        );
     }
 }

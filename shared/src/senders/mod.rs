@@ -40,7 +40,12 @@ impl Senders {
     }
 
     /// Sends a raw MIME email; returns the provider's message id.
-    pub async fn send_email(&self, from: &str, to: &str, raw: Vec<u8>) -> Result<String, SendError> {
+    pub async fn send_email(
+        &self,
+        from: &str,
+        to: &str,
+        raw: Vec<u8>,
+    ) -> Result<String, SendError> {
         let raw = RawMessage::builder()
             .data(Blob::new(raw))
             .build()

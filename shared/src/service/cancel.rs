@@ -53,7 +53,11 @@ pub async fn cancel_for_person(
     let national_id = parse_national_id(&catalog.office, &request.national_id, today);
     let (date, national_id) = match (date, national_id) {
         (Ok(d), Ok(n)) => (d, n),
-        (d, n) => return Err(ServiceError::Invalid([d.err(), n.err()].into_iter().flatten().collect())),
+        (d, n) => {
+            return Err(ServiceError::Invalid(
+                [d.err(), n.err()].into_iter().flatten().collect(),
+            ));
+        }
     };
     let person = app.keyring.person_key(&national_id);
     let id = app
@@ -81,8 +85,12 @@ async fn cancel(app: &App, mut booking: Booking) -> Result<CancelOutcome, Servic
                 Err(refusal) => refusal,
             },
             CancelStep::Cancel => {
-                let message =
-                    OutboxMessage::plain(app.new_outbox_id(), &booking, MessageKind::Cancelled, now);
+                let message = OutboxMessage::plain(
+                    app.new_outbox_id(),
+                    &booking,
+                    MessageKind::Cancelled,
+                    now,
+                );
                 match app
                     .store
                     .release(&booking, Release::Cancel, now, &message, None)

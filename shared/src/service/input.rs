@@ -370,7 +370,6 @@ pub struct CancelByPersonRequest {
     pub national_id: String,
 }
 
-
 /// A day given as `YYYY-MM-DD` in a query or body.
 pub fn parse_date(field: &'static str, raw: &str) -> Result<NaiveDate, FieldError> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
@@ -400,8 +399,14 @@ mod tests {
         let fields = |r: Result<SlotQuery, Vec<FieldError>>| {
             r.unwrap_err().iter().map(|f| f.field).collect::<Vec<_>>()
         };
-        assert_eq!(fields(SlotQuery::parse(Some("x"), Some("y"))), ["from", "to"]);
-        assert_eq!(fields(SlotQuery::parse(Some("2026-11-25"), Some("2026-11-24"))), ["to"]);
+        assert_eq!(
+            fields(SlotQuery::parse(Some("x"), Some("y"))),
+            ["from", "to"]
+        );
+        assert_eq!(
+            fields(SlotQuery::parse(Some("2026-11-25"), Some("2026-11-24"))),
+            ["to"]
+        );
     }
 
     #[test]

@@ -13,11 +13,11 @@ use crate::domain::booking::{Booking, Channel};
 use crate::domain::catalog::Catalog;
 use crate::domain::ids::{BookingId, OutboxId};
 use crate::domain::outbox::{MessageKind, OutboxMessage};
-use crate::error::error_chain;
 use crate::domain::sms_reply::language_for_number;
+use crate::error::error_chain;
 use crate::messages::{self, Message, RenderError, Visit};
-use crate::service::{App, ServiceError};
 use crate::senders::{SendError, Senders};
+use crate::service::{App, ServiceError};
 use crate::store::{Claim, StoreError};
 use chrono::Duration;
 

@@ -27,12 +27,16 @@ pub async fn queue_reminders(app: &App, lead: Duration) -> Result<usize, Service
                 if !booking.reminder_due(now, lead) {
                     continue;
                 }
-                let (manage_token, digest) = app
-                    .keyring
-                    .issue_token(Purpose::ManageToken, &*app.entropy);
+                let (manage_token, digest) =
+                    app.keyring.issue_token(Purpose::ManageToken, &*app.entropy);
                 let message = OutboxMessage {
                     manage_token: Some(manage_token),
-                    ..OutboxMessage::plain(app.new_outbox_id(), &booking, MessageKind::Reminder, now)
+                    ..OutboxMessage::plain(
+                        app.new_outbox_id(),
+                        &booking,
+                        MessageKind::Reminder,
+                        now,
+                    )
                 };
                 // A refusal means someone else reminded it or it changed: nothing to do.
                 if app

@@ -1,10 +1,10 @@
 //! Free slots with seats left: the schedule's slots minus what the counters hold.
 
-use crate::service::views::{DaySlots, FreeSlot, SlotListing};
 use crate::domain::catalog::{Department, Office, Service};
 use crate::domain::ids::{OfficeId, ServiceId};
 use crate::domain::schedule::{self, Slot};
 use crate::service::input::SlotQuery;
+use crate::service::views::{DaySlots, FreeSlot, SlotListing};
 use crate::service::{App, ServiceError, find_service};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::collections::BTreeMap;
@@ -21,7 +21,9 @@ pub async fn free_slots(
     let (department, service) = find_service(&catalog, service_id)?;
     let now = app.clock.now();
     let window = schedule::booking_window(&catalog.office, department, now);
-    let from = query.from.map_or(window.first_day, |d| d.max(window.first_day));
+    let from = query
+        .from
+        .map_or(window.first_day, |d| d.max(window.first_day));
     let to = query.to.map_or(window.last_day, |d| d.min(window.last_day));
     let days = free_days(app, &catalog.office, department, service, from, to, now).await?;
     Ok(SlotListing {

@@ -43,9 +43,8 @@ pub(crate) async fn write_confirmation(
     inbound: Option<&str>,
 ) -> Result<Result<Booking, TransitionRefusal>, ServiceError> {
     let now = app.clock.now();
-    let (manage_token, manage_digest) = app
-        .keyring
-        .issue_token(Purpose::ManageToken, &*app.entropy);
+    let (manage_token, manage_digest) =
+        app.keyring.issue_token(Purpose::ManageToken, &*app.entropy);
     let message = OutboxMessage {
         manage_token: Some(manage_token),
         ..OutboxMessage::plain(app.new_outbox_id(), booking, MessageKind::Confirmed, now)

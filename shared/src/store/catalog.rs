@@ -3,7 +3,7 @@
 use crate::domain::catalog::{Catalog, Department, Office, Service};
 use crate::domain::ids::OfficeId;
 use crate::store::items::{DepartmentItem, OfficeItem, ServiceItem, entity};
-use crate::store::{Item, Store, StoreError, from_item, keys, s, to_item};
+use crate::store::{Store, StoreError, from_item, keys, s, to_item};
 
 impl Store {
     /// Writes an office with its departments and services (demo data, admin tools).
@@ -29,20 +29,14 @@ impl Store {
 
     /// Every office (GSI1, partition `OFFICES`).
     pub async fn list_offices(&self) -> Result<Vec<Office>, StoreError> {
-        let items: Vec<Item> = self
+        let query = self
             .client
             .query()
-            .table_name(&self.table)
             .index_name(keys::GSI1)
             .key_condition_expression("gsi1pk = :pk")
-            .expression_attribute_values(":pk", s(keys::OFFICES_GSI1PK))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| StoreError::sdk("Query", e))?;
-        items
+            .expression_attribute_values(":pk", s(keys::OFFICES_GSI1PK));
+        self.query_all(query)
+            .await?
             .into_iter()
             .map(|i| from_item::<OfficeItem>(entity::OFFICE, i).map(|o| o.office))
             .collect()
@@ -50,18 +44,12 @@ impl Store {
 
     /// An office with its departments and services, or `None` if there is no such office.
     pub async fn load_catalog(&self, office: &OfficeId) -> Result<Option<Catalog>, StoreError> {
-        let items: Vec<Item> = self
+        let query = self
             .client
             .query()
-            .table_name(&self.table)
             .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", s(keys::office_pk(office)))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| StoreError::sdk("Query", e))?;
+            .expression_attribute_values(":pk", s(keys::office_pk(office)));
+        let items = self.query_all(query).await?;
         let mut found: Option<Office> = None;
         let mut departments: Vec<Department> = Vec::new();
         let mut services: Vec<Service> = Vec::new();

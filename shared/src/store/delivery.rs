@@ -7,6 +7,7 @@
 
 use crate::domain::booking::Channel;
 use crate::domain::ids::OutboxId;
+use crate::store::items::attr;
 use crate::store::{Store, StoreError, key_map, keys, n, s};
 use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 use chrono::{DateTime, Duration, Utc};
@@ -24,10 +25,19 @@ pub enum Claim {
     Gone,
 }
 
+/// A channel's delivery attributes: sent at, lease until, provider message id.
 fn attrs(channel: Channel) -> (&'static str, &'static str, &'static str) {
     match channel {
-        Channel::Email => ("email_sent_at", "email_lease_until", "email_message_id"),
-        Channel::Sms => ("sms_sent_at", "sms_lease_until", "sms_message_id"),
+        Channel::Email => (
+            attr::EMAIL_SENT_AT,
+            attr::EMAIL_LEASE_UNTIL,
+            attr::EMAIL_MESSAGE_ID,
+        ),
+        Channel::Sms => (
+            attr::SMS_SENT_AT,
+            attr::SMS_LEASE_UNTIL,
+            attr::SMS_MESSAGE_ID,
+        ),
     }
 }
 
@@ -105,27 +115,18 @@ impl Store {
     /// Gives a claim back after a failed send, so a retry need not wait for the lease.
     pub async fn release_claim(&self, id: OutboxId, channel: Channel) -> Result<(), StoreError> {
         let (sent, lease_until, _) = attrs(channel);
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key_map(&keys::outbox(id))))
-            .update_expression("REMOVE #lease")
-            .condition_expression("attribute_exists(pk) AND attribute_not_exists(#sent)")
-            .expression_attribute_names("#sent", sent)
-            .expression_attribute_names("#lease", lease_until)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(StoreError::sdk("UpdateItem", e)),
-        }
+        // A failed condition means sent meanwhile or gone: nothing to give back.
+        self.update_if(
+            self.client
+                .update_item()
+                .set_key(Some(key_map(&keys::outbox(id))))
+                .update_expression("REMOVE #lease")
+                .condition_expression("attribute_exists(pk) AND attribute_not_exists(#sent)")
+                .expression_attribute_names("#sent", sent)
+                .expression_attribute_names("#lease", lease_until),
+        )
+        .await?;
+        Ok(())
     }
 
     /// Closes a message: every channel is done (`outcome` says how), and the
@@ -136,30 +137,21 @@ impl Store {
         outcome: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key_map(&keys::outbox(id))))
-            .update_expression(
-                "SET delivered_at = :now, outcome = :outcome \
-                 REMOVE confirm_token, confirm_code, manage_token, sms_to",
-            )
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":now", n(now.timestamp_millis()))
-            .expression_attribute_values(":outcome", s(outcome))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            // Gone past its TTL: nothing left to strip.
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(StoreError::sdk("UpdateItem", e)),
-        }
+        use attr::{CONFIRM_CODE, CONFIRM_TOKEN, DELIVERED_AT, MANAGE_TOKEN, OUTCOME, SMS_TO};
+        // A failed condition means gone past its TTL: nothing left to strip.
+        self.update_if(
+            self.client
+                .update_item()
+                .set_key(Some(key_map(&keys::outbox(id))))
+                .update_expression(format!(
+                    "SET {DELIVERED_AT} = :now, {OUTCOME} = :outcome \
+                     REMOVE {CONFIRM_TOKEN}, {CONFIRM_CODE}, {MANAGE_TOKEN}, {SMS_TO}"
+                ))
+                .condition_expression("attribute_exists(pk)")
+                .expression_attribute_values(":now", n(now.timestamp_millis()))
+                .expression_attribute_values(":outcome", s(outcome)),
+        )
+        .await?;
+        Ok(())
     }
 }

@@ -30,6 +30,40 @@ pub mod entity {
     pub const INBOUND_SMS: &str = "inbound_sms";
 }
 
+/// Attribute names that update and condition expressions write by hand. Each
+/// is the name of a field of the item struct that maps it, so a rename in one
+/// place fails the test `hand_written_attribute_names_are_item_fields`.
+pub mod attr {
+    // Booking.
+    pub const STATUS: &str = "status";
+    pub const START_AT: &str = "start_at";
+    pub const HOLD_EXPIRES_AT: &str = "hold_expires_at";
+    pub const CONFIRMED_AT: &str = "confirmed_at";
+    pub const CLOSED_AT: &str = "closed_at";
+    pub const REMINDED_AT: &str = "reminded_at";
+    pub const CONFIRM_TOKEN: &str = "confirm_token";
+    pub const CONFIRM_CODE: &str = "confirm_code";
+    pub const CODE_ATTEMPTS: &str = "code_attempts";
+    pub const MANAGE_TOKENS: &str = "manage_tokens";
+    pub const GSI2PK: &str = "gsi2pk";
+    pub const GSI2SK: &str = "gsi2sk";
+    // Rule items that point at their booking (person rule, kiosk code).
+    pub const BOOKING_ID: &str = "booking_id";
+    // Counters.
+    pub const BOOKED: &str = "booked";
+    // Outbox delivery, per channel and for the whole message.
+    pub const EMAIL_SENT_AT: &str = "email_sent_at";
+    pub const EMAIL_LEASE_UNTIL: &str = "email_lease_until";
+    pub const EMAIL_MESSAGE_ID: &str = "email_message_id";
+    pub const SMS_SENT_AT: &str = "sms_sent_at";
+    pub const SMS_LEASE_UNTIL: &str = "sms_lease_until";
+    pub const SMS_MESSAGE_ID: &str = "sms_message_id";
+    pub const DELIVERED_AT: &str = "delivered_at";
+    pub const OUTCOME: &str = "outcome";
+    pub const MANAGE_TOKEN: &str = "manage_token";
+    pub const SMS_TO: &str = "sms_to";
+}
+
 /// A stored item could not be turned back into a domain value.
 #[derive(Debug, thiserror::Error)]
 #[error("stored {entity} item has an invalid {field}")]
@@ -367,7 +401,32 @@ pub struct OutboxItem {
     pub reply: Option<ReplyReason>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sms_to: Option<String>,
+    /// Delivery bookkeeping (`store::delivery`), written by update expressions.
+    #[serde(flatten)]
+    pub delivery: DeliveryFields,
     pub ttl: i64,
+}
+
+/// Per channel: when it was sent, the live claim's end, the provider's message
+/// id; for the whole message: when every channel was done, and how.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DeliveryFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_sent_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_lease_until: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_message_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_sent_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_lease_until: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_message_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivered_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
 }
 
 impl From<&OutboxMessage> for OutboxItem {
@@ -388,6 +447,7 @@ impl From<&OutboxMessage> for OutboxItem {
             manage_token: m.manage_token.as_ref().map(|t| t.as_str().into()),
             reply: m.reply,
             sms_to: m.sms_to.as_ref().map(|p| p.as_str().into()),
+            delivery: DeliveryFields::default(),
             ttl: (m.created_at + OUTBOX_RETENTION).timestamp(),
         }
     }
@@ -478,6 +538,105 @@ impl InboundSmsItem {
             entity: entity::INBOUND_SMS.into(),
             received_at: now,
             ttl: (now + INBOUND_SMS_RETENTION).timestamp(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::booking::tests::booking;
+    use crate::store::Item;
+
+    fn names(item: Item) -> Vec<String> {
+        item.into_keys().collect()
+    }
+
+    #[test]
+    fn hand_written_attribute_names_are_item_fields() {
+        let mut b = booking(BookingStatus::Pending);
+        b.confirmed_at = Some(b.created_at);
+        b.closed_at = Some(b.created_at);
+        b.reminded_at = Some(b.created_at);
+        let booking_names = names(serde_dynamo::to_item(BookingItem::from(&b)).unwrap());
+        let rule_names = names(serde_dynamo::to_item(PersonRuleItem::from(&b)).unwrap());
+        let counter_names = names(
+            serde_dynamo::to_item(CounterItem {
+                pk: "p".into(),
+                sk: "s".into(),
+                booked: 1,
+            })
+            .unwrap(),
+        );
+        let some = Some(1);
+        let text = Some("x".to_owned());
+        let outbox = OutboxItem {
+            confirm_token: text.clone(),
+            confirm_code: text.clone(),
+            manage_token: text.clone(),
+            sms_to: text.clone(),
+            delivery: DeliveryFields {
+                email_sent_at: some,
+                email_lease_until: some,
+                email_message_id: text.clone(),
+                sms_sent_at: some,
+                sms_lease_until: some,
+                sms_message_id: text.clone(),
+                delivered_at: some,
+                outcome: text.clone(),
+            },
+            ..OutboxItem::from(&OutboxMessage::plain(
+                OutboxId::from_ulid(ulid::Ulid::from_parts(2, 2)),
+                &b,
+                MessageKind::HoldCreated,
+                b.created_at,
+            ))
+        };
+        let outbox_names = names(serde_dynamo::to_item(outbox).unwrap());
+
+        let expected: [(&[&str], &Vec<String>); 4] = [
+            (
+                &[
+                    attr::STATUS,
+                    attr::START_AT,
+                    attr::HOLD_EXPIRES_AT,
+                    attr::CONFIRMED_AT,
+                    attr::CLOSED_AT,
+                    attr::REMINDED_AT,
+                    attr::CONFIRM_TOKEN,
+                    attr::CONFIRM_CODE,
+                    attr::CODE_ATTEMPTS,
+                    attr::MANAGE_TOKENS,
+                    attr::GSI2PK,
+                    attr::GSI2SK,
+                    keys::PK,
+                ],
+                &booking_names,
+            ),
+            (&[attr::BOOKING_ID], &rule_names),
+            (&[attr::BOOKED], &counter_names),
+            (
+                &[
+                    attr::EMAIL_SENT_AT,
+                    attr::EMAIL_LEASE_UNTIL,
+                    attr::EMAIL_MESSAGE_ID,
+                    attr::SMS_SENT_AT,
+                    attr::SMS_LEASE_UNTIL,
+                    attr::SMS_MESSAGE_ID,
+                    attr::DELIVERED_AT,
+                    attr::OUTCOME,
+                    attr::CONFIRM_TOKEN,
+                    attr::CONFIRM_CODE,
+                    attr::MANAGE_TOKEN,
+                    attr::SMS_TO,
+                ],
+                &outbox_names,
+            ),
+        ];
+        for (wanted, present) in expected {
+            for name in wanted {
+                assert!(present.contains(&name.to_string()), "no item field {name}");
+            }
         }
     }
 }

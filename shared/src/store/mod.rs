@@ -2,15 +2,20 @@
 //! could break is a condition or a transaction here, never read-then-write.
 
 pub mod bookings;
+pub mod capacity;
 pub mod catalog;
 pub mod delivery;
+pub mod holds;
+pub mod inbound_sms;
 pub mod items;
 pub mod keys;
 pub mod reminders;
-pub mod sms;
+pub mod transitions;
+pub mod writes;
 
-pub use bookings::{ConfirmProof, HoldRefusal, IdempotentAnswer, NewHold, Release, TransitionRefusal};
 pub use delivery::Claim;
+pub use holds::{HoldRefusal, IdempotentAnswer, NewHold};
+pub use transitions::{ConfirmProof, Release, TransitionRefusal};
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;

@@ -4,9 +4,10 @@ use crate::domain::booking::{Booking, BookingStatus};
 use crate::domain::ids::OfficeId;
 use crate::domain::outbox::OutboxMessage;
 use crate::domain::secrets::Digest;
-use crate::store::bookings::TransitionRefusal;
-use crate::store::items::{BookingItem, OutboxItem, entity};
-use crate::store::{Item, Store, StoreError, from_item, key_map, keys, n, s, to_item};
+use crate::store::items::attr::{MANAGE_TOKENS, REMINDED_AT, START_AT, STATUS};
+use crate::store::items::{BookingItem, entity};
+use crate::store::transitions::TransitionRefusal;
+use crate::store::{Store, StoreError, from_item, key_map, keys, n, s};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -19,22 +20,16 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<Booking>, StoreError> {
-        let items: Vec<Item> = self
+        let query = self
             .client
             .query()
-            .table_name(&self.table)
             .index_name(keys::GSI1)
             .key_condition_expression("gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to")
             .expression_attribute_values(":pk", s(keys::booking_day_gsi1pk(office, date)))
             .expression_attribute_values(":from", s(keys::day_gsi1sk_from(from)))
-            .expression_attribute_values(":to", s(keys::day_gsi1sk_to(to)))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| StoreError::sdk("Query", e))?;
-        items
+            .expression_attribute_values(":to", s(keys::day_gsi1sk_to(to)));
+        self.query_all(query)
+            .await?
             .into_iter()
             .map(|item| {
                 let stored: BookingItem = from_item(entity::BOOKING, item)?;
@@ -56,23 +51,20 @@ impl Store {
         let update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key_map(&keys::booking(booking.id))))
-            .update_expression(
-                "SET reminded_at = :now, manage_tokens = list_append(manage_tokens, :manage)",
-            )
-            .condition_expression(
-                "#status = :confirmed AND attribute_not_exists(reminded_at) AND start_at > :now",
-            )
-            .expression_attribute_names("#status", "status")
+            .update_expression(format!(
+                "SET {REMINDED_AT} = :now, {MANAGE_TOKENS} = list_append({MANAGE_TOKENS}, :manage)"
+            ))
+            .condition_expression(format!(
+                "#status = :confirmed AND attribute_not_exists({REMINDED_AT}) AND {START_AT} > :now"
+            ))
+            .expression_attribute_names("#status", STATUS)
             .expression_attribute_values(":confirmed", s(BookingStatus::Confirmed.as_str()))
             .expression_attribute_values(":now", n(now.timestamp_millis()))
             .expression_attribute_values(":manage", AttributeValue::L(vec![s(&manage_token.0)]))
             .build()?;
         let writes = vec![
             TransactWriteItem::builder().update(update).build(),
-            self.put(
-                to_item(entity::OUTBOX, &OutboxItem::from(message))?,
-                Some("attribute_not_exists(pk)"),
-            )?,
+            self.outbox_put(message)?,
         ];
         self.transition(writes, None, now).await
     }

@@ -6,9 +6,10 @@ use crate::domain::booking::{BookingStatus, MAX_CODE_ATTEMPTS};
 use crate::domain::ids::BookingId;
 use crate::domain::outbox::OutboxMessage;
 use crate::domain::secrets::Digest;
-use crate::store::bookings::TransitionRefusal;
-use crate::store::items::{OutboxItem, entity};
-use crate::store::{Store, StoreError, key_map, keys, n, s, to_item};
+use crate::store::items::attr::{CODE_ATTEMPTS, HOLD_EXPIRES_AT, STATUS};
+use crate::store::items::entity;
+use crate::store::transitions::TransitionRefusal;
+use crate::store::{Store, StoreError, key_map, keys, n, s};
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 
@@ -61,12 +62,12 @@ impl Store {
             let update = Update::builder()
                 .table_name(&self.table)
                 .set_key(Some(key_map(&keys::booking(*id))))
-                .update_expression("ADD code_attempts :one")
-                .condition_expression(
-                    "#status = :pending AND hold_expires_at > :now \
-                     AND (attribute_not_exists(code_attempts) OR code_attempts < :max)",
-                )
-                .expression_attribute_names("#status", "status")
+                .update_expression(format!("ADD {CODE_ATTEMPTS} :one"))
+                .condition_expression(format!(
+                    "#status = :pending AND {HOLD_EXPIRES_AT} > :now \
+                     AND (attribute_not_exists({CODE_ATTEMPTS}) OR {CODE_ATTEMPTS} < :max)"
+                ))
+                .expression_attribute_names("#status", STATUS)
                 .expression_attribute_values(":one", n(1))
                 .expression_attribute_values(":pending", s(BookingStatus::Pending.as_str()))
                 .expression_attribute_values(":now", n(now.timestamp_millis()))
@@ -74,10 +75,7 @@ impl Store {
                 .build()?;
             writes.push(TransactWriteItem::builder().update(update).build());
         }
-        writes.push(self.put(
-            to_item(entity::OUTBOX, &OutboxItem::from(reply))?,
-            Some("attribute_not_exists(pk)"),
-        )?);
+        writes.push(self.outbox_put(reply)?);
         self.transition(writes, Some(inbound), now).await
     }
 
@@ -88,10 +86,7 @@ impl Store {
         now: DateTime<Utc>,
         inbound: &str,
     ) -> Result<Result<(), TransitionRefusal>, StoreError> {
-        let writes = vec![self.put(
-            to_item(entity::OUTBOX, &OutboxItem::from(reply))?,
-            Some("attribute_not_exists(pk)"),
-        )?];
+        let writes = vec![self.outbox_put(reply)?];
         self.transition(writes, Some(inbound), now).await
     }
 }

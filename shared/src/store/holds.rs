@@ -1,0 +1,151 @@
+//! Writing a hold. One TransactWriteItems whose conditions carry the rules
+//! (seats per slot, the weekly cap, one booking per person and matter, a
+//! unique kiosk code), so concurrent requests cannot double-book; the
+//! idempotent answer is written in the same transaction.
+
+use crate::domain::booking::Booking;
+use crate::domain::outbox::OutboxMessage;
+use crate::domain::secrets::Digest;
+use crate::store::items::{BookingItem, IdempotencyItem, KioskCodeItem, PersonRuleItem, entity};
+use crate::store::writes::{cancellation_codes, is_conflict};
+use crate::store::{Store, StoreError, keys, to_item};
+use chrono::{DateTime, Utc};
+
+/// What each item of a hold transaction guards, in transaction order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Guard {
+    Unit,
+    Week,
+    Person,
+    KioskCode,
+    Booking,
+    Outbox,
+    Idempotency,
+}
+
+/// Why a hold was not written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HoldRefusal {
+    /// A capacity unit of the slot has no desk left.
+    SlotFull,
+    /// The department's weekly online cap is reached.
+    WeekFull,
+    /// The person already has an active booking for this service that day.
+    PersonAlreadyBooked,
+    /// The kiosk code drawn is taken that day at that office: draw again.
+    KioskCodeTaken,
+    /// The idempotency key was recorded by a concurrent request.
+    IdempotencyKeyTaken,
+    /// Another transaction touched the same items; retry.
+    Conflict,
+}
+
+/// The response to replay for an `Idempotency-Key`.
+#[derive(Debug, Clone)]
+pub struct IdempotentAnswer {
+    pub key_digest: Digest,
+    pub request_digest: Digest,
+    pub status: u16,
+    pub response: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A new hold and everything written with it.
+pub struct NewHold<'a> {
+    pub booking: &'a Booking,
+    pub desks_online: u32,
+    pub weekly_cap: Option<u32>,
+    pub message: &'a OutboxMessage,
+    pub idempotency: Option<&'a IdempotentAnswer>,
+}
+
+impl Store {
+    /// Writes a hold: capacity units (each under the desk count), the week
+    /// counter (under the weekly cap), the person rule, the kiosk code, the
+    /// booking, its outbox message and the idempotent answer — all or nothing.
+    pub async fn create_hold(
+        &self,
+        hold: NewHold<'_>,
+    ) -> Result<Result<(), HoldRefusal>, StoreError> {
+        let b = hold.booking;
+        let mut writes = Vec::new();
+        let mut guards = Vec::new();
+        for unit in &b.capacity_units {
+            let key = keys::unit(&b.office_id, &b.department_id, *unit);
+            writes.push(self.counter_update(&key, 1, Some(hold.desks_online))?);
+            guards.push(Guard::Unit);
+        }
+        let week = keys::week(&b.office_id, &b.department_id, &b.week);
+        writes.push(self.counter_update(&week, 1, hold.weekly_cap)?);
+        guards.push(Guard::Week);
+        let absent = Some("attribute_not_exists(pk)");
+        writes.push(self.put(
+            to_item(entity::PERSON_RULE, &PersonRuleItem::from(b))?,
+            absent,
+        )?);
+        guards.push(Guard::Person);
+        writes.push(self.put(
+            to_item(entity::KIOSK_CODE, &KioskCodeItem::from(b))?,
+            absent,
+        )?);
+        guards.push(Guard::KioskCode);
+        writes.push(self.put(to_item(entity::BOOKING, &BookingItem::from(b))?, absent)?);
+        guards.push(Guard::Booking);
+        writes.push(self.outbox_put(hold.message)?);
+        guards.push(Guard::Outbox);
+        if let Some(answer) = hold.idempotency {
+            let key = keys::idempotency(&answer.key_digest);
+            let item = IdempotencyItem {
+                pk: key.pk,
+                sk: key.sk,
+                entity: entity::IDEMPOTENCY.into(),
+                request_digest: answer.request_digest.0.clone(),
+                status: answer.status,
+                response: answer.response.clone(),
+                ttl: answer.expires_at.timestamp(),
+            };
+            writes.push(self.put(to_item(entity::IDEMPOTENCY, &item)?, absent)?);
+            guards.push(Guard::Idempotency);
+        }
+
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(writes))
+            .send()
+            .await;
+        let err = match result {
+            Ok(_) => return Ok(Ok(())),
+            Err(err) => err,
+        };
+        let Some(codes) = cancellation_codes(&err) else {
+            return Err(StoreError::sdk("TransactWriteItems", err));
+        };
+        if is_conflict(&codes) {
+            return Ok(Err(HoldRefusal::Conflict));
+        }
+        let failed = codes
+            .iter()
+            .zip(&guards)
+            .find(|(code, _)| code.as_str() == "ConditionalCheckFailed");
+        match failed.map(|(_, guard)| *guard) {
+            Some(Guard::Unit) => Ok(Err(HoldRefusal::SlotFull)),
+            Some(Guard::Week) => Ok(Err(HoldRefusal::WeekFull)),
+            Some(Guard::Person) => Ok(Err(HoldRefusal::PersonAlreadyBooked)),
+            Some(Guard::KioskCode) => Ok(Err(HoldRefusal::KioskCodeTaken)),
+            Some(Guard::Idempotency) => Ok(Err(HoldRefusal::IdempotencyKeyTaken)),
+            // A fresh ULID or outbox id that exists means something is deeply wrong.
+            Some(Guard::Booking | Guard::Outbox) | None => {
+                Err(StoreError::sdk("TransactWriteItems", err))
+            }
+        }
+    }
+
+    pub async fn get_idempotent_answer(
+        &self,
+        key_digest: &Digest,
+    ) -> Result<Option<IdempotencyItem>, StoreError> {
+        self.get_mapped(&keys::idempotency(key_digest), entity::IDEMPOTENCY)
+            .await
+    }
+}

@@ -1,0 +1,131 @@
+//! The shapes every write shares: a conditional put inside a transaction,
+//! the outbox message that travels with each state change, running a state
+//! change (with the inbound-SMS marker), a conditional update whose failed
+//! condition means "already done", and reading every page of a query.
+
+use crate::domain::outbox::OutboxMessage;
+use crate::store::items::{InboundSmsItem, OutboxItem, entity};
+use crate::store::transitions::TransitionRefusal;
+use crate::store::{Item, Store, StoreError, to_item};
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use chrono::{DateTime, Utc};
+
+/// Reads the cancellation reasons of a failed transaction.
+pub(crate) fn cancellation_codes(err: &SdkError<TransactWriteItemsError>) -> Option<Vec<String>> {
+    match err.as_service_error()? {
+        TransactWriteItemsError::TransactionCanceledException(e) => Some(
+            e.cancellation_reasons()
+                .iter()
+                .map(|r| r.code().unwrap_or("None").to_owned())
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+pub(crate) fn is_conflict(codes: &[String]) -> bool {
+    codes.iter().any(|c| c == "TransactionConflict")
+}
+
+impl Store {
+    pub(crate) fn put(
+        &self,
+        item: Item,
+        condition: Option<&str>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .set_condition_expression(condition.map(str::to_owned))
+            .build()?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// The outbox message of a state change, written only if new.
+    pub(crate) fn outbox_put(
+        &self,
+        message: &OutboxMessage,
+    ) -> Result<TransactWriteItem, StoreError> {
+        self.put(
+            to_item(entity::OUTBOX, &OutboxItem::from(message))?,
+            Some("attribute_not_exists(pk)"),
+        )
+    }
+
+    /// Every item the query matches, page after page.
+    pub(crate) async fn query_all(
+        &self,
+        query: QueryFluentBuilder,
+    ) -> Result<Vec<Item>, StoreError> {
+        query
+            .table_name(&self.table)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| StoreError::sdk("Query", e))
+    }
+
+    /// Sends a conditional update. `Ok(false)` when its condition failed, which
+    /// each caller names (already done, no longer allowed, item gone).
+    pub(crate) async fn update_if(
+        &self,
+        update: UpdateItemFluentBuilder,
+    ) -> Result<bool, StoreError> {
+        match update.table_name(&self.table).send().await {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::sdk("UpdateItem", e)),
+        }
+    }
+
+    /// Runs a state change. `bookings` leading items carry the state
+    /// conditions; when `inbound` is given, a marker for that inbound SMS id is
+    /// written last, so the same SMS can never act twice.
+    pub(crate) async fn transition(
+        &self,
+        mut writes: Vec<TransactWriteItem>,
+        inbound: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Result<(), TransitionRefusal>, StoreError> {
+        if let Some(id) = inbound {
+            writes.push(self.put(
+                to_item(entity::INBOUND_SMS, &InboundSmsItem::new(id, now))?,
+                Some("attribute_not_exists(pk)"),
+            )?);
+        }
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(writes))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(Ok(())),
+            Err(err) => match cancellation_codes(&err) {
+                Some(codes)
+                    if inbound.is_some()
+                        && codes.last().is_some_and(|c| c == "ConditionalCheckFailed") =>
+                {
+                    Ok(Err(TransitionRefusal::Duplicate))
+                }
+                Some(codes) if is_conflict(&codes) => Ok(Err(TransitionRefusal::Conflict)),
+                // Only the booking updates (which lead) have conditions that legitimately fail.
+                Some(codes) if codes.first().is_some_and(|c| c == "ConditionalCheckFailed") => {
+                    Ok(Err(TransitionRefusal::StateChanged))
+                }
+                _ => Err(StoreError::sdk("TransactWriteItems", err)),
+            },
+        }
+    }
+}

@@ -59,25 +59,23 @@ mod layering {
         refs
     }
 
-    fn visit(dir: &Path, top: &str, found: &mut Vec<String>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
+    /// Every reference in a module's file (or, for a folder, its files) to a
+    /// layer that is not below it.
+    fn upward_refs(path: &Path, top: &str, found: &mut Vec<String>) {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
+                upward_refs(&entry.path(), top, found);
+            }
             return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                visit(&path, top, found);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let text = std::fs::read_to_string(&path).unwrap_or_default();
-                let own = rank(top).unwrap_or(u8::MAX);
-                for target in crate_refs(&text) {
-                    if target == top {
-                        continue;
-                    }
-                    if rank(&target).is_none_or(|r| r >= own) {
-                        found.push(format!("{} refers to crate::{target}", path.display()));
-                    }
-                }
+        }
+        if path.extension().is_none_or(|e| e != "rs") {
+            return;
+        }
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let own = rank(top).unwrap_or(u8::MAX);
+        for target in crate_refs(&text) {
+            if target != top && rank(&target).is_none_or(|r| r >= own) {
+                found.push(format!("{} refers to crate::{target}", path.display()));
             }
         }
     }
@@ -98,18 +96,13 @@ mod layering {
             "api",
         ] {
             let dir = src.join(top);
-            if dir.is_dir() {
-                visit(&dir, top, &mut upward);
+            let path = if dir.is_dir() {
+                dir
             } else {
-                let file = src.join(format!("{top}.rs"));
-                let text = std::fs::read_to_string(&file).unwrap_or_default();
-                let own = rank(top).unwrap_or(u8::MAX);
-                for target in crate_refs(&text) {
-                    if target != top && rank(&target).is_none_or(|r| r >= own) {
-                        upward.push(format!("{} refers to crate::{target}", file.display()));
-                    }
-                }
-            }
+                src.join(format!("{top}.rs"))
+            };
+            assert!(path.exists(), "no module {top}");
+            upward_refs(&path, top, &mut upward);
         }
         assert!(
             upward.is_empty(),

@@ -9,7 +9,7 @@
 //! booking leaves pending/confirmed for cancelled or expired.
 
 use crate::domain::catalog::{Department, Lang, Office, Service};
-use crate::domain::codes::ShortCode;
+use crate::domain::codes::KioskCode;
 use crate::domain::contact::{Email, PersonName, PhoneNumber};
 use crate::domain::ids::{BookingId, DepartmentId, OfficeId, ServiceId};
 use crate::domain::schedule::{self, Slot};
@@ -31,6 +31,10 @@ pub enum BookingStatus {
     Confirmed,
     Cancelled,
     Expired,
+    /// The code was typed at the kiosk in time: the citizen holds a ticket.
+    Redeemed,
+    /// The code came after the kiosk window: lateness gives the slot up (seed 001).
+    Resigned,
 }
 
 impl BookingStatus {
@@ -40,6 +44,8 @@ impl BookingStatus {
             BookingStatus::Confirmed => "confirmed",
             BookingStatus::Cancelled => "cancelled",
             BookingStatus::Expired => "expired",
+            BookingStatus::Redeemed => "redeemed",
+            BookingStatus::Resigned => "resigned",
         }
     }
 
@@ -88,7 +94,7 @@ pub struct Booking {
     pub language: Lang,
     pub application_number: Option<String>,
     pub lost_document: bool,
-    pub kiosk_code: ShortCode,
+    pub kiosk_code: KioskCode,
     /// The department capacity units this booking holds.
     pub capacity_units: Vec<DateTime<Utc>>,
     /// The ISO week counter this booking counts in.
@@ -100,6 +106,8 @@ pub struct Booking {
     pub code_attempts: u32,
     /// When the reminder was queued; at most one per booking.
     pub reminded_at: Option<DateTime<Utc>>,
+    /// The number of the ticket the kiosk issued for this booking.
+    pub ticket: Option<String>,
 }
 
 /// What the citizen gave for a booking, in domain form.
@@ -139,7 +147,7 @@ pub struct HoldSecrets {
     pub confirm_token: Digest,
     pub confirm_code: Digest,
     pub manage_token: Digest,
-    pub kiosk_code: ShortCode,
+    pub kiosk_code: KioskCode,
 }
 
 /// The identity of a new hold: its id and the public reference on the desk list.
@@ -223,6 +231,7 @@ impl Booking {
             manage_tokens: vec![secrets.manage_token],
             code_attempts: 0,
             reminded_at: None,
+            ticket: None,
         }
     }
 
@@ -234,7 +243,10 @@ impl Booking {
         match self.status {
             BookingStatus::Pending if self.hold_expired(now) => ConfirmStep::Expire,
             BookingStatus::Pending => ConfirmStep::Confirm,
-            BookingStatus::Confirmed => ConfirmStep::AlreadyConfirmed,
+            // A confirm link opened again on or after the day of the visit.
+            BookingStatus::Confirmed | BookingStatus::Redeemed | BookingStatus::Resigned => {
+                ConfirmStep::AlreadyConfirmed
+            }
             BookingStatus::Expired => ConfirmStep::AlreadyExpired,
             BookingStatus::Cancelled => ConfirmStep::Cancelled,
         }
@@ -245,6 +257,8 @@ impl Booking {
             BookingStatus::Cancelled => CancelStep::AlreadyCancelled,
             BookingStatus::Expired => CancelStep::AlreadyExpired,
             BookingStatus::Pending if self.hold_expired(now) => CancelStep::Expire,
+            // At the kiosk already (with a ticket, or too late): the visit has begun.
+            BookingStatus::Redeemed | BookingStatus::Resigned => CancelStep::TooLate,
             _ if now >= self.start => CancelStep::TooLate,
             _ => CancelStep::Cancel,
         }
@@ -309,7 +323,7 @@ pub(crate) mod tests {
             language: Lang::Pl,
             application_number: None,
             lost_document: false,
-            kiosk_code: ShortCode::parse("AC34FH").unwrap(),
+            kiosk_code: KioskCode::Digits("042917".into()),
             capacity_units: vec![start],
             week: "2026-W48".into(),
             confirm_token: Digest("c".into()),
@@ -317,6 +331,7 @@ pub(crate) mod tests {
             manage_tokens: vec![Digest("m".into())],
             code_attempts: 0,
             reminded_at: None,
+            ticket: None,
         }
     }
 
@@ -373,6 +388,17 @@ pub(crate) mod tests {
             CancelStep::Cancel
         );
         assert_eq!(b.cancel_step(b.start), CancelStep::TooLate);
+    }
+
+    #[test]
+    fn a_booking_redeemed_at_the_kiosk_or_resigned_can_no_longer_be_cancelled() {
+        for status in [BookingStatus::Redeemed, BookingStatus::Resigned] {
+            let b = booking(status);
+            assert_eq!(
+                b.cancel_step(b.start - Duration::minutes(20)),
+                CancelStep::TooLate
+            );
+        }
     }
 
     #[test]
@@ -447,7 +473,7 @@ pub(crate) mod tests {
             confirm_token: Digest("c".into()),
             confirm_code: Digest("s".into()),
             manage_token: Digest("m".into()),
-            kiosk_code: ShortCode::parse("AC34FH").unwrap(),
+            kiosk_code: KioskCode::Digits("042917".into()),
         };
         let ids = HoldIds {
             id: template.id,

@@ -1,6 +1,7 @@
 //! What an administrator defines: offices, their departments and the matters
 //! (services) citizens book.
 
+use crate::domain::kiosk::{DeskGroup, KioskWindow};
 use crate::domain::ids::{DepartmentId, OfficeId, ServiceId};
 use crate::domain::national_id::NationalIdKind;
 use chrono::{NaiveDate, NaiveTime, Weekday};
@@ -145,6 +146,23 @@ pub struct Department {
     /// Online bookings allowed per ISO week across the department's services.
     #[serde(default)]
     pub weekly_online_cap: Option<u32>,
+    /// The day of the visit: the kiosk window, the desk group, walk-in tickets.
+    #[serde(default)]
+    pub kiosk: KioskSettings,
+}
+
+/// How a department meets its visitors in the hall (seeds 000, 004).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KioskSettings {
+    /// When a booking's code is accepted (default 30 minutes before to 10 after the start).
+    #[serde(default)]
+    pub window: KioskWindow,
+    /// The letters on the department's tickets.
+    #[serde(default)]
+    pub desk_group: DeskGroup,
+    /// Walk-in tickets per day, beside the online bookings; `None`: no limit.
+    #[serde(default)]
+    pub walk_in_daily_cap: Option<u32>,
 }
 
 /// A downloadable form or template for a matter.

@@ -111,6 +111,62 @@ impl fmt::Debug for ShortCode {
     }
 }
 
+/// Digits of a kiosk code (seed 004: a numeric code typed on the ticket
+/// machine's keypad).
+pub const KIOSK_CODE_DIGITS: usize = 6;
+
+/// The code a citizen types at the kiosk. New bookings get digits, drawn at
+/// random (never derived from the booking's id or reference) and unique among
+/// the bookings of that day; bookings made before digits keep their
+/// alphanumeric [`ShortCode`] until their visit has passed.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub enum KioskCode {
+    Digits(String),
+    Legacy(ShortCode),
+}
+
+impl KioskCode {
+    /// Six uniformly drawn digits (rejection sampling, no modulo bias).
+    pub fn generate(entropy: &dyn Entropy) -> Self {
+        const SPACE: u32 = 1_000_000;
+        let limit = u32::MAX / SPACE * SPACE;
+        loop {
+            let mut bytes = [0u8; 4];
+            entropy.fill(&mut bytes);
+            let value = u32::from_be_bytes(bytes);
+            if value < limit {
+                return KioskCode::Digits(format!("{:06}", value % SPACE));
+            }
+        }
+    }
+
+    /// Spaces and dashes are ignored; six digits are a new code, anything
+    /// else must be an older alphanumeric code.
+    pub fn parse(raw: &str) -> Result<Self, InvalidCode> {
+        let compact: String = raw
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
+        if compact.len() == KIOSK_CODE_DIGITS && compact.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(KioskCode::Digits(compact));
+        }
+        ShortCode::parse(&compact).map(KioskCode::Legacy)
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            KioskCode::Digits(digits) => digits,
+            KioskCode::Legacy(code) => code.as_str(),
+        }
+    }
+}
+
+impl fmt::Debug for KioskCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KioskCode(<redacted>)")
+    }
+}
+
 /// A bearer token of 256 random bits (confirm link, manage/cancel link).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Token(String);
@@ -198,6 +254,38 @@ mod tests {
         );
         assert_eq!(ShortCode::parse("K7M4P"), Err(InvalidCode));
         assert_eq!(ShortCode::parse("K7M4P0"), Err(InvalidCode));
+    }
+
+    #[test]
+    fn kiosk_codes_are_six_digits_spread_over_the_whole_range() {
+        let entropy = SeededEntropy::new(11);
+        let mut first_digits = std::collections::HashSet::new();
+        for _ in 0..500 {
+            let code = KioskCode::generate(&entropy);
+            let KioskCode::Digits(digits) = &code else {
+                panic!("a new code is digits");
+            };
+            assert_eq!(digits.len(), KIOSK_CODE_DIGITS);
+            assert!(digits.bytes().all(|b| b.is_ascii_digit()));
+            assert_eq!(KioskCode::parse(digits).as_ref(), Ok(&code));
+            first_digits.insert(digits.as_bytes()[0]);
+        }
+        assert_eq!(first_digits.len(), 10);
+    }
+
+    #[test]
+    fn a_typed_kiosk_code_is_digits_or_an_older_alphanumeric_code() {
+        assert_eq!(
+            KioskCode::parse(" 042-917 "),
+            Ok(KioskCode::Digits("042917".into()))
+        );
+        assert_eq!(
+            KioskCode::parse("k7m4px"),
+            Ok(KioskCode::Legacy(ShortCode::parse("K7M4PX").unwrap()))
+        );
+        assert_eq!(KioskCode::parse("04291"), Err(InvalidCode));
+        assert_eq!(KioskCode::parse("0429170"), Err(InvalidCode));
+        assert_eq!(KioskCode::parse("04291x"), Err(InvalidCode));
     }
 
     #[test]

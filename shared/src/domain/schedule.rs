@@ -236,6 +236,7 @@ pub(crate) mod tests {
             min_notice_minutes: 60,
             desks_online: 3,
             slot_minutes: 15,
+            kiosk: Default::default(),
             weekly_online_cap: None,
         }
     }

@@ -22,6 +22,8 @@ pub enum Purpose {
     Idempotency,
     /// A phone number, to find the holds an inbound SMS may confirm.
     Phone,
+    /// A kiosk's signing secret, derived from its id and generation (never stored).
+    KioskSecret,
 }
 
 impl Purpose {
@@ -33,6 +35,7 @@ impl Purpose {
             Purpose::ManageToken => b"manage-token",
             Purpose::Idempotency => b"idempotency",
             Purpose::Phone => b"phone",
+            Purpose::KioskSecret => b"kiosk-secret",
         }
     }
 }
@@ -102,6 +105,16 @@ impl Keyring {
         (code, digest)
     }
 
+    /// The signing secret of a kiosk: derived from the key, the kiosk's id and
+    /// its generation (raised to revoke a leaked secret), so it is never stored.
+    /// Staff type it into the kiosk once.
+    pub fn kiosk_secret(&self, kiosk_id: &str, generation: u32) -> String {
+        self.mac(
+            Purpose::KioskSecret,
+            format!("{kiosk_id}#{generation}").as_bytes(),
+        )
+    }
+
     /// Constant-time check of `value` against a stored digest.
     pub fn verify(&self, purpose: Purpose, value: &str, stored: &Digest) -> bool {
         let fresh = self.mac(purpose, value.as_bytes());
@@ -124,6 +137,18 @@ mod tests {
         assert_eq!(key.0.len(), 64);
         let other = Keyring::new(&[8; 32]).unwrap();
         assert_ne!(key, other.person_key(&id));
+    }
+
+    #[test]
+    fn a_kiosk_secret_changes_with_the_kiosk_its_generation_and_the_key() {
+        let keyring = Keyring::new(&[7; 32]).unwrap();
+        let secret = keyring.kiosk_secret("olsztyn-hall-1", 1);
+        assert_eq!(secret, keyring.kiosk_secret("olsztyn-hall-1", 1));
+        assert_eq!(secret.len(), 64);
+        assert_ne!(secret, keyring.kiosk_secret("olsztyn-hall-2", 1));
+        assert_ne!(secret, keyring.kiosk_secret("olsztyn-hall-1", 2));
+        let other = Keyring::new(&[8; 32]).unwrap();
+        assert_ne!(secret, other.kiosk_secret("olsztyn-hall-1", 1));
     }
 
     #[test]

@@ -74,6 +74,7 @@ impl Fixture {
             min_notice_minutes: 60,
             desks_online: 3,
             slot_minutes: 15,
+            kiosk: Default::default(),
             weekly_online_cap: None,
         };
         let service = Service {

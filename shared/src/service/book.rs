@@ -2,7 +2,7 @@
 //! items, confirmation message and idempotent answer.
 
 use crate::domain::booking::{Booking, HoldIds, HoldSecrets, Place};
-use crate::domain::codes::{ShortCode, new_ulid, public_ref};
+use crate::domain::codes::{KioskCode, new_ulid, public_ref};
 use crate::domain::ids::BookingId;
 use crate::domain::outbox::{MessageKind, OutboxMessage};
 use crate::domain::schedule;
@@ -103,7 +103,7 @@ pub async fn book(
             confirm_token: confirm_token_digest,
             confirm_code: confirm_code_digest,
             manage_token: manage_token_digest,
-            kiosk_code: ShortCode::generate(entropy),
+            kiosk_code: KioskCode::generate(entropy),
         };
         let booking = Booking::new_hold(
             ids,

@@ -6,8 +6,9 @@
 
 use crate::domain::booking::{Booking, BookingStatus, Channel};
 use crate::domain::catalog::{Department, Lang, Office, Service};
-use crate::domain::codes::ShortCode;
+use crate::domain::codes::{KioskCode, ShortCode};
 use crate::domain::contact::{Email, PersonName, PhoneNumber};
+use crate::domain::kiosk::{DeskGroup, KioskDevice, Ticket, TicketKind, TicketNumber, TicketStatus};
 use crate::domain::ids::{BookingId, DepartmentId, OfficeId, OutboxId, ServiceId};
 use crate::domain::outbox::{MessageKind, OutboxMessage};
 use crate::domain::secrets::{Digest, PersonKey};
@@ -28,6 +29,11 @@ pub mod entity {
     pub const OUTBOX: &str = "outbox";
     pub const IDEMPOTENCY: &str = "idempotency";
     pub const INBOUND_SMS: &str = "inbound_sms";
+    pub const KIOSK: &str = "kiosk";
+    pub const KIOSK_GUARD: &str = "kiosk_guard";
+    pub const KIOSK_NONCE: &str = "kiosk_nonce";
+    pub const TICKET_COUNTER: &str = "ticket_counter";
+    pub const TICKET: &str = "ticket";
 }
 
 /// Attribute names that update and condition expressions write by hand. Each
@@ -62,6 +68,12 @@ pub mod attr {
     pub const OUTCOME: &str = "outcome";
     pub const MANAGE_TOKEN: &str = "manage_token";
     pub const SMS_TO: &str = "sms_to";
+    // Kiosks: the wrong-code guard, ticket counters.
+    pub const WRONG_CODES: &str = "wrong_codes";
+    pub const WINDOW_UNTIL: &str = "window_until";
+    pub const LOCKED_UNTIL: &str = "locked_until";
+    pub const LAST: &str = "last";
+    pub const TICKET: &str = "ticket";
 }
 
 /// A stored item could not be turned back into a domain value.
@@ -213,6 +225,8 @@ pub struct BookingItem {
         skip_serializing_if = "Option::is_none"
     )]
     pub reminded_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
     /// DynamoDB TTL (epoch seconds): clean-up only, never a rule.
     pub ttl: i64,
 }
@@ -266,6 +280,7 @@ impl From<&Booking> for BookingItem {
             manage_tokens: b.manage_tokens.iter().map(|d| d.0.clone()).collect(),
             code_attempts: b.code_attempts,
             reminded_at: b.reminded_at,
+            ticket: b.ticket.clone(),
             ttl: (b.end + BOOKING_RETENTION).timestamp(),
         }
     }
@@ -315,7 +330,7 @@ impl TryFrom<BookingItem> for Booking {
             language: i.language,
             application_number: i.application_number,
             lost_document: i.lost_document,
-            kiosk_code: ShortCode::parse(&i.kiosk_code)
+            kiosk_code: KioskCode::parse(&i.kiosk_code)
                 .map_err(corrupt(entity::BOOKING, "kiosk_code"))?,
             capacity_units,
             week: i.week,
@@ -324,6 +339,7 @@ impl TryFrom<BookingItem> for Booking {
             manage_tokens: i.manage_tokens.into_iter().map(Digest).collect(),
             code_attempts: i.code_attempts,
             reminded_at: i.reminded_at,
+            ticket: i.ticket,
             phone_key: i.phone_key.map(Digest),
         })
     }
@@ -359,17 +375,21 @@ pub struct KioskCodeItem {
     pub sk: String,
     pub entity: String,
     pub booking_id: String,
+    /// Empty on codes written before digit codes (those are keyed by office).
+    #[serde(default)]
+    pub office_id: String,
     pub ttl: i64,
 }
 
 impl From<&Booking> for KioskCodeItem {
     fn from(b: &Booking) -> Self {
-        let key = keys::kiosk_code(&b.office_id, b.local_date, b.kiosk_code.as_str());
+        let key = keys::kiosk_code(&b.office_id, b.local_date, &b.kiosk_code);
         Self {
             pk: key.pk,
             sk: key.sk,
             entity: entity::KIOSK_CODE.into(),
             booking_id: b.id.to_string(),
+            office_id: b.office_id.to_string(),
             ttl: (b.end + Duration::days(1)).timestamp(),
         }
     }
@@ -558,6 +578,7 @@ mod tests {
         b.confirmed_at = Some(b.created_at);
         b.closed_at = Some(b.created_at);
         b.reminded_at = Some(b.created_at);
+        b.ticket = Some("RA001".into());
         let booking_names = names(serde_dynamo::to_item(BookingItem::from(&b)).unwrap());
         let rule_names = names(serde_dynamo::to_item(PersonRuleItem::from(&b)).unwrap());
         let counter_names = names(
@@ -594,7 +615,17 @@ mod tests {
         };
         let outbox_names = names(serde_dynamo::to_item(outbox).unwrap());
 
-        let expected: [(&[&str], &Vec<String>); 4] = [
+        let ticket_counter_names =
+            names(serde_dynamo::to_item(TicketCounterItem { last: 1 }).unwrap());
+        let guard_names = names(
+            serde_dynamo::to_item(KioskGuardItem {
+                wrong_codes: 1,
+                window_until: some,
+                locked_until: some,
+            })
+            .unwrap(),
+        );
+        let expected: [(&[&str], &Vec<String>); 6] = [
             (
                 &[
                     attr::STATUS,
@@ -609,12 +640,18 @@ mod tests {
                     attr::MANAGE_TOKENS,
                     attr::GSI2PK,
                     attr::GSI2SK,
+                    attr::TICKET,
                     keys::PK,
                 ],
                 &booking_names,
             ),
             (&[attr::BOOKING_ID], &rule_names),
             (&[attr::BOOKED], &counter_names),
+            (&[attr::LAST], &ticket_counter_names),
+            (
+                &[attr::WRONG_CODES, attr::WINDOW_UNTIL, attr::LOCKED_UNTIL],
+                &guard_names,
+            ),
             (
                 &[
                     attr::EMAIL_SENT_AT,
@@ -638,5 +675,142 @@ mod tests {
                 assert!(present.contains(&name.to_string()), "no item field {name}");
             }
         }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KioskItem {
+    pub pk: String,
+    pub sk: String,
+    pub gsi1pk: String,
+    pub gsi1sk: String,
+    pub entity: String,
+    #[serde(flatten)]
+    pub kiosk: KioskDevice,
+}
+
+impl From<&KioskDevice> for KioskItem {
+    fn from(kiosk: &KioskDevice) -> Self {
+        let key = keys::kiosk(&kiosk.id);
+        Self {
+            pk: key.pk,
+            sk: key.sk,
+            gsi1pk: keys::office_kiosks_gsi1pk(&kiosk.office_id),
+            gsi1sk: kiosk.id.clone(),
+            entity: entity::KIOSK.into(),
+            kiosk: kiosk.clone(),
+        }
+    }
+}
+
+/// Wrong codes a kiosk took in its current window, and until when it is locked
+/// (epoch milliseconds).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct KioskGuardItem {
+    #[serde(default)]
+    pub wrong_codes: u32,
+    #[serde(default)]
+    pub window_until: Option<i64>,
+    #[serde(default)]
+    pub locked_until: Option<i64>,
+}
+
+/// A nonce a kiosk used; remembered until its timestamp is stale anyway.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KioskNonceItem {
+    pub pk: String,
+    pub sk: String,
+    pub entity: String,
+    pub ttl: i64,
+}
+
+/// The last ticket number issued for an office, day, desk group and kind.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TicketCounterItem {
+    #[serde(default)]
+    pub last: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TicketItem {
+    pub pk: String,
+    pub sk: String,
+    pub entity: String,
+    pub number: String,
+    pub desk_group: DeskGroup,
+    pub kind: TicketKind,
+    pub n: u32,
+    pub office_id: String,
+    pub date: NaiveDate,
+    pub department_id: String,
+    pub service_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booking_id: Option<String>,
+    #[serde(
+        default,
+        with = "chrono::serde::ts_milliseconds_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub appointment: Option<DateTime<Utc>>,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub issued_at: DateTime<Utc>,
+    pub status: TicketStatus,
+    /// DynamoDB TTL (epoch seconds): clean-up only.
+    pub ttl: i64,
+}
+
+/// How long a ticket is kept after its day (the queue's statistics read it).
+pub const TICKET_RETENTION: Duration = Duration::days(30);
+
+impl From<&Ticket> for TicketItem {
+    fn from(t: &Ticket) -> Self {
+        let number = t.number.to_string();
+        let key = keys::ticket(&t.office_id, t.date, &number);
+        Self {
+            pk: key.pk,
+            sk: key.sk,
+            entity: entity::TICKET.into(),
+            number,
+            desk_group: t.number.group.clone(),
+            kind: t.number.kind,
+            n: t.number.n,
+            office_id: t.office_id.to_string(),
+            date: t.date,
+            department_id: t.department_id.to_string(),
+            service_id: t.service_id.to_string(),
+            booking_id: t.booking_id.map(|id| id.to_string()),
+            appointment: t.appointment,
+            issued_at: t.issued_at,
+            status: t.status,
+            ttl: (t.issued_at + TICKET_RETENTION).timestamp(),
+        }
+    }
+}
+
+impl TryFrom<TicketItem> for Ticket {
+    type Error = CorruptItem;
+    fn try_from(i: TicketItem) -> Result<Self, Self::Error> {
+        Ok(Ticket {
+            number: TicketNumber {
+                group: i.desk_group,
+                kind: i.kind,
+                n: i.n,
+            },
+            office_id: OfficeId::parse(&i.office_id).map_err(corrupt(entity::TICKET, "office_id"))?,
+            date: i.date,
+            department_id: DepartmentId::parse(&i.department_id)
+                .map_err(corrupt(entity::TICKET, "department_id"))?,
+            service_id: ServiceId::parse(&i.service_id)
+                .map_err(corrupt(entity::TICKET, "service_id"))?,
+            booking_id: i
+                .booking_id
+                .as_deref()
+                .map(BookingId::parse)
+                .transpose()
+                .map_err(corrupt(entity::TICKET, "booking_id"))?,
+            appointment: i.appointment,
+            issued_at: i.issued_at,
+            status: i.status,
+        })
     }
 }

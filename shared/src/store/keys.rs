@@ -1,6 +1,8 @@
 //! Every key string of the single table is built here and nowhere else.
 //! The access patterns they serve are listed in `shared/README.md`.
 
+use crate::domain::codes::KioskCode;
+use crate::domain::kiosk::{DeskGroup, TicketKind};
 use crate::domain::ids::{BookingId, DepartmentId, OfficeId, OutboxId, ServiceId};
 use crate::domain::secrets::{Digest, PersonKey};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -108,11 +110,64 @@ pub fn person_rule(person: &PersonKey, service: &ServiceId, date: NaiveDate) -> 
     }
 }
 
-/// Kiosk codes are unique per office and day.
-pub fn kiosk_code(office: &OfficeId, date: NaiveDate, code: &str) -> Key {
+/// A kiosk code taken for a day. Digit codes are unique that day across all
+/// offices, so a kiosk can tell "another office's code" from "no such code";
+/// older alphanumeric codes were unique per office and day, and are found there.
+pub fn kiosk_code(office: &OfficeId, date: NaiveDate, code: &KioskCode) -> Key {
+    match code {
+        KioskCode::Digits(digits) => Key {
+            pk: format!("KIOSK_CODE#{date}"),
+            sk: format!("CODE#{digits}"),
+        },
+        KioskCode::Legacy(code) => Key {
+            pk: format!("KIOSK#{office}#{date}"),
+            sk: format!("CODE#{}", code.as_str()),
+        },
+    }
+}
+
+/// A registered kiosk; its wrong-code guard and the nonces it used share the partition.
+pub fn kiosk_pk(kiosk_id: &str) -> String {
+    format!("KIOSK_DEVICE#{kiosk_id}")
+}
+pub fn kiosk(kiosk_id: &str) -> Key {
     Key {
-        pk: format!("KIOSK#{office}#{date}"),
-        sk: format!("CODE#{code}"),
+        pk: kiosk_pk(kiosk_id),
+        sk: "DEVICE".into(),
+    }
+}
+pub fn kiosk_guard(kiosk_id: &str) -> Key {
+    Key {
+        pk: kiosk_pk(kiosk_id),
+        sk: "GUARD".into(),
+    }
+}
+pub fn kiosk_nonce(kiosk_id: &str, nonce: &str) -> Key {
+    Key {
+        pk: kiosk_pk(kiosk_id),
+        sk: format!("NONCE#{nonce}"),
+    }
+}
+/// GSI1: an office's kiosks.
+pub fn office_kiosks_gsi1pk(office: &OfficeId) -> String {
+    format!("KIOSKS#{office}")
+}
+
+/// An office's queue of one day: its ticket counters and its tickets.
+pub fn queue_pk(office: &OfficeId, date: NaiveDate) -> String {
+    format!("QUEUE#{office}#{date}")
+}
+pub fn ticket_counter(office: &OfficeId, date: NaiveDate, group: &DeskGroup, kind: TicketKind) -> Key {
+    Key {
+        pk: queue_pk(office, date),
+        sk: format!("COUNTER#{group}#{}", kind.as_str()),
+    }
+}
+pub const TICKET_PREFIX: &str = "TICKET#";
+pub fn ticket(office: &OfficeId, date: NaiveDate, number: &str) -> Key {
+    Key {
+        pk: queue_pk(office, date),
+        sk: format!("{TICKET_PREFIX}{number}"),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod holds;
 pub mod inbound_sms;
 pub mod items;
 pub mod keys;
+pub mod kiosk;
 pub mod reminders;
 pub mod transitions;
 pub mod writes;

@@ -154,7 +154,7 @@ impl Store {
         writes.push(owned_by_booking(keys::kiosk_code(
             &booking.office_id,
             booking.local_date,
-            booking.kiosk_code.as_str(),
+            &booking.kiosk_code,
         ))?);
         writes.push(self.outbox_put(message)?);
         self.transition(writes, inbound, now).await

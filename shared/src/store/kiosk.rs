@@ -1,0 +1,386 @@
+//! Kiosks and their tickets: registered kiosks, the nonces they used, the
+//! wrong-code guard, and ticket numbers that stay unique and gap-free per
+//! office, day, desk group and kind under concurrent requests.
+
+use crate::domain::booking::{Booking, BookingStatus};
+use crate::domain::codes::KioskCode;
+use crate::domain::ids::{BookingId, OfficeId};
+use crate::domain::kiosk::{DeskGroup, KioskDevice, Lockout, Ticket, TicketKind};
+use crate::store::items::attr::{
+    CLOSED_AT, LAST, LOCKED_UNTIL, STATUS, TICKET, WINDOW_UNTIL, WRONG_CODES,
+};
+use crate::store::items::{
+    KioskCodeItem, KioskGuardItem, KioskItem, KioskNonceItem, TicketCounterItem, TicketItem,
+    entity,
+};
+use crate::store::writes::{cancellation_codes, is_conflict};
+use crate::store::{Store, StoreError, from_item, key_map, keys, n, s, to_item};
+use aws_sdk_dynamodb::types::{ReturnValue, TransactWriteItem, Update};
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// Why a redemption was not written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RedeemRefusal {
+    /// The booking is no longer confirmed (redeemed by a concurrent request, or cancelled).
+    BookingChanged,
+    /// Another ticket took the number; read the counter again.
+    NumberTaken,
+    /// Another transaction touched the same items; retry.
+    Conflict,
+}
+
+/// The daily walk-in cap of the desk group is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CapReached;
+
+impl Store {
+    /// Registers a kiosk, or replaces its settings.
+    pub async fn put_kiosk(&self, kiosk: &KioskDevice) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(entity::KIOSK, &KioskItem::from(kiosk))?))
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("PutItem", e))?;
+        Ok(())
+    }
+
+    pub async fn get_kiosk(&self, kiosk_id: &str) -> Result<Option<KioskDevice>, StoreError> {
+        let item: Option<KioskItem> = self
+            .get_mapped(&keys::kiosk(kiosk_id), entity::KIOSK)
+            .await?;
+        Ok(item.map(|i| i.kiosk))
+    }
+
+    /// Records a nonce's first use. `false`: the kiosk used it before (a replay).
+    pub async fn remember_nonce(
+        &self,
+        kiosk_id: &str,
+        nonce: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let key = keys::kiosk_nonce(kiosk_id, nonce);
+        let item = KioskNonceItem {
+            pk: key.pk,
+            sk: key.sk,
+            entity: entity::KIOSK_NONCE.into(),
+            ttl: expires_at.timestamp(),
+        };
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(entity::KIOSK_NONCE, &item)?))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::sdk("PutItem", e)),
+        }
+    }
+
+    /// Until when the kiosk is locked after wrong codes, if it is.
+    pub async fn kiosk_locked_until(
+        &self,
+        kiosk_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let guard: Option<KioskGuardItem> = self
+            .get_mapped(&keys::kiosk_guard(kiosk_id), entity::KIOSK_GUARD)
+            .await?;
+        Ok(guard
+            .and_then(|g| g.locked_until)
+            .and_then(DateTime::from_timestamp_millis)
+            .filter(|until| *until > now))
+    }
+
+    /// Counts a wrong code typed at a kiosk: the first in a window starts it;
+    /// the one that reaches the limit locks the kiosk.
+    pub async fn record_wrong_kiosk_code(
+        &self,
+        kiosk_id: &str,
+        now: DateTime<Utc>,
+        rule: Lockout,
+    ) -> Result<(), StoreError> {
+        let key = key_map(&keys::kiosk_guard(kiosk_id));
+        let started = self
+            .update_if(
+                self.client
+                    .update_item()
+                    .set_key(Some(key.clone()))
+                    .update_expression(format!(
+                        "SET {WRONG_CODES} = :one, {WINDOW_UNTIL} = :until, entity = :entity"
+                    ))
+                    .condition_expression(format!(
+                        "attribute_not_exists({WINDOW_UNTIL}) OR {WINDOW_UNTIL} <= :now"
+                    ))
+                    .expression_attribute_values(":one", n(1))
+                    .expression_attribute_values(":entity", s(entity::KIOSK_GUARD))
+                    .expression_attribute_values(
+                        ":until",
+                        n((now + rule.window).timestamp_millis()),
+                    )
+                    .expression_attribute_values(":now", n(now.timestamp_millis())),
+            )
+            .await?;
+        let wrong = if started {
+            1
+        } else {
+            let out = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key.clone()))
+                .update_expression(format!("ADD {WRONG_CODES} :one"))
+                .expression_attribute_values(":one", n(1))
+                .return_values(ReturnValue::UpdatedNew)
+                .send()
+                .await
+                .map_err(|e| StoreError::sdk("UpdateItem", e))?;
+            let guard: KioskGuardItem =
+                from_item(entity::KIOSK_GUARD, out.attributes.unwrap_or_default())?;
+            guard.wrong_codes
+        };
+        if rule.locks_at(wrong) {
+            self.client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key))
+                .update_expression(format!("SET {LOCKED_UNTIL} = :until"))
+                .expression_attribute_values(":until", n((now + rule.lock).timestamp_millis()))
+                .send()
+                .await
+                .map_err(|e| StoreError::sdk("UpdateItem", e))?;
+        }
+        Ok(())
+    }
+
+    /// The booking a kiosk code of `date` belongs to, and the office it was
+    /// issued at (empty for older alphanumeric codes, which are kept per office).
+    pub async fn find_kiosk_code(
+        &self,
+        office: &OfficeId,
+        date: NaiveDate,
+        code: &KioskCode,
+    ) -> Result<Option<(BookingId, String)>, StoreError> {
+        let item: Option<KioskCodeItem> = self
+            .get_mapped(&keys::kiosk_code(office, date, code), entity::KIOSK_CODE)
+            .await?;
+        let corrupt = |_| crate::store::items::CorruptItem {
+            entity: entity::KIOSK_CODE,
+            field: "booking_id",
+        };
+        item.map(|i| Ok((BookingId::parse(&i.booking_id).map_err(corrupt)?, i.office_id)))
+            .transpose()
+    }
+
+    /// The last number issued for a desk group and kind that day (0: none yet).
+    pub async fn last_ticket_number(
+        &self,
+        office: &OfficeId,
+        date: NaiveDate,
+        group: &DeskGroup,
+        kind: TicketKind,
+    ) -> Result<u32, StoreError> {
+        let counter: Option<TicketCounterItem> = self
+            .get_mapped(
+                &keys::ticket_counter(office, date, group, kind),
+                entity::TICKET_COUNTER,
+            )
+            .await?;
+        Ok(counter.map_or(0, |c| c.last))
+    }
+
+    /// Redeems a confirmed booking into `ticket`, whose number is one past
+    /// `last`: the booking's state, the counter (still at `last`) and the
+    /// ticket, in one transaction.
+    pub async fn redeem(
+        &self,
+        booking: &Booking,
+        ticket: &Ticket,
+        last: u32,
+    ) -> Result<Result<(), RedeemRefusal>, StoreError> {
+        let number = ticket.number.to_string();
+        let booking_update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key_map(&keys::booking(booking.id))))
+            .update_expression(format!("SET #status = :redeemed, {TICKET} = :ticket"))
+            .condition_expression("#status = :confirmed")
+            .expression_attribute_names("#status", STATUS)
+            .expression_attribute_values(":redeemed", s(BookingStatus::Redeemed.as_str()))
+            .expression_attribute_values(":confirmed", s(BookingStatus::Confirmed.as_str()))
+            .expression_attribute_values(":ticket", s(&number))
+            .build()?;
+        let counter_key = keys::ticket_counter(
+            &ticket.office_id,
+            ticket.date,
+            &ticket.number.group,
+            ticket.number.kind,
+        );
+        let counter_condition = if last == 0 {
+            format!("attribute_not_exists({LAST})")
+        } else {
+            format!("{LAST} = :last")
+        };
+        let mut counter_update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key_map(&counter_key)))
+            .update_expression(format!("SET {LAST} = :next, entity = :entity"))
+            .condition_expression(counter_condition)
+            .expression_attribute_values(":next", n(ticket.number.n))
+            .expression_attribute_values(":entity", s(entity::TICKET_COUNTER));
+        if last > 0 {
+            counter_update = counter_update.expression_attribute_values(":last", n(last));
+        }
+        let writes = vec![
+            TransactWriteItem::builder().update(booking_update).build(),
+            TransactWriteItem::builder()
+                .update(counter_update.build()?)
+                .build(),
+            self.put(
+                to_item(entity::TICKET, &TicketItem::from(ticket))?,
+                Some("attribute_not_exists(pk)"),
+            )?,
+        ];
+        let err = match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(writes))
+            .send()
+            .await
+        {
+            Ok(_) => return Ok(Ok(())),
+            Err(err) => err,
+        };
+        let Some(codes) = cancellation_codes(&err) else {
+            return Err(StoreError::sdk("TransactWriteItems", err));
+        };
+        let failed = |i: usize| codes.get(i).is_some_and(|c| c == "ConditionalCheckFailed");
+        if failed(0) {
+            Ok(Err(RedeemRefusal::BookingChanged))
+        } else if failed(1) || failed(2) {
+            Ok(Err(RedeemRefusal::NumberTaken))
+        } else if is_conflict(&codes) {
+            Ok(Err(RedeemRefusal::Conflict))
+        } else {
+            Err(StoreError::sdk("TransactWriteItems", err))
+        }
+    }
+
+    /// A confirmed booking whose code came after the kiosk window: resigned
+    /// (seed 001). `false` when it was no longer confirmed.
+    pub async fn resign(&self, booking: &Booking, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        self.update_if(
+            self.client
+                .update_item()
+                .set_key(Some(key_map(&keys::booking(booking.id))))
+                .update_expression(format!("SET #status = :resigned, {CLOSED_AT} = :now"))
+                .condition_expression("#status = :confirmed")
+                .expression_attribute_names("#status", STATUS)
+                .expression_attribute_values(":resigned", s(BookingStatus::Resigned.as_str()))
+                .expression_attribute_values(":confirmed", s(BookingStatus::Confirmed.as_str()))
+                .expression_attribute_values(":now", n(now.timestamp_millis())),
+        )
+        .await
+    }
+
+    /// The next walk-in number of a desk group that day, under the daily cap:
+    /// one conditional counter write, so concurrent kiosks never share a number.
+    pub async fn take_walk_in_number(
+        &self,
+        office: &OfficeId,
+        date: NaiveDate,
+        group: &DeskGroup,
+        cap: Option<u32>,
+    ) -> Result<Result<u32, CapReached>, StoreError> {
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_map(&keys::ticket_counter(
+                office,
+                date,
+                group,
+                TicketKind::WalkIn,
+            ))))
+            .update_expression(format!("ADD {LAST} :one SET entity = :entity"))
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":entity", s(entity::TICKET_COUNTER))
+            .return_values(ReturnValue::UpdatedNew);
+        if let Some(cap) = cap {
+            update = update
+                .condition_expression(format!("attribute_not_exists({LAST}) OR {LAST} < :cap"))
+                .expression_attribute_values(":cap", n(cap));
+        }
+        match update.send().await {
+            Ok(out) => {
+                let counter: TicketCounterItem =
+                    from_item(entity::TICKET_COUNTER, out.attributes.unwrap_or_default())?;
+                Ok(Ok(counter.last))
+            }
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Ok(Err(CapReached))
+            }
+            Err(e) => Err(StoreError::sdk("UpdateItem", e)),
+        }
+    }
+
+    /// Stores a walk-in ticket whose number [`Store::take_walk_in_number`] gave.
+    pub async fn put_ticket(&self, ticket: &Ticket) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(entity::TICKET, &TicketItem::from(ticket))?))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("PutItem", e))?;
+        Ok(())
+    }
+
+    pub async fn get_ticket(
+        &self,
+        office: &OfficeId,
+        date: NaiveDate,
+        number: &str,
+    ) -> Result<Option<Ticket>, StoreError> {
+        let item: Option<TicketItem> = self
+            .get_mapped(&keys::ticket(office, date, number), entity::TICKET)
+            .await?;
+        Ok(item.map(Ticket::try_from).transpose()?)
+    }
+
+    /// Every ticket of an office's day.
+    pub async fn tickets_of_day(
+        &self,
+        office: &OfficeId,
+        date: NaiveDate,
+    ) -> Result<Vec<Ticket>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .expression_attribute_values(":pk", s(keys::queue_pk(office, date)))
+            .expression_attribute_values(":prefix", s(keys::TICKET_PREFIX))
+            .consistent_read(true);
+        self.query_all(query)
+            .await?
+            .into_iter()
+            .map(|item| {
+                let stored: TicketItem = from_item(entity::TICKET, item)?;
+                Ok(Ticket::try_from(stored)?)
+            })
+            .collect()
+    }
+}

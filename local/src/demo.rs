@@ -3,9 +3,11 @@
 //! weekly online cap of 78, three weeks ahead), Mielec (five days ahead).
 
 use termin::domain::catalog::{Catalog, CatalogError};
+use termin::domain::kiosk::KioskDevice;
 use termin::store::{Store, StoreError};
 
 const OFFICES_JSON: &str = include_str!("../demo/offices.json");
+const KIOSKS_JSON: &str = include_str!("../demo/kiosks.json");
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
@@ -26,10 +28,19 @@ pub fn catalogs() -> Result<Vec<Catalog>, DemoError> {
     Ok(catalogs)
 }
 
+/// One kiosk in the hall of each demo office.
+pub fn kiosks() -> Result<Vec<KioskDevice>, DemoError> {
+    Ok(serde_json::from_str(KIOSKS_JSON)?)
+}
+
+/// Stores the demo offices and registers their kiosks.
 pub async fn load(store: &Store) -> Result<usize, DemoError> {
     let catalogs = catalogs()?;
     for c in &catalogs {
         store.put_catalog(c).await?;
+    }
+    for kiosk in kiosks()? {
+        store.put_kiosk(&kiosk).await?;
     }
     Ok(catalogs.len())
 }
@@ -52,5 +63,17 @@ mod tests {
         assert_eq!(opava.services.len(), 3);
         assert_eq!(opava.departments[0].weekly_online_cap, Some(78));
         assert_eq!(office("mielec").departments[0].horizon_days, 5);
+    }
+
+    #[test]
+    fn every_demo_office_has_a_kiosk_in_its_languages() {
+        let catalogs = super::catalogs().unwrap();
+        let kiosks = super::kiosks().unwrap();
+        for c in &catalogs {
+            let kiosk = kiosks.iter().find(|k| k.office_id == c.office.id).unwrap();
+            assert!(kiosk.enabled && kiosk.walk_ins_enabled);
+            let home = if c.office.id.as_str() == "opava" { "cs" } else { "pl" };
+            assert_eq!(serde_json::to_value(kiosk.languages[0]).unwrap(), home);
+        }
     }
 }

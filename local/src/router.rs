@@ -9,11 +9,12 @@ use termin::api::{ApiError, not_found};
 use termin::service::App;
 
 /// The functions this workspace builds, by the template's logical id.
-pub const FUNCTIONS: [&str; 4] = [
+pub const FUNCTIONS: [&str; 5] = [
     "ListSlotsFunction",
     "BookFunction",
     "ConfirmFunction",
     "CancelFunction",
+    "KioskFunction",
 ];
 
 #[derive(Debug, Clone)]
@@ -111,6 +112,7 @@ impl Router {
             "BookFunction" => book::handle(app, request).await,
             "ConfirmFunction" => confirm::handle(app, request).await,
             "CancelFunction" => cancel::handle(app, request).await,
+            "KioskFunction" => kiosk::handle(app, request).await,
             _ => return not_found().into_response(),
         };
         result.unwrap_or_else(|e| {

@@ -1,7 +1,8 @@
 //! The local HTTP server: the API under `/api` (routed as the template routes
 //! it), `web/` at `/`, and the local-only mailbox: `/_local/mailbox` (a page),
 //! `/_local/sent` (every email and SMS the notify function sent, read back from
-//! the SES/SNS stand-in) and `/_local/sms` (play an inbound SMS reply).
+//! the SES/SNS stand-in), `/_local/sms` (play an inbound SMS reply) and
+//! `/_local/kiosks` (the demo kiosks with the secrets staff would type in).
 
 use crate::router::Router;
 use crate::streams::DeadLetter;
@@ -47,6 +48,7 @@ pub fn app(app: App, router: Router, web_dir: PathBuf, local: LocalServices) -> 
         .route("/_local/mailbox", get(mailbox_page))
         .route("/_local/sent", get(sent))
         .route("/_local/sms", post(inbound_sms))
+        .route("/_local/kiosks", get(kiosks))
         .fallback_service(ServeDir::new(web_dir))
         .with_state(shared)
 }
@@ -110,6 +112,29 @@ async fn sent(State(shared): State<Shared>) -> Response {
         Ok(Err(e)) => {
             tracing::error!(error = %termin::error::error_chain(&e), "reading the sent messages failed");
             StatusCode::BAD_GATEWAY.into_response()
+        }
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// The demo kiosks and their secrets, as an administrator hands them to
+/// whoever sets up the machine. Local only: in the cloud a secret is shown
+/// once, when the kiosk is registered.
+async fn kiosks(State(shared): State<Shared>) -> Response {
+    match crate::demo::kiosks() {
+        Ok(kiosks) => {
+            let listed: Vec<_> = kiosks
+                .iter()
+                .map(|k| {
+                    json!({
+                        "kiosk_id": k.id,
+                        "office_id": k.office_id.as_str(),
+                        "secret": shared.app.keyring.kiosk_secret(&k.id, k.generation),
+                        "screen": format!("/kiosk.html#kiosk={}", k.id),
+                    })
+                })
+                .collect();
+            axum::Json(json!({ "kiosks": listed })).into_response()
         }
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }

@@ -6,6 +6,7 @@
 //! generic; their cause chain goes to the log (which never holds personal data).
 
 use crate::domain::ids::{BookingId, OfficeId, ServiceId};
+use crate::domain::signing::{SignatureError, SignedHeaders};
 use crate::error::error_chain;
 use crate::service::{FieldError, ServiceError};
 use lambda_http::http::{HeaderValue, StatusCode, header};
@@ -21,6 +22,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub details: Option<(&'static str, Value)>,
+    /// Sent as `Retry-After` (seconds) with 429 and 503 answers.
+    pub retry_after: Option<i64>,
 }
 
 impl ApiError {
@@ -30,7 +33,14 @@ impl ApiError {
             code,
             message: message.into(),
             details: None,
+            retry_after: None,
         }
+    }
+
+    /// The answer says when to try again, in the body and as `Retry-After`.
+    pub fn retry_after(mut self, seconds: i64) -> Self {
+        self.retry_after = Some(seconds);
+        self.with("retry_after_seconds", json!(seconds))
     }
 
     pub fn with(mut self, key: &'static str, value: Value) -> Self {
@@ -56,7 +66,14 @@ impl ApiError {
     }
 
     pub fn into_response(self) -> Response<Body> {
-        json_response(self.status, &self.body())
+        let mut response = json_response(self.status, &self.body());
+        if let Some(value) = self
+            .retry_after
+            .and_then(|s| HeaderValue::from_str(&s.to_string()).ok())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        response
     }
 }
 
@@ -135,6 +152,62 @@ impl From<ServiceError> for ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "busy",
                 "too many people are booking right now; try again",
+            ),
+            E::KioskUnauthorized(why) => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                format!("this kiosk request is not accepted: {why}"),
+            ),
+            E::WrongOffice => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "wrong_office",
+                "this code is for a visit at another office",
+            ),
+            E::KioskLocked {
+                retry_after_seconds,
+            } => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "kiosk_locked",
+                "too many wrong codes on this kiosk; try again later",
+            )
+            .retry_after(retry_after_seconds),
+            E::KioskDisabled { message } => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "kiosk_disabled",
+                "this kiosk is switched off",
+            )
+            .with("kiosk_message", json!(message)),
+            E::WalkInsDisabled { message } => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "walk_ins_disabled",
+                "tickets without a booking are not issued at this kiosk now",
+            )
+            .with("kiosk_message", json!(message)),
+            E::CodeUnknown => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "code_unknown",
+                "no visit today has this code",
+            ),
+            E::TooEarly { valid_from } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "too_early",
+                format!("the code is valid from {}", valid_from.format("%H:%M")),
+            )
+            .with("valid_from", json!(valid_from)),
+            E::KioskTooLate => ApiError::new(
+                StatusCode::GONE,
+                "too_late",
+                "the time to check in for this visit has passed; the slot is given up",
+            ),
+            E::NotConfirmed => ApiError::new(
+                StatusCode::CONFLICT,
+                "booking_not_confirmed",
+                "this booking is not confirmed",
+            ),
+            E::WalkInCapReached => ApiError::new(
+                StatusCode::CONFLICT,
+                "walk_in_cap_reached",
+                "no more tickets without a booking today",
             ),
             E::Store(source) => {
                 tracing::error!(error = %error_chain(&source), "store failure");
@@ -243,6 +316,21 @@ pub fn path_param(req: &Request, name: &str) -> Option<String> {
 
 pub fn query_param(req: &Request, name: &str) -> Option<String> {
     req.query_string_parameters().first(name).map(str::to_owned)
+}
+
+/// The route's path without a stage or `/api` prefix (`/kiosk/redeem`): what
+/// a kiosk signs. API Gateway gives it as the raw HTTP path; the local router
+/// builds the request from it.
+pub fn route_path(req: &Request) -> &str {
+    match req.raw_http_path() {
+        "" => req.uri().path(),
+        path => path,
+    }
+}
+
+/// The kiosk signature headers of a request.
+pub fn kiosk_headers(req: &Request) -> Result<SignedHeaders, SignatureError> {
+    SignedHeaders::read(|name| req.headers().get(name).and_then(|v| v.to_str().ok()))
 }
 
 /// A route that does not exist in this function.

@@ -1,6 +1,8 @@
 //! Why a use case did not succeed, and one problem with one input field.
 
+use crate::domain::catalog::Text;
 use crate::domain::schedule::SlotRefusal;
+use chrono::{DateTime, FixedOffset};
 use crate::service::views::FreeSlot;
 use crate::store::StoreError;
 use serde::Serialize;
@@ -56,6 +58,26 @@ pub enum ServiceError {
     IdempotencyKeyReused,
     #[error("contention; retries exhausted")]
     Busy,
+    #[error("kiosk request not authenticated: {0}")]
+    KioskUnauthorized(&'static str),
+    #[error("the code belongs to another office")]
+    WrongOffice,
+    #[error("kiosk locked after wrong codes")]
+    KioskLocked { retry_after_seconds: i64 },
+    #[error("kiosk switched off")]
+    KioskDisabled { message: Text },
+    #[error("walk-in tickets switched off")]
+    WalkInsDisabled { message: Text },
+    #[error("no booking with this code today")]
+    CodeUnknown,
+    #[error("code not valid yet")]
+    TooEarly { valid_from: DateTime<FixedOffset> },
+    #[error("code no longer valid: too late")]
+    KioskTooLate,
+    #[error("booking not confirmed")]
+    NotConfirmed,
+    #[error("daily walk-in cap reached")]
+    WalkInCapReached,
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -4,7 +4,7 @@
 
 use crate::domain::booking::{Applicant, Channel};
 use crate::domain::catalog::{Lang, Office, Service};
-use crate::domain::codes::{ShortCode, Token};
+use crate::domain::codes::{KioskCode, ShortCode, Token};
 use crate::domain::contact::{Email, PersonName, PhoneNumber};
 use crate::domain::ids::{OfficeId, ServiceId};
 use crate::domain::national_id::{NationalId, NationalIdError};
@@ -416,5 +416,38 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
         );
         assert_eq!(parse_date("from", "24.11.2026").unwrap_err().field, "from");
+    }
+}
+
+/// `POST /kiosk/redeem`: the code typed on the kiosk's keypad.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedeemRequest {
+    pub code: String,
+}
+
+impl RedeemRequest {
+    pub fn validate(&self) -> Result<KioskCode, FieldError> {
+        KioskCode::parse(&self.code).map_err(|_| {
+            FieldError::new(
+                "code",
+                "invalid",
+                "a kiosk code is 6 digits (older codes: 6 letters and digits)",
+            )
+        })
+    }
+}
+
+/// `POST /kiosk/walk-in`: the matter chosen on the kiosk's screen.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WalkInRequest {
+    pub service_id: String,
+}
+
+impl WalkInRequest {
+    pub fn validate(&self) -> Result<ServiceId, FieldError> {
+        ServiceId::parse(&self.service_id)
+            .map_err(|_| FieldError::new("service_id", "invalid", "not a service id"))
     }
 }

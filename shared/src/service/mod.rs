@@ -14,6 +14,7 @@ mod confirm;
 pub mod error;
 mod inbound_sms;
 pub mod input;
+pub mod kiosk;
 pub mod notify;
 mod reminders;
 mod slots;

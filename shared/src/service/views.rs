@@ -2,7 +2,8 @@
 //! the HTTP edge serialises as they are.
 
 use crate::domain::booking::{Booking, BookingStatus, Channel};
-use crate::domain::catalog::{Catalog, Department, Office, Service};
+use crate::domain::catalog::{Catalog, Department, Lang, Office, Service, Text};
+use crate::domain::kiosk::{KioskDevice, Ticket, TicketKind, WaitRange};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -116,4 +117,129 @@ impl CatalogView {
 #[derive(Debug, Clone, Serialize)]
 pub struct OfficeList {
     pub offices: Vec<Office>,
+}
+
+/// A department as a kiosk shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KioskDepartmentView {
+    pub id: String,
+    pub name: Text,
+    pub location: Text,
+    pub desk_group: String,
+    pub services: Vec<KioskServiceView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KioskServiceView {
+    pub id: String,
+    pub name: Text,
+}
+
+/// What a kiosk's screen needs: its office, languages, switches and matters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KioskConfigView {
+    pub kiosk_id: String,
+    pub office: KioskOfficeView,
+    pub languages: Vec<Lang>,
+    pub enabled: bool,
+    pub walk_ins_enabled: bool,
+    pub message: Text,
+    pub departments: Vec<KioskDepartmentView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KioskOfficeView {
+    pub id: String,
+    pub name: Text,
+    pub time_zone: String,
+}
+
+impl KioskConfigView {
+    pub fn of(kiosk: &KioskDevice, catalog: &Catalog) -> Self {
+        let departments = catalog
+            .departments
+            .iter()
+            .map(|d| KioskDepartmentView {
+                id: d.id.to_string(),
+                name: d.name.clone(),
+                location: d.location.clone(),
+                desk_group: d.kiosk.desk_group.to_string(),
+                services: catalog
+                    .services
+                    .iter()
+                    .filter(|s| s.department_id == d.id)
+                    .map(|s| KioskServiceView {
+                        id: s.id.to_string(),
+                        name: s.name.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        Self {
+            kiosk_id: kiosk.id.clone(),
+            office: KioskOfficeView {
+                id: catalog.office.id.to_string(),
+                name: catalog.office.name.clone(),
+                time_zone: catalog.office.time_zone.name().to_owned(),
+            },
+            languages: kiosk.languages.clone(),
+            enabled: kiosk.enabled,
+            walk_ins_enabled: kiosk.walk_ins_enabled,
+            message: kiosk.message.clone(),
+            departments,
+        }
+    }
+}
+
+/// A ticket as printed: no personal data, only where to go and how long.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TicketView {
+    pub number: String,
+    pub kind: TicketKind,
+    pub desk_group: String,
+    pub department: KioskDepartmentRef,
+    pub service: KioskServiceView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appointment: Option<DateTime<FixedOffset>>,
+    pub people_ahead: u32,
+    pub estimated_wait_minutes: WaitRange,
+    pub issued_at: DateTime<FixedOffset>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KioskDepartmentRef {
+    pub id: String,
+    pub name: Text,
+    pub location: Text,
+}
+
+impl TicketView {
+    pub fn of(
+        ticket: &Ticket,
+        office: &Office,
+        department: &Department,
+        service: &Service,
+        people_ahead: u32,
+        wait: WaitRange,
+    ) -> Self {
+        let local = |t: DateTime<Utc>| t.with_timezone(&office.time_zone).fixed_offset();
+        Self {
+            number: ticket.number.to_string(),
+            kind: ticket.number.kind,
+            desk_group: ticket.number.group.to_string(),
+            department: KioskDepartmentRef {
+                id: department.id.to_string(),
+                name: department.name.clone(),
+                location: department.location.clone(),
+            },
+            service: KioskServiceView {
+                id: service.id.to_string(),
+                name: service.name.clone(),
+            },
+            appointment: ticket.appointment.map(local),
+            people_ahead,
+            estimated_wait_minutes: wait,
+            issued_at: local(ticket.issued_at),
+        }
+    }
 }

@@ -1,0 +1,240 @@
+//! The kiosk in the hall: who is asking (a signed request from a registered
+//! kiosk), what its screen shows, a booking's code into a priority ticket,
+//! and tickets for people who come without a booking.
+
+use crate::domain::catalog::{Catalog, Department, Service};
+use crate::domain::kiosk::{
+    KIOSK_LOCKOUT, KioskDevice, RedeemStep, Ticket, TicketKind, TicketNumber, TicketStatus,
+    estimate_wait,
+};
+use crate::domain::schedule;
+use crate::domain::signing::{SignatureError, SignedHeaders, nonce_expires_at};
+use crate::service::input::{RedeemRequest, WalkInRequest};
+use crate::service::views::{KioskConfigView, TicketView};
+use crate::service::{App, MAX_ATTEMPTS, ServiceError, backoff, find_service};
+use crate::store::kiosk::RedeemRefusal;
+
+/// A request as the kiosk signed it.
+pub struct KioskRequest<'a> {
+    pub method: &'a str,
+    /// The route path, without a stage or `/api` prefix: `/kiosk/redeem`.
+    pub path: &'a str,
+    pub headers: Result<SignedHeaders, SignatureError>,
+    pub body: &'a [u8],
+}
+
+/// The registered kiosk that signed `request`, after its signature, its
+/// timestamp and its nonce (first use only) are checked.
+pub async fn authenticate(app: &App, request: KioskRequest<'_>) -> Result<KioskDevice, ServiceError> {
+    let unauthorized = |e: SignatureError| {
+        tracing::info!(reason = %e, "kiosk request refused");
+        ServiceError::KioskUnauthorized(match e {
+            SignatureError::Missing(_) | SignatureError::Malformed(_) => "not signed",
+            SignatureError::Stale => "stale timestamp",
+            SignatureError::BodyMismatch | SignatureError::BadSignature => "bad signature",
+        })
+    };
+    let headers = request.headers.map_err(unauthorized)?;
+    let Some(kiosk) = app.store.get_kiosk(&headers.kiosk_id).await? else {
+        tracing::info!("kiosk request from an unregistered kiosk");
+        return Err(ServiceError::KioskUnauthorized("unknown kiosk"));
+    };
+    let secret = app.keyring.kiosk_secret(&kiosk.id, kiosk.generation);
+    let now = app.clock.now();
+    headers
+        .verify(&secret, request.method, request.path, request.body, now)
+        .map_err(unauthorized)?;
+    if !app
+        .store
+        .remember_nonce(&kiosk.id, &headers.nonce, nonce_expires_at(now))
+        .await?
+    {
+        tracing::info!(kiosk = %kiosk.id, "kiosk request replayed");
+        return Err(ServiceError::KioskUnauthorized("replayed"));
+    }
+    Ok(kiosk)
+}
+
+/// What the kiosk's screen shows.
+pub async fn kiosk_config(app: &App, kiosk: &KioskDevice) -> Result<KioskConfigView, ServiceError> {
+    let catalog = app.catalog(&kiosk.office_id).await?;
+    Ok(KioskConfigView::of(kiosk, &catalog))
+}
+
+/// A booking's code typed at `kiosk` → its priority ticket.
+pub async fn redeem(
+    app: &App,
+    kiosk: &KioskDevice,
+    request: RedeemRequest,
+) -> Result<TicketView, ServiceError> {
+    refuse_when_off(kiosk)?;
+    let now = app.clock.now();
+    if let Some(until) = app.store.kiosk_locked_until(&kiosk.id, now).await? {
+        return Err(ServiceError::KioskLocked {
+            retry_after_seconds: (until - now).num_seconds().max(1),
+        });
+    }
+    let code = request.validate()?;
+    let catalog = app.catalog(&kiosk.office_id).await?;
+    let today = schedule::local_date(&catalog.office, now);
+    // Digit codes are unique that day across offices; older ones per office.
+    let found = app
+        .store
+        .find_kiosk_code(&kiosk.office_id, today, &code)
+        .await?;
+    let Some((booking_id, code_office)) = found else {
+        app.store
+            .record_wrong_kiosk_code(&kiosk.id, now, KIOSK_LOCKOUT)
+            .await?;
+        return Err(ServiceError::CodeUnknown);
+    };
+    if !code_office.is_empty() && code_office != kiosk.office_id.as_str() {
+        app.store
+            .record_wrong_kiosk_code(&kiosk.id, now, KIOSK_LOCKOUT)
+            .await?;
+        return Err(ServiceError::WrongOffice);
+    }
+    for attempt in 0..MAX_ATTEMPTS {
+        let booking = app
+            .store
+            .get_booking(booking_id)
+            .await?
+            .ok_or(ServiceError::CodeUnknown)?;
+        let (department, service) = find_service(&catalog, &booking.service_id)?;
+        match booking.redeem_step(department.kiosk.window, now) {
+            RedeemStep::Issue => {}
+            RedeemStep::SameTicket => {
+                let number = booking.ticket.as_deref().unwrap_or_default();
+                let ticket = app
+                    .store
+                    .get_ticket(&kiosk.office_id, today, number)
+                    .await?
+                    .ok_or(ServiceError::CodeUnknown)?;
+                return ticket_view(app, &catalog, department, service, &ticket).await;
+            }
+            RedeemStep::TooEarly { valid_from } => {
+                return Err(ServiceError::TooEarly {
+                    valid_from: valid_from.with_timezone(&booking.time_zone).fixed_offset(),
+                });
+            }
+            RedeemStep::Resign => {
+                if app.store.resign(&booking, now).await? {
+                    return Err(ServiceError::KioskTooLate);
+                }
+                continue; // changed meanwhile: read it again
+            }
+            RedeemStep::TooLate => return Err(ServiceError::KioskTooLate),
+            RedeemStep::NotConfirmed => return Err(ServiceError::NotConfirmed),
+        }
+        let group = &department.kiosk.desk_group;
+        let last = app
+            .store
+            .last_ticket_number(&kiosk.office_id, today, group, TicketKind::Booked)
+            .await?;
+        let ticket = Ticket {
+            number: TicketNumber {
+                group: group.clone(),
+                kind: TicketKind::Booked,
+                n: last + 1,
+            },
+            office_id: kiosk.office_id.clone(),
+            date: today,
+            department_id: department.id.clone(),
+            service_id: service.id.clone(),
+            booking_id: Some(booking.id),
+            appointment: Some(booking.start),
+            issued_at: now,
+            status: TicketStatus::Waiting,
+        };
+        match app.store.redeem(&booking, &ticket, last).await? {
+            Ok(()) => return ticket_view(app, &catalog, department, service, &ticket).await,
+            // Redeemed by a concurrent request (or cancelled): decide again.
+            Err(RedeemRefusal::BookingChanged) => continue,
+            Err(RedeemRefusal::NumberTaken | RedeemRefusal::Conflict) => {
+                backoff(app, attempt).await;
+            }
+        }
+    }
+    Err(ServiceError::Busy)
+}
+
+/// A ticket for someone without a booking, for a matter chosen on the screen.
+pub async fn walk_in(
+    app: &App,
+    kiosk: &KioskDevice,
+    request: WalkInRequest,
+) -> Result<TicketView, ServiceError> {
+    refuse_when_off(kiosk)?;
+    if !kiosk.walk_ins_enabled {
+        return Err(ServiceError::WalkInsDisabled {
+            message: kiosk.message.clone(),
+        });
+    }
+    let service_id = request.validate()?;
+    let now = app.clock.now();
+    let catalog = app.catalog(&kiosk.office_id).await?;
+    let (department, service) = find_service(&catalog, &service_id)?;
+    let today = schedule::local_date(&catalog.office, now);
+    let group = &department.kiosk.desk_group;
+    let n = app
+        .store
+        .take_walk_in_number(
+            &kiosk.office_id,
+            today,
+            group,
+            department.kiosk.walk_in_daily_cap,
+        )
+        .await?
+        .map_err(|_| ServiceError::WalkInCapReached)?;
+    let ticket = Ticket {
+        number: TicketNumber {
+            group: group.clone(),
+            kind: TicketKind::WalkIn,
+            n,
+        },
+        office_id: kiosk.office_id.clone(),
+        date: today,
+        department_id: department.id.clone(),
+        service_id: service.id.clone(),
+        booking_id: None,
+        appointment: None,
+        issued_at: now,
+        status: TicketStatus::Waiting,
+    };
+    app.store.put_ticket(&ticket).await?;
+    ticket_view(app, &catalog, department, service, &ticket).await
+}
+
+fn refuse_when_off(kiosk: &KioskDevice) -> Result<(), ServiceError> {
+    if kiosk.enabled {
+        Ok(())
+    } else {
+        Err(ServiceError::KioskDisabled {
+            message: kiosk.message.clone(),
+        })
+    }
+}
+
+/// The ticket as printed, with the people ahead of it now and the wait.
+async fn ticket_view(
+    app: &App,
+    catalog: &Catalog,
+    department: &Department,
+    service: &Service,
+    ticket: &Ticket,
+) -> Result<TicketView, ServiceError> {
+    let day = app
+        .store
+        .tickets_of_day(&ticket.office_id, ticket.date)
+        .await?;
+    let ahead = ticket.people_ahead(&day);
+    let wait = estimate_wait(ahead, service.visit_minutes, department.desks_online);
+    Ok(TicketView::of(
+        ticket,
+        &catalog.office,
+        department,
+        service,
+        ahead,
+        wait,
+    ))
+}

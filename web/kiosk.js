@@ -51,7 +51,7 @@ function t(key, params = {}) {
 /** A text from the config ({lang: text}) in the current language, or the nearest one there is. */
 function local(map) {
   if (!map || typeof map !== 'object') return { text: '', lang: state.lang };
-  const order = [state.lang, ...officeLanguages(), 'en', ...Object.keys(map)];
+  const order = [state.lang, 'en', ...officeLanguages(), ...Object.keys(map)];
   for (const lang of order) if (map[lang]) return { text: map[lang], lang };
   return { text: '', lang: state.lang };
 }
@@ -88,7 +88,8 @@ function formatTime(iso, withDate) {
   const showDate = withDate || sameDay.format(date) !== sameDay.format(new Date());
   const options = { timeZone, hour: 'numeric', minute: '2-digit' };
   if (showDate) Object.assign(options, { day: 'numeric', month: 'long' });
-  return new Intl.DateTimeFormat(state.lang, options).format(date);
+  // Europe reads a 24-hour clock; plain "en" would say "9:15 AM".
+  return new Intl.DateTimeFormat(state.lang === 'en' ? 'en-GB' : state.lang, options).format(date);
 }
 
 // ---------------------------------------------------------------------------

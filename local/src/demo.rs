@@ -72,7 +72,11 @@ mod tests {
         for c in &catalogs {
             let kiosk = kiosks.iter().find(|k| k.office_id == c.office.id).unwrap();
             assert!(kiosk.enabled && kiosk.walk_ins_enabled);
-            let home = if c.office.id.as_str() == "opava" { "cs" } else { "pl" };
+            let home = if c.office.id.as_str() == "opava" {
+                "cs"
+            } else {
+                "pl"
+            };
             assert_eq!(serde_json::to_value(kiosk.languages[0]).unwrap(), home);
         }
     }

@@ -5,6 +5,7 @@ mod capacity;
 mod events;
 mod flow;
 mod idempotency;
+mod kiosk;
 mod notify;
 mod privacy;
 mod sms;

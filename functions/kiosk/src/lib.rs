@@ -6,9 +6,11 @@
 
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Error, Request, Response};
-use termin::api::{self, ApiError, json_response, kiosk_headers, not_found, parse_json, route_path};
-use termin::service::kiosk::{self, KioskRequest};
+use termin::api::{
+    self, ApiError, json_response, kiosk_headers, not_found, parse_json, route_path,
+};
 use termin::service::App;
+use termin::service::kiosk::{self, KioskRequest};
 
 pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, Error> {
     Ok(api::respond(route(app, &req).await))
@@ -30,11 +32,17 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
         )),
         (&Method::POST, "/kiosk/redeem") => {
             let ticket = kiosk::redeem(app, &device, parse_json(req)?).await?;
-            Ok(json_response(StatusCode::OK, &serde_json::json!({ "ticket": ticket })))
+            Ok(json_response(
+                StatusCode::OK,
+                &serde_json::json!({ "ticket": ticket }),
+            ))
         }
         (&Method::POST, "/kiosk/walk-in") => {
             let ticket = kiosk::walk_in(app, &device, parse_json(req)?).await?;
-            Ok(json_response(StatusCode::CREATED, &serde_json::json!({ "ticket": ticket })))
+            Ok(json_response(
+                StatusCode::CREATED,
+                &serde_json::json!({ "ticket": ticket }),
+            ))
         }
         _ => Err(not_found()),
     }

@@ -10,6 +10,7 @@ use crate::domain::signing::{SignatureError, SignedHeaders};
 use crate::error::error_chain;
 use crate::service::{FieldError, ServiceError};
 use lambda_http::http::{HeaderValue, StatusCode, header};
+use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -319,12 +320,21 @@ pub fn query_param(req: &Request, name: &str) -> Option<String> {
 }
 
 /// The route's path without a stage or `/api` prefix (`/kiosk/redeem`): what
-/// a kiosk signs. API Gateway gives it as the raw HTTP path; the local router
-/// builds the request from it.
+/// a kiosk signs. API Gateway puts a named stage in front (`/prod/kiosk/redeem`);
+/// the local router builds the request from the route path itself.
 pub fn route_path(req: &Request) -> &str {
-    match req.raw_http_path() {
-        "" => req.uri().path(),
-        path => path,
+    let path = req.uri().path();
+    let stage = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context.stage.as_deref(),
+        _ => None,
+    };
+    match stage.filter(|s| *s != "$default") {
+        Some(stage) => path
+            .strip_prefix('/')
+            .and_then(|p| p.strip_prefix(stage))
+            .filter(|rest| rest.starts_with('/'))
+            .unwrap_or(path),
+        None => path,
     }
 }
 

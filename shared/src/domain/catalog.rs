@@ -1,8 +1,8 @@
 //! What an administrator defines: offices, their departments and the matters
 //! (services) citizens book.
 
-use crate::domain::kiosk::{DeskGroup, KioskWindow};
 use crate::domain::ids::{DepartmentId, OfficeId, ServiceId};
+use crate::domain::kiosk::{DeskGroup, KioskWindow};
 use crate::domain::national_id::NationalIdKind;
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;

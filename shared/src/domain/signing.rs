@@ -55,13 +55,20 @@ pub enum SignatureError {
 }
 
 fn is_lower_hex(value: &str, len: usize) -> bool {
-    value.len() == len && value.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    value.len() == len
+        && value
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 impl SignedHeaders {
     /// Reads the headers through `get` (a case-insensitive header lookup).
     pub fn read<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Result<Self, SignatureError> {
-        let need = |name: &'static str| get(name).map(str::trim).ok_or(SignatureError::Missing(name));
+        let need = |name: &'static str| {
+            get(name)
+                .map(str::trim)
+                .ok_or(SignatureError::Missing(name))
+        };
         let kiosk_id = need(KIOSK_ID)?;
         let id_ok = (1..=64).contains(&kiosk_id.len())
             && kiosk_id
@@ -124,7 +131,13 @@ impl SignedHeaders {
 }
 
 /// The string a kiosk signs.
-pub fn canonical(method: &str, path: &str, timestamp: i64, nonce: &str, body_sha256: &str) -> String {
+pub fn canonical(
+    method: &str,
+    path: &str,
+    timestamp: i64,
+    nonce: &str,
+    body_sha256: &str,
+) -> String {
     format!(
         "{}\n{path}\n{timestamp}\n{nonce}\n{body_sha256}",
         method.to_ascii_uppercase()
@@ -162,7 +175,13 @@ pub(crate) mod tests {
     pub(crate) const SECRET: &str = "kiosk-secret-for-tests";
 
     /// The headers a kiosk sends for `body` at `at`.
-    pub(crate) fn signed(method: &str, path: &str, body: &[u8], at: i64, nonce: &str) -> HashMap<String, String> {
+    pub(crate) fn signed(
+        method: &str,
+        path: &str,
+        body: &[u8],
+        at: i64,
+        nonce: &str,
+    ) -> HashMap<String, String> {
         let body_sha256 = sha256_hex(body);
         let signature = sign(SECRET, &canonical(method, path, at, nonce, &body_sha256));
         HashMap::from([
@@ -213,13 +232,35 @@ pub(crate) mod tests {
     fn a_wrong_secret_method_path_or_body_is_refused() {
         let body = br#"{"code":"042917"}"#;
         let now = at(1_800_000_000);
-        let parsed = read(&signed("POST", "/kiosk/redeem", body, now.timestamp(), NONCE_A)).unwrap();
+        let parsed = read(&signed(
+            "POST",
+            "/kiosk/redeem",
+            body,
+            now.timestamp(),
+            NONCE_A,
+        ))
+        .unwrap();
         let bad = Err(SignatureError::BadSignature);
-        assert_eq!(parsed.verify("another", "POST", "/kiosk/redeem", body, now), bad);
-        assert_eq!(parsed.verify(SECRET, "PUT", "/kiosk/redeem", body, now), bad);
-        assert_eq!(parsed.verify(SECRET, "POST", "/kiosk/walk-in", body, now), bad);
         assert_eq!(
-            parsed.verify(SECRET, "POST", "/kiosk/redeem", br#"{"code":"000000"}"#, now),
+            parsed.verify("another", "POST", "/kiosk/redeem", body, now),
+            bad
+        );
+        assert_eq!(
+            parsed.verify(SECRET, "PUT", "/kiosk/redeem", body, now),
+            bad
+        );
+        assert_eq!(
+            parsed.verify(SECRET, "POST", "/kiosk/walk-in", body, now),
+            bad
+        );
+        assert_eq!(
+            parsed.verify(
+                SECRET,
+                "POST",
+                "/kiosk/redeem",
+                br#"{"code":"000000"}"#,
+                now
+            ),
             Err(SignatureError::BodyMismatch)
         );
     }

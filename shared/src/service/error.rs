@@ -2,9 +2,9 @@
 
 use crate::domain::catalog::Text;
 use crate::domain::schedule::SlotRefusal;
-use chrono::{DateTime, FixedOffset};
 use crate::service::views::FreeSlot;
 use crate::store::StoreError;
+use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
 /// One problem with one field.

@@ -25,7 +25,10 @@ pub struct KioskRequest<'a> {
 
 /// The registered kiosk that signed `request`, after its signature, its
 /// timestamp and its nonce (first use only) are checked.
-pub async fn authenticate(app: &App, request: KioskRequest<'_>) -> Result<KioskDevice, ServiceError> {
+pub async fn authenticate(
+    app: &App,
+    request: KioskRequest<'_>,
+) -> Result<KioskDevice, ServiceError> {
     let unauthorized = |e: SignatureError| {
         tracing::info!(reason = %e, "kiosk request refused");
         ServiceError::KioskUnauthorized(match e {

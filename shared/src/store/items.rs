@@ -8,8 +8,10 @@ use crate::domain::booking::{Booking, BookingStatus, Channel};
 use crate::domain::catalog::{Department, Lang, Office, Service};
 use crate::domain::codes::{KioskCode, ShortCode};
 use crate::domain::contact::{Email, PersonName, PhoneNumber};
-use crate::domain::kiosk::{DeskGroup, KioskDevice, Ticket, TicketKind, TicketNumber, TicketStatus};
 use crate::domain::ids::{BookingId, DepartmentId, OfficeId, OutboxId, ServiceId};
+use crate::domain::kiosk::{
+    DeskGroup, KioskDevice, Ticket, TicketKind, TicketNumber, TicketStatus,
+};
 use crate::domain::outbox::{MessageKind, OutboxMessage};
 use crate::domain::secrets::{Digest, PersonKey};
 use crate::domain::sms_reply::ReplyReason;
@@ -72,7 +74,7 @@ pub mod attr {
     pub const WRONG_CODES: &str = "wrong_codes";
     pub const WINDOW_UNTIL: &str = "window_until";
     pub const LOCKED_UNTIL: &str = "locked_until";
-    pub const LAST: &str = "last";
+    pub const LAST: &str = "last_number";
     pub const TICKET: &str = "ticket";
 }
 
@@ -616,7 +618,7 @@ mod tests {
         let outbox_names = names(serde_dynamo::to_item(outbox).unwrap());
 
         let ticket_counter_names =
-            names(serde_dynamo::to_item(TicketCounterItem { last: 1 }).unwrap());
+            names(serde_dynamo::to_item(TicketCounterItem { last_number: 1 }).unwrap());
         let guard_names = names(
             serde_dynamo::to_item(KioskGuardItem {
                 wrong_codes: 1,
@@ -728,7 +730,7 @@ pub struct KioskNonceItem {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TicketCounterItem {
     #[serde(default)]
-    pub last: u32,
+    pub last_number: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -796,7 +798,8 @@ impl TryFrom<TicketItem> for Ticket {
                 kind: i.kind,
                 n: i.n,
             },
-            office_id: OfficeId::parse(&i.office_id).map_err(corrupt(entity::TICKET, "office_id"))?,
+            office_id: OfficeId::parse(&i.office_id)
+                .map_err(corrupt(entity::TICKET, "office_id"))?,
             date: i.date,
             department_id: DepartmentId::parse(&i.department_id)
                 .map_err(corrupt(entity::TICKET, "department_id"))?,

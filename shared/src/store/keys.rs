@@ -2,8 +2,8 @@
 //! The access patterns they serve are listed in `shared/README.md`.
 
 use crate::domain::codes::KioskCode;
-use crate::domain::kiosk::{DeskGroup, TicketKind};
 use crate::domain::ids::{BookingId, DepartmentId, OfficeId, OutboxId, ServiceId};
+use crate::domain::kiosk::{DeskGroup, TicketKind};
 use crate::domain::secrets::{Digest, PersonKey};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -157,7 +157,12 @@ pub fn office_kiosks_gsi1pk(office: &OfficeId) -> String {
 pub fn queue_pk(office: &OfficeId, date: NaiveDate) -> String {
     format!("QUEUE#{office}#{date}")
 }
-pub fn ticket_counter(office: &OfficeId, date: NaiveDate, group: &DeskGroup, kind: TicketKind) -> Key {
+pub fn ticket_counter(
+    office: &OfficeId,
+    date: NaiveDate,
+    group: &DeskGroup,
+    kind: TicketKind,
+) -> Key {
     Key {
         pk: queue_pk(office, date),
         sk: format!("COUNTER#{group}#{}", kind.as_str()),

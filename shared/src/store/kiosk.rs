@@ -10,8 +10,7 @@ use crate::store::items::attr::{
     CLOSED_AT, LAST, LOCKED_UNTIL, STATUS, TICKET, WINDOW_UNTIL, WRONG_CODES,
 };
 use crate::store::items::{
-    KioskCodeItem, KioskGuardItem, KioskItem, KioskNonceItem, TicketCounterItem, TicketItem,
-    entity,
+    KioskCodeItem, KioskGuardItem, KioskItem, KioskNonceItem, TicketCounterItem, TicketItem, entity,
 };
 use crate::store::writes::{cancellation_codes, is_conflict};
 use crate::store::{Store, StoreError, from_item, key_map, keys, n, s, to_item};
@@ -178,8 +177,13 @@ impl Store {
             entity: entity::KIOSK_CODE,
             field: "booking_id",
         };
-        item.map(|i| Ok((BookingId::parse(&i.booking_id).map_err(corrupt)?, i.office_id)))
-            .transpose()
+        item.map(|i| {
+            Ok((
+                BookingId::parse(&i.booking_id).map_err(corrupt)?,
+                i.office_id,
+            ))
+        })
+        .transpose()
     }
 
     /// The last number issued for a desk group and kind that day (0: none yet).
@@ -196,7 +200,7 @@ impl Store {
                 entity::TICKET_COUNTER,
             )
             .await?;
-        Ok(counter.map_or(0, |c| c.last))
+        Ok(counter.map_or(0, |c| c.last_number))
     }
 
     /// Redeems a confirmed booking into `ticket`, whose number is one past
@@ -324,7 +328,7 @@ impl Store {
             Ok(out) => {
                 let counter: TicketCounterItem =
                     from_item(entity::TICKET_COUNTER, out.attributes.unwrap_or_default())?;
-                Ok(Ok(counter.last))
+                Ok(Ok(counter.last_number))
             }
             Err(e)
                 if e.as_service_error()

@@ -49,7 +49,7 @@ async fn the_code_goes_out_in_one_sms_and_a_reply_with_it_confirms_once() {
     let sms = env.sent().await.sms;
     assert_eq!(sms.len(), 1, "one SMS with the code");
     assert!(
-        termin::messages::sms::fits_one_segment(&sms[0].text),
+        termin::messages::sms_segments::fits_one_segment(&sms[0].text),
         "{:?}",
         sms[0].text
     );
@@ -78,7 +78,7 @@ async fn the_code_goes_out_in_one_sms_and_a_reply_with_it_confirms_once() {
     assert_eq!(sms.len(), 2, "the confirmation goes out by SMS too");
     assert!(
         sms.iter()
-            .all(|m| termin::messages::sms::fits_one_segment(&m.text))
+            .all(|m| termin::messages::sms_segments::fits_one_segment(&m.text))
     );
 }
 
@@ -98,7 +98,7 @@ async fn a_reply_from_another_number_confirms_nothing_and_is_answered() {
     env.deliver().await;
     let answer = env.sms_to(stranger).await;
     assert!(!answer.is_empty(), "the stranger is told");
-    assert!(termin::messages::sms::fits_one_segment(
+    assert!(termin::messages::sms_segments::fits_one_segment(
         &answer.last().unwrap().text
     ));
 }

@@ -5,6 +5,6 @@ mod capacity;
 mod events;
 mod flow;
 mod idempotency;
+mod inbound_sms;
 mod notify;
 mod privacy;
-mod sms;

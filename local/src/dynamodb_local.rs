@@ -63,17 +63,5 @@ pub fn start(jar_dir: &Path, port: u16) -> Result<DynamoDbLocal, LaunchError> {
 
 /// A DynamoDB client for a local endpoint, with dummy credentials.
 pub async fn client(endpoint: &str) -> aws_sdk_dynamodb::Client {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("eu-central-1"))
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "local",
-            "local",
-            None,
-            None,
-            "termin-local",
-        ))
-        .endpoint_url(endpoint)
-        .load()
-        .await;
-    aws_sdk_dynamodb::Client::new(&config)
+    aws_sdk_dynamodb::Client::new(&crate::sdk_config(endpoint).await)
 }

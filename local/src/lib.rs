@@ -28,6 +28,25 @@ pub fn workspace_root() -> PathBuf {
         .unwrap_or_default()
 }
 
+/// The SDK configuration for a service on this machine (DynamoDB Local, moto):
+/// `endpoint`, eu-central-1 and dummy credentials. DynamoDB Local keeps one
+/// database per access key and region, so every client made from this sees
+/// the same tables.
+pub async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("eu-central-1"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "local",
+            "local",
+            None,
+            None,
+            "termin-local",
+        ))
+        .endpoint_url(endpoint)
+        .load()
+        .await
+}
+
 /// An SNS event carrying one inbound SMS, shaped as AWS End User Messaging
 /// two-way SMS publishes it (the sample in `events/sms-reply.json`).
 pub fn inbound_sms_event(

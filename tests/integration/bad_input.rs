@@ -12,172 +12,82 @@ fn with(mut body: Value, field: &str, value: Value) -> Value {
 #[tokio::test]
 async fn every_kind_of_bad_booking_request_is_refused_and_writes_nothing() {
     let env = TestEnv::new().await;
-    let start = env
-        .first_free_slot("olsztyn", "id-card-application", tuesday())
-        .await;
-    let good = booking_body("olsztyn", "id-card-application", &start, &pesel(1));
-    let pickup = booking_body("olsztyn", "id-card-pickup", &start, &pesel(1));
+    let good = env.first_free_request(&pesel(1)).await;
+    let unborn = with_pesel_check_digit("2732310000");
+    let changed = |field: &str, value: Value| with(good.clone(), field, value).to_string();
+    let pickup = with(good.clone(), "service_id", json!("id-card-pickup"));
     let before = env.items().await.len();
 
-    let cases: Vec<(&str, String, u16, &str)> = vec![
-        (
-            "malformed JSON",
-            "{\"office_id\": ".into(),
-            400,
-            "invalid_json",
-        ),
-        ("empty body", String::new(), 400, "invalid_json"),
-        (
-            "wrong type",
-            with(good.clone(), "accept_terms", json!("yes")).to_string(),
-            400,
-            "invalid_json",
-        ),
-        (
-            "unknown field",
-            with(good.clone(), "admin", json!(true)).to_string(),
-            400,
-            "invalid_json",
-        ),
-        (
-            "PESEL checksum",
-            with(good.clone(), "national_id", json!("44051401358")).to_string(),
-            422,
-            "invalid_request",
-        ),
-        (
-            "PESEL 30 February",
-            with(good.clone(), "national_id", json!("02023000008")).to_string(),
-            422,
-            "invalid_request",
-        ),
+    // Not a booking request at all: 400 invalid_json.
+    let not_requests = [
+        ("malformed JSON", "{\"office_id\": ".to_owned()),
+        ("empty body", String::new()),
+        ("wrong type", changed("accept_terms", json!("yes"))),
+        ("unknown field", changed("admin", json!(true))),
+    ];
+    // One field wrong: 422 invalid_request.
+    let invalid_fields = [
+        ("PESEL checksum", "national_id", json!("44051401358")),
+        ("PESEL 30 February", "national_id", json!("02023000008")),
         (
             "PESEL of someone not yet born",
-            with(good.clone(), "national_id", json!(pesel_for("2732310000"))).to_string(),
-            422,
-            "invalid_request",
+            "national_id",
+            json!(unborn),
         ),
-        (
-            "email",
-            with(good.clone(), "email", json!("anna@")).to_string(),
-            422,
-            "invalid_request",
-        ),
-        (
-            "phone",
-            with(good.clone(), "phone", json!("12")).to_string(),
-            422,
-            "invalid_request",
-        ),
-        (
-            "SMS without phone",
-            with(
-                with(good.clone(), "phone", Value::Null),
-                "confirm_by",
-                json!("sms"),
-            )
-            .to_string(),
-            422,
-            "invalid_request",
-        ),
-        (
-            "name",
-            with(good.clone(), "first_name", json!("<script>")).to_string(),
-            422,
-            "invalid_request",
-        ),
-        (
-            "terms",
-            with(good.clone(), "accept_terms", json!(false)).to_string(),
-            422,
-            "invalid_request",
-        ),
-        (
-            "consent",
-            with(good.clone(), "consent_data_processing", json!(false)).to_string(),
-            422,
-            "invalid_request",
-        ),
-        (
-            "no application number",
-            pickup.to_string(),
-            422,
-            "invalid_request",
-        ),
-        (
-            "lost document not offered",
-            with(pickup.clone(), "lost_document", json!(true)).to_string(),
-            422,
-            "invalid_request",
-        ),
-        (
-            "start not RFC 3339",
-            with(good.clone(), "start", json!("tomorrow 8am")).to_string(),
-            422,
-            "invalid_request",
-        ),
+        ("email", "email", json!("anna@")),
+        ("phone", "phone", json!("12")),
+        ("name", "first_name", json!("<script>")),
+        ("terms", "accept_terms", json!(false)),
+        ("consent", "consent_data_processing", json!(false)),
+        ("start not RFC 3339", "start", json!("tomorrow 8am")),
+        ("bad office id", "office_id", json!("Gdańsk!")),
+    ];
+    // Starts the schedule does not offer: 422 slot_unavailable.
+    let unavailable_starts = [
+        ("off the grid", "2026-11-24T07:37:00+01:00"),
+        ("in the past", "2026-11-20T08:00:00+01:00"),
+        ("too soon", "2026-11-23T09:30:00+01:00"),
+        ("beyond the horizon", "2027-01-04T08:00:00+01:00"),
+        ("a Sunday", "2026-11-29T08:00:00+01:00"),
+        ("a public holiday", "2026-12-24T08:00:00+01:00"),
+    ];
+    let sms_without_phone = with(
+        with(good.clone(), "phone", Value::Null),
+        "confirm_by",
+        json!("sms"),
+    )
+    .to_string();
+    let lost_document = with(pickup.clone(), "lost_document", json!(true)).to_string();
+
+    const INVALID_JSON: (u16, &str) = (400, "invalid_json");
+    const INVALID: (u16, &str) = (422, "invalid_request");
+    const UNAVAILABLE: (u16, &str) = (422, "slot_unavailable");
+    let mut cases: Vec<(&str, String, (u16, &str))> = vec![
+        ("SMS without phone", sms_without_phone, INVALID),
+        ("no application number", pickup.to_string(), INVALID),
+        ("lost document not offered", lost_document, INVALID),
         (
             "unknown office",
-            with(good.clone(), "office_id", json!("gdansk")).to_string(),
-            404,
-            "office_not_found",
-        ),
-        (
-            "bad office id",
-            with(good.clone(), "office_id", json!("Gdańsk!")).to_string(),
-            422,
-            "invalid_request",
+            changed("office_id", json!("gdansk")),
+            (404, "office_not_found"),
         ),
         (
             "unknown service",
-            with(good.clone(), "service_id", json!("fishing-licence")).to_string(),
-            404,
-            "service_not_found",
+            changed("service_id", json!("fishing-licence")),
+            (404, "service_not_found"),
         ),
         (
             "walk-in matter",
-            with(good.clone(), "service_id", json!("id-card-lost")).to_string(),
-            422,
-            "slot_unavailable",
-        ),
-        (
-            "off the grid",
-            with(good.clone(), "start", json!("2026-11-24T07:37:00+01:00")).to_string(),
-            422,
-            "slot_unavailable",
-        ),
-        (
-            "in the past",
-            with(good.clone(), "start", json!("2026-11-20T08:00:00+01:00")).to_string(),
-            422,
-            "slot_unavailable",
-        ),
-        (
-            "too soon",
-            with(good.clone(), "start", json!("2026-11-23T09:30:00+01:00")).to_string(),
-            422,
-            "slot_unavailable",
-        ),
-        (
-            "beyond the horizon",
-            with(good.clone(), "start", json!("2027-01-04T08:00:00+01:00")).to_string(),
-            422,
-            "slot_unavailable",
-        ),
-        (
-            "a Sunday",
-            with(good.clone(), "start", json!("2026-11-29T08:00:00+01:00")).to_string(),
-            422,
-            "slot_unavailable",
-        ),
-        (
-            "a public holiday",
-            with(good.clone(), "start", json!("2026-12-24T08:00:00+01:00")).to_string(),
-            422,
-            "slot_unavailable",
+            changed("service_id", json!("id-card-lost")),
+            UNAVAILABLE,
         ),
     ];
-    for (name, body, status, code) in cases {
+    cases.extend(not_requests.map(|(name, body)| (name, body, INVALID_JSON)));
+    cases.extend(invalid_fields.map(|(name, field, value)| (name, changed(field, value), INVALID)));
+    cases.extend(
+        unavailable_starts.map(|(name, start)| (name, changed("start", json!(start)), UNAVAILABLE)),
+    );
+    for (name, body, (status, code)) in cases {
         let (got, reply) = env.call_raw(Method::POST, "/bookings", body, &[]).await;
         assert_eq!(got.as_u16(), status, "{name}: {reply}");
         assert_eq!(reply["error"]["code"], code, "{name}: {reply}");
@@ -206,16 +116,7 @@ async fn every_kind_of_bad_booking_request_is_refused_and_writes_nothing() {
 #[tokio::test]
 async fn bad_confirmations_and_cancellations_are_refused_and_change_nothing() {
     let env = TestEnv::new().await;
-    let start = env
-        .first_free_slot("olsztyn", "id-card-application", tuesday())
-        .await;
-    let (_, booked) = env
-        .post(
-            "/bookings",
-            &booking_body("olsztyn", "id-card-application", &start, &pesel(1)),
-        )
-        .await;
-    let id = booked["booking_id"].as_str().unwrap();
+    let (id, _) = &env.book_first_free(&pesel(1)).await;
     let other_token = "A".repeat(43);
     let before = env.items().await;
 
@@ -276,19 +177,19 @@ async fn bad_confirmations_and_cancellations_are_refused_and_change_nothing() {
         ),
         (
             "/bookings/cancel".into(),
-            json!({ "office_id": "olsztyn", "service_id": "id-card-application", "date": "2026-11-24", "national_id": "44051401358" }),
+            cancel_request(OLSZTYN, ID_CARD_APPLICATION, "2026-11-24", "44051401358"),
             422,
             "invalid_request",
         ),
         (
             "/bookings/cancel".into(),
-            json!({ "office_id": "olsztyn", "service_id": "id-card-application", "date": "24.11.2026", "national_id": pesel(1) }),
+            cancel_request(OLSZTYN, ID_CARD_APPLICATION, "24.11.2026", &pesel(1)),
             422,
             "invalid_request",
         ),
         (
             "/bookings/cancel".into(),
-            json!({ "office_id": "olsztyn", "service_id": "passport", "date": "2026-11-24", "national_id": pesel(1) }),
+            cancel_request(OLSZTYN, "passport", "2026-11-24", &pesel(1)),
             404,
             "service_not_found",
         ),
@@ -318,14 +219,4 @@ async fn bad_confirmations_and_cancellations_are_refused_and_change_nothing() {
         (status.as_u16(), body["error"]["code"].clone()),
         (404, json!("office_not_found"))
     );
-}
-
-fn pesel_for(first_ten: &str) -> String {
-    let weights = [1, 3, 7, 9, 1, 3, 7, 9, 1, 3];
-    let sum: u32 = first_ten
-        .chars()
-        .zip(weights)
-        .map(|(c, w)| c.to_digit(10).unwrap() * w)
-        .sum();
-    format!("{first_ten}{}", (10 - sum % 10) % 10)
 }

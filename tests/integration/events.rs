@@ -5,8 +5,7 @@ use termin_tests::*;
 #[tokio::test]
 async fn the_sample_api_gateway_event_books_through_the_book_handler() {
     let env = TestEnv::new().await;
-    let raw =
-        std::fs::read_to_string(termin_local::workspace_root().join("events/book.json")).unwrap();
+    let raw = sample_event("book.json");
     let request = lambda_http::request::from_str(&raw).unwrap();
     let response = book::handle(&env.app, request).await.unwrap();
     assert_eq!(response.status(), 201);

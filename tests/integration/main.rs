@@ -5,7 +5,7 @@ mod capacity;
 mod events;
 mod flow;
 mod idempotency;
+mod inbound_sms;
 mod kiosk;
 mod notify;
 mod privacy;
-mod sms;

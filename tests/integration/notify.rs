@@ -17,27 +17,40 @@ fn link_param(text: &str, page: &str, name: &str) -> Option<String> {
         .find_map(|kv| kv.strip_prefix(&format!("{name}=")).map(str::to_owned))
 }
 
-async fn book_olsztyn(env: &TestEnv, i: u32, extra: serde_json::Value) -> String {
-    book_olsztyn_on(env, i, extra, tuesday()).await
+/// Books an ID card application in Olsztyn for person `i` with this test's
+/// contact details, at the first free slot on or after `day`.
+async fn book_olsztyn_on(env: &TestEnv, i: u32, day: chrono::NaiveDate) -> String {
+    let start = env.first_free_slot(OLSZTYN, ID_CARD_APPLICATION, day).await;
+    env.book(OLSZTYN, ID_CARD_APPLICATION, &start, &pesel(i), json!({}))
+        .await
 }
 
-async fn book_olsztyn_on(
-    env: &TestEnv,
-    i: u32,
-    extra: serde_json::Value,
-    day: chrono::NaiveDate,
-) -> String {
-    let start = env
-        .first_free_slot("olsztyn", "id-card-application", day)
-        .await;
-    env.book("olsztyn", "id-card-application", &start, &pesel(i), extra)
+async fn book_olsztyn(env: &TestEnv, i: u32) -> String {
+    book_olsztyn_on(env, i, tuesday()).await
+}
+
+/// How long before a visit its reminder is due.
+const REMINDER_LEAD: chrono::Duration = chrono::Duration::hours(24);
+
+/// Runs the reminder job once, returning how many reminders it queued.
+async fn queue_reminders(env: &TestEnv) -> usize {
+    termin::service::queue_reminders(&env.app, REMINDER_LEAD)
         .await
+        .unwrap()
+}
+
+/// Sends what is waiting, then reads the token of the `page` link in the
+/// first email sent to the citizen.
+async fn emailed_token(env: &TestEnv, page: &str) -> String {
+    env.deliver().await;
+    link_param(&env.sent().await.emails[0].text, page, "token")
+        .unwrap_or_else(|| panic!("the first email links to {page}"))
 }
 
 #[tokio::test]
 async fn a_booking_emails_the_confirm_link_and_confirming_emails_the_qr_code_and_calendar_entry() {
     let env = TestEnv::new().await;
-    let id = book_olsztyn(&env, 1, json!({})).await;
+    let id = book_olsztyn(&env, 1).await;
 
     let report = env.deliver().await;
     assert_eq!(report.failed, 0);
@@ -60,12 +73,7 @@ async fn a_booking_emails_the_confirm_link_and_confirming_emails_the_qr_code_and
     assert!(!outbox.contains_key("confirm_token") && !outbox.contains_key("confirm_code"));
     assert_eq!(s(&outbox, "outcome"), "sent");
 
-    let (status, body) = env
-        .post(
-            &format!("/bookings/{id}/confirm"),
-            &json!({ "token": token }),
-        )
-        .await;
+    let (status, body) = env.confirm(&id, By::Token(&token)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     env.deliver().await;
     let sent = env.sent().await;
@@ -128,15 +136,9 @@ fn parse_ics(bytes: &[u8]) -> Ics {
 #[tokio::test]
 async fn cancelling_sends_a_calendar_cancellation_with_the_same_uid_and_a_higher_sequence() {
     let env = TestEnv::new().await;
-    let id = book_olsztyn(&env, 2, json!({})).await;
-    env.deliver().await;
-    let token = link_param(&env.sent().await.emails[0].text, "cancel.html", "token").unwrap();
-    let (status, body) = env
-        .post(
-            &format!("/bookings/{id}/cancel"),
-            &json!({ "token": token }),
-        )
-        .await;
+    let id = book_olsztyn(&env, 2).await;
+    let token = emailed_token(&env, "cancel.html").await;
+    let (status, body) = env.cancel(&id, &token).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     env.deliver().await;
     let sent = env.sent().await;
@@ -155,7 +157,7 @@ async fn cancelling_sends_a_calendar_cancellation_with_the_same_uid_and_a_higher
 #[tokio::test]
 async fn a_record_delivered_twice_sends_one_email() {
     let env = TestEnv::new().await;
-    book_olsztyn(&env, 3, json!({})).await;
+    book_olsztyn(&env, 3).await;
     let notifier = &env.notifier;
     env.pump
         .lock()
@@ -179,16 +181,9 @@ async fn a_record_delivered_twice_sends_one_email() {
 #[tokio::test]
 async fn a_failing_send_is_reported_for_retry_and_sent_on_the_retry() {
     let env = TestEnv::new().await;
-    let id = book_olsztyn(&env, 4, json!({})).await;
+    let id = book_olsztyn(&env, 4).await;
     // SES refuses a sender that is not verified.
-    env.notifier
-        .senders
-        .ses()
-        .delete_email_identity()
-        .email_identity(&env.sender_domain)
-        .send()
-        .await
-        .unwrap();
+    env.set_sender_verified(false).await;
     let report = env.deliver().await;
     assert_eq!(report.failed, 1, "the record is reported failed");
     assert!(env.sent().await.emails.is_empty());
@@ -201,14 +196,7 @@ async fn a_failing_send_is_reported_for_retry_and_sent_on_the_retry() {
     assert!(log.contains("reported for retry") && log.contains("MessageRejected"));
     assert!(!log.contains(&env.email), "no recipient address in the log");
 
-    env.notifier
-        .senders
-        .ses()
-        .create_email_identity()
-        .email_identity(&env.sender_domain)
-        .send()
-        .await
-        .unwrap();
+    env.set_sender_verified(true).await;
     let report = env.deliver().await;
     assert_eq!(report.failed, 0);
     assert!(
@@ -221,34 +209,23 @@ async fn a_failing_send_is_reported_for_retry_and_sent_on_the_retry() {
 #[tokio::test]
 async fn an_expired_hold_is_announced_and_a_hold_confirmed_before_sending_is_not() {
     let env = TestEnv::new().await;
-    let id = book_olsztyn(&env, 5, json!({})).await;
-    env.deliver().await;
-    let token = link_param(&env.sent().await.emails[0].text, "confirm.html", "token").unwrap();
+    let id = book_olsztyn(&env, 5).await;
+    let token = emailed_token(&env, "confirm.html").await;
     env.advance(chrono::Duration::minutes(61));
-    let (status, _) = env
-        .post(
-            &format!("/bookings/{id}/confirm"),
-            &json!({ "token": token }),
-        )
-        .await;
+    let (status, _) = env.confirm(&id, By::Token(&token)).await;
     assert_eq!(status, StatusCode::GONE);
     env.deliver().await;
     assert_eq!(env.sent().await.emails.len(), 2, "the expiry is announced");
 
     // A hold confirmed before its first message went out: the stale confirm link is not sent.
     let other = TestEnv::new().await;
-    let id = book_olsztyn(&other, 6, json!({})).await;
+    let id = book_olsztyn(&other, 6).await;
     let code = termin::domain::codes::ShortCode::parse(&s(
         &other.message(&id, "hold_created").await,
         "confirm_code",
     ))
     .unwrap();
-    let (status, _) = other
-        .post(
-            &format!("/bookings/{id}/confirm"),
-            &json!({ "code": code.as_str() }),
-        )
-        .await;
+    let (status, _) = other.confirm(&id, By::Code(code.as_str())).await;
     assert_eq!(status, StatusCode::OK);
     other.deliver().await;
     assert_eq!(
@@ -262,22 +239,10 @@ async fn an_expired_hold_is_announced_and_a_hold_confirmed_before_sending_is_not
 async fn a_reminder_goes_out_once_a_day_before_and_its_link_cancels() {
     let env = TestEnv::new().await;
     // Thursday: confirmed on Monday, well before the reminder is due.
-    let id = book_olsztyn_on(&env, 7, json!({}), tuesday() + chrono::Duration::days(2)).await;
-    env.deliver().await;
-    let token = link_param(&env.sent().await.emails[0].text, "confirm.html", "token").unwrap();
-    env.post(
-        &format!("/bookings/{id}/confirm"),
-        &json!({ "token": token }),
-    )
-    .await;
-    let lead = chrono::Duration::hours(24);
-    assert_eq!(
-        termin::service::queue_reminders(&env.app, lead)
-            .await
-            .unwrap(),
-        0,
-        "not due yet"
-    );
+    let id = book_olsztyn_on(&env, 7, tuesday() + chrono::Duration::days(2)).await;
+    let token = emailed_token(&env, "confirm.html").await;
+    env.confirm(&id, By::Token(&token)).await;
+    assert_eq!(queue_reminders(&env).await, 0, "not due yet");
 
     let booking = env
         .app
@@ -287,44 +252,27 @@ async fn a_reminder_goes_out_once_a_day_before_and_its_link_cancels() {
         .unwrap()
         .unwrap();
     env.clock
-        .set(booking.start - lead + chrono::Duration::minutes(5));
-    assert_eq!(
-        termin::service::queue_reminders(&env.app, lead)
-            .await
-            .unwrap(),
-        1
-    );
-    assert_eq!(
-        termin::service::queue_reminders(&env.app, lead)
-            .await
-            .unwrap(),
-        0,
-        "only once"
-    );
+        .set(booking.start - REMINDER_LEAD + chrono::Duration::minutes(5));
+    assert_eq!(queue_reminders(&env).await, 1);
+    assert_eq!(queue_reminders(&env).await, 0, "only once");
     env.deliver().await;
     let sent = env.sent().await;
     assert_eq!(sent.emails.len(), 3, "hold, confirmation, reminder");
     let cancel = link_param(&sent.emails[2].text, "cancel.html", "token")
         .expect("reminder has a cancel link");
-    let (status, body) = env
-        .post(
-            &format!("/bookings/{id}/cancel"),
-            &json!({ "token": cancel }),
-        )
-        .await;
+    let (status, body) = env.cancel(&id, &cancel).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 #[tokio::test]
 async fn the_sample_scheduled_event_runs_the_reminder_function() {
     let env = TestEnv::new().await;
-    let raw =
-        std::fs::read_to_string(termin_local::workspace_root().join("events/remind.json")).unwrap();
+    let raw = sample_event("remind.json");
     let event: aws_lambda_events::event::eventbridge::EventBridgeEvent<serde_json::Value> =
         serde_json::from_str(&raw).unwrap();
     let answer = remind::handle(
         &env.app,
-        chrono::Duration::hours(24),
+        REMINDER_LEAD,
         lambda_runtime::LambdaEvent::new(event, lambda_runtime::Context::default()),
     )
     .await
@@ -335,15 +283,8 @@ async fn the_sample_scheduled_event_runs_the_reminder_function() {
 #[tokio::test]
 async fn a_message_that_keeps_failing_is_moved_to_the_dead_letters_after_bounded_tries() {
     let env = TestEnv::new().await;
-    book_olsztyn(&env, 8, json!({})).await;
-    env.notifier
-        .senders
-        .ses()
-        .delete_email_identity()
-        .email_identity(&env.sender_domain)
-        .send()
-        .await
-        .unwrap();
+    book_olsztyn(&env, 8).await;
+    env.set_sender_verified(false).await;
     let mut failures = 0;
     for _ in 0..termin_local::streams::MAX_TRIES + 2 {
         failures += env.deliver().await.failed;

@@ -7,26 +7,15 @@ use termin_tests::*;
 async fn no_personal_data_is_stored_as_a_plain_national_id_or_logged() {
     let env = TestEnv::new().await;
     let national_id = pesel(77);
-    let start = env
-        .first_free_slot("olsztyn", "id-card-application", tuesday())
-        .await;
-    let (status, booked) = env
-        .post(
-            "/bookings",
-            &booking_body("olsztyn", "id-card-application", &start, &national_id),
-        )
-        .await;
-    assert_eq!(status, 201);
-    let id = booked["booking_id"].as_str().unwrap().to_owned();
+    let (id, start) = env.book_first_free(&national_id).await;
     // Bad input with personal data in it, and a cancellation by national ID.
     env.post(
         "/bookings",
         &json!({ "national_id": national_id, "email": 5 }),
     )
     .await;
-    let day = &start[..10];
-    let cancel = json!({ "office_id": "olsztyn", "service_id": "id-card-application", "date": day, "national_id": national_id });
-    assert_eq!(env.post("/bookings/cancel", &cancel).await.0, 200);
+    let cancel = cancel_request(OLSZTYN, ID_CARD_APPLICATION, &start[..10], &national_id);
+    assert_eq!(env.cancel_by_national_id(&cancel).await.0, 200);
 
     let items = format!("{:?}", env.items().await);
     assert!(items.contains(&id), "the scan saw the booking");

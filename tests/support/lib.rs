@@ -1,35 +1,36 @@
 //! Test support: one DynamoDB Local per test binary (started on first use, or
 //! reused from `TERMIN_TEST_DYNAMODB_ENDPOINT`), a fresh table per test created
 //! from the SAM template, the demo offices, a fixed clock and seeded randomness.
+//! The citizen's actions (book, confirm, cancel) are [`TestEnv`] methods; the
+//! sample people and requests are in [`fixtures`].
+
+pub mod fixtures;
+
+pub use fixtures::*;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use lambda_http::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use termin::config::NotifyConfig;
+use termin::domain::catalog::Catalog;
 use termin::domain::clock::FixedClock;
 use termin::domain::codes::SeededEntropy;
+use termin::domain::ids::OfficeId;
 use termin::domain::secrets::Keyring;
 use termin::service::App;
 use termin::service::notify::Notifier;
 use termin::store::Store;
-use termin_local::moto::{self, Sent};
+use termin_local::moto::{self, Sent, SentSms};
 use termin_local::router::Router;
 use termin_local::streams::{PollReport, StreamPump};
 use termin_local::template::Template;
-use termin_local::{demo, dynamodb_local};
+use termin_local::{demo, dynamodb_local, sdk_config};
 
 pub type Item = HashMap<String, AttributeValue>;
-
-/// Monday 23 November 2026, 09:00 in Warsaw.
-pub fn monday_9am() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-23T08:00:00Z")
-        .unwrap()
-        .to_utc()
-}
 
 fn endpoint() -> &'static str {
     static ENDPOINT: OnceLock<String> = OnceLock::new();
@@ -55,22 +56,6 @@ fn moto_endpoint() -> &'static str {
             .expect("moto installed (tests/run installs it)")
             .endpoint
     })
-}
-
-async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("eu-central-1"))
-        // DynamoDB Local keeps one database per access key and region: use the store's.
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "local",
-            "local",
-            None,
-            None,
-            "termin-tests",
-        ))
-        .endpoint_url(endpoint)
-        .load()
-        .await
 }
 
 /// One test's world: its own table, clock and randomness, its own sender
@@ -125,6 +110,14 @@ impl std::io::Write for CapturedWriter {
     }
 }
 
+/// What a confirmation carries: the token from the email's link, or the code
+/// sent by SMS.
+#[derive(Debug, Clone, Copy)]
+pub enum By<'a> {
+    Token(&'a str),
+    Code(&'a str),
+}
+
 impl TestEnv {
     pub async fn new() -> Self {
         log_buffer();
@@ -150,14 +143,6 @@ impl TestEnv {
             public_base_url: "https://termin.example.pl".into(),
         };
         let notifier = Notifier::new(app.clone(), &messaging, notify_config);
-        notifier
-            .senders
-            .ses()
-            .create_email_identity()
-            .email_identity(&sender_domain)
-            .send()
-            .await
-            .unwrap();
         let streams = aws_sdk_dynamodbstreams::Client::new(&sdk_config(endpoint()).await);
         let pump = StreamPump::new(
             app.store.client().clone(),
@@ -165,7 +150,7 @@ impl TestEnv {
             app.store.table().to_owned(),
         );
         let unique = u64::from(std::process::id()) * 1000 + n;
-        Self {
+        let env = Self {
             app,
             clock,
             router: Router::from_template(&template).unwrap(),
@@ -174,7 +159,9 @@ impl TestEnv {
             email: format!("anna.{unique}@example.pl"),
             phone: format!("+4860{:07}", unique % 10_000_000),
             sender_domain,
-        }
+        };
+        env.set_sender_verified(true).await;
+        env
     }
 
     /// A valid booking request with this test's own email and phone.
@@ -183,47 +170,6 @@ impl TestEnv {
         body["email"] = Value::from(self.email.clone());
         body["phone"] = Value::from(self.phone.clone());
         body
-    }
-
-    /// Runs the notify function over everything new on the table's stream.
-    pub async fn deliver(&self) -> PollReport {
-        let notifier = &self.notifier;
-        self.pump
-            .lock()
-            .await
-            .drain(
-                |event| async move { notify::process(notifier, &event).await },
-                1,
-            )
-            .await
-            .unwrap()
-    }
-
-    /// What was sent to this test's citizen (and only them), oldest first.
-    pub async fn sent(&self) -> Sent {
-        let endpoint = moto_endpoint().to_owned();
-        let all = tokio::task::spawn_blocking(move || moto::sent(&endpoint))
-            .await
-            .unwrap()
-            .unwrap();
-        Sent {
-            emails: all
-                .emails
-                .into_iter()
-                .filter(|m| m.to.contains(&self.email))
-                .collect(),
-            sms: all.sms.into_iter().filter(|m| m.to == self.phone).collect(),
-        }
-    }
-
-    /// Every SMS sent to `phone`.
-    pub async fn sms_to(&self, phone: &str) -> Vec<termin_local::moto::SentSms> {
-        let endpoint = moto_endpoint().to_owned();
-        let all = tokio::task::spawn_blocking(move || moto::sent(&endpoint))
-            .await
-            .unwrap()
-            .unwrap();
-        all.sms.into_iter().filter(|m| m.to == phone).collect()
     }
 
     /// Calls the API through the template's routes, as API Gateway would.
@@ -274,6 +220,109 @@ impl TestEnv {
         self.call(Method::POST, path, Some(body), &[]).await
     }
 
+    /// The first free slot of a service on or after `date` (RFC 3339 start).
+    pub async fn first_free_slot(&self, office: &str, service: &str, date: NaiveDate) -> String {
+        let (status, body) = self
+            .get(&format!(
+                "/offices/{office}/services/{service}/slots?from={date}"
+            ))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["days"][0]["slots"][0]["start"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// The slots of a service listed for one day.
+    pub async fn slots_on(&self, office: &str, service: &str, day: NaiveDate) -> Vec<Value> {
+        let (status, body) = self
+            .get(&format!(
+                "/offices/{office}/services/{service}/slots?from={day}&to={day}"
+            ))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["days"][0]["slots"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The first free ID card application slot in Olsztyn from Tuesday on.
+    pub async fn first_free_id_card_slot(&self) -> String {
+        self.first_free_slot(OLSZTYN, ID_CARD_APPLICATION, tuesday())
+            .await
+    }
+
+    /// The sample request ([`booking_body`]) by `national_id` for
+    /// [`TestEnv::first_free_id_card_slot`].
+    pub async fn first_free_request(&self, national_id: &str) -> Value {
+        let start = self.first_free_id_card_slot().await;
+        booking_body(OLSZTYN, ID_CARD_APPLICATION, &start, national_id)
+    }
+
+    /// Books [`TestEnv::first_free_request`], returning the booking id and its start.
+    pub async fn book_first_free(&self, national_id: &str) -> (String, String) {
+        let request = self.first_free_request(national_id).await;
+        let id = self.book_with(&request).await;
+        (id, request["start"].as_str().unwrap().to_owned())
+    }
+
+    /// Posts a booking request that must succeed, returning the booking id.
+    pub async fn book_with(&self, body: &Value) -> String {
+        let (status, answer) = self.post("/bookings", body).await;
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+        answer["booking_id"].as_str().unwrap().to_owned()
+    }
+
+    /// Books with this test's contact details (and `extra` fields), returning the booking id.
+    pub async fn book(
+        &self,
+        office: &str,
+        service: &str,
+        start: &str,
+        pesel: &str,
+        extra: Value,
+    ) -> String {
+        let mut body = self.contact_body(office, service, start, pesel);
+        if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+            body.extend(extra.clone());
+        }
+        self.book_with(&body).await
+    }
+
+    /// Confirms a hold as the confirm page does.
+    pub async fn confirm(&self, booking_id: &str, by: By<'_>) -> (StatusCode, Value) {
+        let body = match by {
+            By::Token(token) => json!({ "token": token }),
+            By::Code(code) => json!({ "code": code }),
+        };
+        self.post(&format!("/bookings/{booking_id}/confirm"), &body)
+            .await
+    }
+
+    /// Cancels with the token from a cancel link.
+    pub async fn cancel(&self, booking_id: &str, token: &str) -> (StatusCode, Value) {
+        self.post(
+            &format!("/bookings/{booking_id}/cancel"),
+            &json!({ "token": token }),
+        )
+        .await
+    }
+
+    /// Cancels by national ID, office, matter and day (see [`cancel_request`]).
+    pub async fn cancel_by_national_id(&self, request: &Value) -> (StatusCode, Value) {
+        self.post("/bookings/cancel", request).await
+    }
+
+    /// Changes an office's catalog in the table.
+    pub async fn edit_catalog(&self, office: &str, edit: impl FnOnce(&mut Catalog)) {
+        let office = OfficeId::parse(office).unwrap();
+        let mut catalog = self.app.store.load_catalog(&office).await.unwrap().unwrap();
+        edit(&mut catalog);
+        self.app.store.put_catalog(&catalog).await.unwrap();
+    }
+
     /// Every item in the table.
     pub async fn items(&self) -> Vec<Item> {
         self.app
@@ -309,24 +358,6 @@ impl TestEnv {
             .sum()
     }
 
-    /// Books with this test's contact details (and `extra` fields), returning the booking id.
-    pub async fn book(
-        &self,
-        office: &str,
-        service: &str,
-        start: &str,
-        pesel: &str,
-        extra: Value,
-    ) -> String {
-        let mut body = self.contact_body(office, service, start, pesel);
-        if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
-            body.extend(extra.clone());
-        }
-        let (status, answer) = self.post("/bookings", &body).await;
-        assert_eq!(status, StatusCode::CREATED, "{answer}");
-        answer["booking_id"].as_str().unwrap().to_owned()
-    }
-
     /// The outbox messages of a booking.
     pub async fn outbox(&self, booking_id: &str) -> Vec<Item> {
         self.items_of("outbox")
@@ -334,6 +365,15 @@ impl TestEnv {
             .into_iter()
             .filter(|i| s(i, "booking_id") == booking_id)
             .collect()
+    }
+
+    /// How many outbox messages of `kind` a booking has.
+    pub async fn outbox_count(&self, booking_id: &str, kind: &str) -> usize {
+        self.outbox(booking_id)
+            .await
+            .iter()
+            .filter(|m| s(m, "kind") == kind)
+            .count()
     }
 
     /// The one message of `kind` for a booking.
@@ -348,23 +388,78 @@ impl TestEnv {
         found.remove(0)
     }
 
-    /// The first free slot of a service on or after `date` (RFC 3339 start).
-    pub async fn first_free_slot(&self, office: &str, service: &str, date: NaiveDate) -> String {
-        let (status, body) = self
-            .get(&format!(
-                "/offices/{office}/services/{service}/slots?from={date}"
-            ))
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        body["days"][0]["slots"][0]["start"]
-            .as_str()
+    /// Runs the notify function over everything new on the table's stream.
+    pub async fn deliver(&self) -> PollReport {
+        let notifier = &self.notifier;
+        self.pump
+            .lock()
+            .await
+            .drain(
+                |event| async move { notify::process(notifier, &event).await },
+                1,
+            )
+            .await
             .unwrap()
-            .to_owned()
+    }
+
+    /// Lets SES send from this test's domain (as from the start), or makes it
+    /// refuse the sender as it refuses one not verified.
+    pub async fn set_sender_verified(&self, verified: bool) {
+        let ses = self.notifier.senders.ses();
+        let domain = &self.sender_domain;
+        if verified {
+            let request = ses.create_email_identity().email_identity(domain);
+            request.send().await.unwrap();
+        } else {
+            let request = ses.delete_email_identity().email_identity(domain);
+            request.send().await.unwrap();
+        }
+    }
+
+    /// What was sent to this test's citizen (and only them), oldest first.
+    pub async fn sent(&self) -> Sent {
+        let all = sent_by_anyone().await;
+        Sent {
+            emails: all
+                .emails
+                .into_iter()
+                .filter(|m| m.to.contains(&self.email))
+                .collect(),
+            sms: all.sms.into_iter().filter(|m| m.to == self.phone).collect(),
+        }
+    }
+
+    /// Every SMS sent to `phone`.
+    pub async fn sms_to(&self, phone: &str) -> Vec<SentSms> {
+        let all = sent_by_anyone().await;
+        all.sms.into_iter().filter(|m| m.to == phone).collect()
+    }
+
+    /// After many requests by one person at once: every refusal says
+    /// `already_booked`, and one booking holds one seat in Olsztyn.
+    pub async fn assert_one_booking_made(&self, answers: &[(StatusCode, Value)]) {
+        assert!(
+            answers
+                .iter()
+                .all(|(s, b)| *s == StatusCode::CREATED || b["error"]["code"] == "already_booked"),
+            "{answers:?}"
+        );
+        assert_eq!(self.items_of("booking").await.len(), 1);
+        assert_eq!(self.booked_units(OLSZTYN, CIVIL_AFFAIRS).await, 1);
     }
 
     pub fn advance(&self, by: Duration) {
         self.clock.advance(by);
     }
+}
+
+/// Everything the shared moto server has sent, for every test.
+async fn sent_by_anyone() -> Sent {
+    let endpoint = moto_endpoint().to_owned();
+    tokio::task::spawn_blocking(move || moto::sent(&endpoint))
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 pub fn s(item: &Item, key: &str) -> String {
@@ -379,39 +474,4 @@ pub fn n(item: &Item, key: &str) -> i64 {
         .and_then(|v| v.as_n().ok())
         .and_then(|v| v.parse().ok())
         .unwrap_or(0)
-}
-
-/// The `i`-th of many distinct valid PESELs (people born in the 1980s).
-pub fn pesel(i: u32) -> String {
-    let born = NaiveDate::from_ymd_opt(1980, 1, 1).unwrap() + Duration::days(i64::from(i % 3000));
-    let serial = 1000 + i / 3000;
-    let first_ten = format!("{}{}{:04}", born.format("%y%m%d"), "", serial % 10000);
-    let weights = [1, 3, 7, 9, 1, 3, 7, 9, 1, 3];
-    let sum: u32 = first_ten
-        .chars()
-        .zip(weights)
-        .map(|(c, w)| c.to_digit(10).unwrap() * w)
-        .sum();
-    format!("{first_ten}{}", (10 - sum % 10) % 10)
-}
-
-/// A complete, valid booking request.
-pub fn booking_body(office: &str, service: &str, start: &str, pesel: &str) -> Value {
-    serde_json::json!({
-        "office_id": office,
-        "service_id": service,
-        "start": start,
-        "first_name": "Anna",
-        "last_name": "Kowalska",
-        "email": "anna.kowalska@example.pl",
-        "national_id": pesel,
-        "phone": "601 234 567",
-        "accept_terms": true,
-        "consent_data_processing": true
-    })
-}
-
-/// Tuesday 24 November 2026.
-pub fn tuesday() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
 }

@@ -1,11 +1,12 @@
-//! A realistic booking at Olsztyn City Hall, named in all four languages, for
-//! the message tests.
+//! A realistic booking at Olsztyn City Hall, named in all four languages, and
+//! every message about it, for the message tests.
 
 use crate::domain::booking::{Booking, BookingStatus};
 use crate::domain::catalog::{Country, Department, Lang, Office, Service, Text, WeeklyHours};
+use crate::domain::codes::ShortCode;
 use crate::domain::ids::{DepartmentId, OfficeId, ServiceId};
 use crate::domain::national_id::NationalIdKind;
-use crate::messages::Visit;
+use crate::messages::{Message, ReplyReason, Visit};
 use chrono::{DateTime, Duration, Utc};
 
 pub(crate) fn text(pl: &str, cs: &str, en: &str, uk: &str) -> Text {
@@ -137,4 +138,75 @@ impl Fixture {
             booking: &self.booking,
         }
     }
+}
+
+/// The links a hold email carries (absolute, with `&` to escape in HTML).
+pub(crate) const CONFIRM_URL: &str = "https://termin.example.pl/potwierdz?booking=01ARZ3NDEKTSV4RRFFQ69G5FAV&token=Xq2v9dM0rYkz3nB7pQ1wLs8tUe4aHcJf6gViK5oN_PY";
+pub(crate) const CANCEL_URL: &str = "https://termin.example.pl/anuluj?booking=01ARZ3NDEKTSV4RRFFQ69G5FAV&token=Zt7Qw3eR9yU1iO5pA2sD8fG4hJ6kL0zXcVbNm_Lk-Q0";
+
+pub(crate) fn code(raw: &str) -> ShortCode {
+    ShortCode::parse(raw).unwrap()
+}
+
+/// Every kind that has an email form, about `visit`.
+pub(crate) fn email_kinds(visit: Visit<'_>) -> Vec<Message<'_>> {
+    vec![
+        Message::HoldCreated {
+            visit,
+            confirm_url: CONFIRM_URL.into(),
+            confirm_code: code("K7M4PX"),
+            cancel_url: CANCEL_URL.into(),
+        },
+        Message::Confirmed {
+            visit,
+            cancel_url: CANCEL_URL.into(),
+        },
+        Message::Cancelled { visit },
+        Message::Expired { visit },
+        Message::Reminder {
+            visit,
+            cancel_url: CANCEL_URL.into(),
+        },
+    ]
+}
+
+/// Every reply reason: each wrong-code count from 0 to 25, and the largest.
+pub(crate) fn reasons() -> Vec<ReplyReason> {
+    let mut reasons = vec![
+        ReplyReason::UnknownNumber,
+        ReplyReason::CodeLocked,
+        ReplyReason::Expired,
+        ReplyReason::AlreadyConfirmed,
+        ReplyReason::Cancelled,
+    ];
+    reasons.extend((0..=25).map(|tries_left| ReplyReason::WrongCode { tries_left }));
+    reasons.push(ReplyReason::WrongCode {
+        tries_left: u32::MAX,
+    });
+    reasons
+}
+
+/// Every message an SMS can carry for this visit.
+pub(crate) fn sms_kinds(visit: Visit<'_>) -> Vec<Message<'_>> {
+    let mut all = email_kinds(visit);
+    for reason in reasons() {
+        all.push(Message::SmsReply {
+            reason,
+            visit: Some(visit),
+        });
+        all.push(Message::SmsReply {
+            reason,
+            visit: None,
+        });
+    }
+    all
+}
+
+/// Fixtures whose times take the most characters: two-digit hours and days.
+pub(crate) fn long_fixtures(lang: Lang) -> Vec<Fixture> {
+    let mut late = Fixture::olsztyn(lang);
+    late.booking.start = utc("2026-12-28T14:45:00Z");
+    late.booking.end = late.booking.start + chrono::Duration::minutes(45);
+    late.booking.hold_expires_at = utc("2026-12-20T22:59:00Z");
+    vec![Fixture::olsztyn(lang), late]
 }

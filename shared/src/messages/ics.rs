@@ -186,7 +186,7 @@ mod tests {
         );
         let description = event.get_description().unwrap();
         assert!(
-            description.contains("Kod do kiosku: AC34FH"),
+            description.contains("Kod do kiosku: 042917"),
             "{description}"
         );
         assert!(
@@ -221,7 +221,7 @@ mod tests {
             before
                 .get_description()
                 .unwrap()
-                .contains("Kiosk code: AC34FH")
+                .contains("Kiosk code: 042917")
         );
     }
 

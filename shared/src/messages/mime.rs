@@ -184,7 +184,7 @@ mod tests {
         assert_eq!(qr.content_type().and_then(|c| c.subtype()), Some("png"));
         assert_eq!(
             crate::messages::qr::tests::read_back(qr.contents()),
-            vec!["AC34FH".to_owned()]
+            vec!["042917".to_owned()]
         );
 
         let ics = message

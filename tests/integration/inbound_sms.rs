@@ -8,17 +8,21 @@ use termin_local::inbound_sms_event;
 use termin_tests::*;
 
 async fn book_by_sms(env: &TestEnv, i: u32) -> String {
-    let start = env
-        .first_free_slot("olsztyn", "id-card-application", tuesday())
-        .await;
+    let start = env.first_free_id_card_slot().await;
     env.book(
-        "olsztyn",
-        "id-card-application",
+        OLSZTYN,
+        ID_CARD_APPLICATION,
         &start,
         &pesel(i),
         json!({ "confirm_by": "sms" }),
     )
     .await
+}
+
+/// Sends what is waiting and reads the confirmation code from the first SMS.
+async fn code_sent(env: &TestEnv) -> String {
+    env.deliver().await;
+    code_in(&env.sent().await.sms[0].text)
 }
 
 /// The confirmation code in an SMS: the one 6-character word of the code alphabet.
@@ -49,7 +53,7 @@ async fn the_code_goes_out_in_one_sms_and_a_reply_with_it_confirms_once() {
     let sms = env.sent().await.sms;
     assert_eq!(sms.len(), 1, "one SMS with the code");
     assert!(
-        termin::messages::sms::fits_one_segment(&sms[0].text),
+        termin::messages::sms_segments::fits_one_segment(&sms[0].text),
         "{:?}",
         sms[0].text
     );
@@ -65,20 +69,18 @@ async fn the_code_goes_out_in_one_sms_and_a_reply_with_it_confirms_once() {
 
     let again = reply(&env, &env.phone, &code, "in-1").await;
     assert_eq!(again, vec![SmsOutcome::Duplicate]);
-    let confirmations = env
-        .outbox(&id)
-        .await
-        .into_iter()
-        .filter(|m| s(m, "kind") == "confirmed")
-        .count();
-    assert_eq!(confirmations, 1, "the duplicate had no second effect");
+    assert_eq!(
+        env.outbox_count(&id, "confirmed").await,
+        1,
+        "the duplicate had no second effect"
+    );
 
     env.deliver().await;
     let sms = env.sent().await.sms;
     assert_eq!(sms.len(), 2, "the confirmation goes out by SMS too");
     assert!(
         sms.iter()
-            .all(|m| termin::messages::sms::fits_one_segment(&m.text))
+            .all(|m| termin::messages::sms_segments::fits_one_segment(&m.text))
     );
 }
 
@@ -86,8 +88,7 @@ async fn the_code_goes_out_in_one_sms_and_a_reply_with_it_confirms_once() {
 async fn a_reply_from_another_number_confirms_nothing_and_is_answered() {
     let env = TestEnv::new().await;
     let id = book_by_sms(&env, 2).await;
-    env.deliver().await;
-    let code = code_in(&env.sent().await.sms[0].text);
+    let code = code_sent(&env).await;
     let stranger = "+48691000111";
     let outcome = reply(&env, stranger, &code, "in-2").await;
     assert_eq!(
@@ -98,7 +99,7 @@ async fn a_reply_from_another_number_confirms_nothing_and_is_answered() {
     env.deliver().await;
     let answer = env.sms_to(stranger).await;
     assert!(!answer.is_empty(), "the stranger is told");
-    assert!(termin::messages::sms::fits_one_segment(
+    assert!(termin::messages::sms_segments::fits_one_segment(
         &answer.last().unwrap().text
     ));
 }
@@ -107,8 +108,7 @@ async fn a_reply_from_another_number_confirms_nothing_and_is_answered() {
 async fn wrong_codes_count_towards_the_lockout_and_are_answered() {
     let env = TestEnv::new().await;
     let id = book_by_sms(&env, 3).await;
-    env.deliver().await;
-    let code = code_in(&env.sent().await.sms[0].text);
+    let code = code_sent(&env).await;
     let wrong = if code == "AAAAAA" { "CCCCCC" } else { "AAAAAA" };
     for (i, left) in (0..5).zip([4u32, 3, 2, 1, 0]) {
         let outcome = reply(&env, &env.phone, wrong, &format!("wrong-{i}")).await;
@@ -131,8 +131,7 @@ async fn replies_arriving_in_either_order_end_confirmed() {
     for order in [["wrong", "right"], ["right", "wrong"]] {
         let env = TestEnv::new().await;
         let id = book_by_sms(&env, 4).await;
-        env.deliver().await;
-        let code = code_in(&env.sent().await.sms[0].text);
+        let code = code_sent(&env).await;
         for (i, which) in order.iter().enumerate() {
             let body = if *which == "right" {
                 code.clone()
@@ -149,8 +148,7 @@ async fn replies_arriving_in_either_order_end_confirmed() {
 async fn the_right_code_after_the_hour_expires_the_hold() {
     let env = TestEnv::new().await;
     let id = book_by_sms(&env, 5).await;
-    env.deliver().await;
-    let code = code_in(&env.sent().await.sms[0].text);
+    let code = code_sent(&env).await;
     env.advance(chrono::Duration::minutes(61));
     let outcome = reply(&env, &env.phone, &code, "late").await;
     assert!(
@@ -159,7 +157,7 @@ async fn the_right_code_after_the_hour_expires_the_hold() {
     );
     assert_eq!(status(&env, &id).await, "expired");
     assert_eq!(
-        env.booked_units("olsztyn", "civil-affairs").await,
+        env.booked_units(OLSZTYN, CIVIL_AFFAIRS).await,
         0,
         "the seat is back"
     );
@@ -168,8 +166,7 @@ async fn the_right_code_after_the_hour_expires_the_hold() {
 #[tokio::test]
 async fn the_sample_inbound_sms_event_is_answered_through_the_outbox() {
     let env = TestEnv::new().await;
-    let raw = std::fs::read_to_string(termin_local::workspace_root().join("events/sms-reply.json"))
-        .unwrap();
+    let raw = sample_event("sms-reply.json");
     let event: aws_lambda_events::event::sns::SnsEvent = serde_json::from_str(&raw).unwrap();
     let outcome = sms_reply::handle(
         &env.app,
@@ -189,9 +186,7 @@ async fn the_sample_inbound_sms_event_is_answered_through_the_outbox() {
 #[tokio::test]
 async fn the_sample_stream_event_sends_its_outbox_message() {
     let env = TestEnv::new().await;
-    let raw =
-        std::fs::read_to_string(termin_local::workspace_root().join("events/notify-stream.json"))
-            .unwrap();
+    let raw = sample_event("notify-stream.json");
     let event: aws_lambda_events::event::dynamodb::Event = serde_json::from_str(&raw).unwrap();
     // The record announces an item that was written: write it, as the table would have.
     let image = event.records[0].change.new_image.clone();

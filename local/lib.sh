@@ -59,22 +59,25 @@ venv_install() {
 # Runs "$@" as a named step of a longer script: prints "==> NAME" before and
 # "<== NAME: N s" after, and remembers the time for step_summary.
 STEP_TIMES=()
+STEPS_START=${EPOCHREALTIME/,/.}
 step() {
-  local name=$1 start status=0
+  local name=$1 start seconds status=0 failed=
   shift
   printf '\n==> %s\n' "$name"
   start=${EPOCHREALTIME/,/.}
   "$@" || status=$?
-  local seconds
   seconds=$(awk -v a="$start" -v b="${EPOCHREALTIME/,/.}" 'BEGIN { printf "%.1f", b - a }')
-  STEP_TIMES+=("$(printf '%8s s  %s%s' "$seconds" "$name" "$([ "$status" = 0 ] || echo "  (failed, exit $status)")")")
-  printf '<== %s: %s s%s\n' "$name" "$seconds" "$([ "$status" = 0 ] || echo ", failed (exit $status)")"
+  [ "$status" = 0 ] || failed=", failed (exit $status)"
+  STEP_TIMES+=("$(printf '%8s s  %s%s' "$seconds" "$name" "$failed")")
+  printf '<== %s: %s s%s\n' "$name" "$seconds" "$failed"
   return "$status"
 }
 
-# Prints the time of every step run so far (for an EXIT trap).
+# Prints the time of every step run so far, and the time since this file was
+# sourced (for an EXIT trap).
 step_summary() {
   [ "${#STEP_TIMES[@]}" -gt 0 ] || return 0
   printf '\nStep times:\n'
   printf '%s\n' "${STEP_TIMES[@]}"
+  awk -v a="$STEPS_START" -v b="${EPOCHREALTIME/,/.}" 'BEGIN { printf "%8.1f s  in all\n", b - a }'
 }

@@ -289,7 +289,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { stopServe
 /** The last lines of a file, for a failure message. */
 function tail(file, lines = 40) {
   try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') || '(the log is empty)';
   } catch (e) {
     return `(no log: ${e.message})`;
   }
@@ -372,7 +372,9 @@ async function startedOnRetry(what, start, cleanUp) {
   try {
     return await start(1);
   } catch (error) {
-    console.log(`${what} failed to start, retrying once:\n${error.message}`);
+    // Playwright's message repeats Chromium's whole command line; the rest says why.
+    const why = error.message.split('\n').filter((line) => !line.includes('<launching>')).join('\n');
+    console.log(`${what} failed to start, retrying once:\n${why}`);
     await cleanUp();
     return start(2);
   }

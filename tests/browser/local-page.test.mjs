@@ -177,8 +177,8 @@ function countApiCalls() {
   window.__terminApiCalls = 0;
   const realFetch = window.fetch.bind(window);
   window.fetch = (input, init) => {
-    const url = typeof input === 'string' ? input : input.url;
-    if (!new URL(url, window.location.href).pathname.startsWith('/api/')) return realFetch(input, init);
+    const url = new URL(String(input instanceof Request ? input.url : input), window.location.href);
+    if (!url.pathname.startsWith('/api/')) return realFetch(input, init);
     window.__terminApiCalls += 1;
     return realFetch(input, init).then((response) => {
       const json = response.json.bind(response);

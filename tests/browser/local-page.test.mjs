@@ -7,6 +7,13 @@
 // Knobs: TERMIN_LOCAL_BIN (default <target dir>/debug/termin-local), CHROMIUM
 // (default /usr/bin/chromium). On failure, screenshots and the runner's log are
 // in tests/browser/artifacts/.
+//
+// Every wait is on a condition with a deadline, never on the clock alone: the
+// runner is ready when GET /api/offices answers 200, the booking page when its
+// own API calls have all been answered and rendered (see `settled`), the
+// mailbox when the message is on it. The deadlines are generous for a busy
+// two-core CI machine. Only starting things is retried (the runner, with fresh
+// ports, and Chromium), once; every assertion of a flow counts the first time.
 
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,6 +30,12 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const artifacts = path.join(here, 'artifacts');
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+// Deadlines (ms).
+const SERVER_READY = 180_000; // DynamoDB Local (Java) and moto (Python) starting
+const MAILBOX = 60_000; // the stream consumer polls, then moto stores the message
+const UI = 30_000; // one page action, or a text to appear
+const TEST = 5 * 60_000; // one flow
 
 const OFFICE = 'olsztyn';
 const SERVICE = 'id-card-application';
@@ -54,20 +67,28 @@ async function mailbox(bookingId, kind) {
     await page.goto(`${server.base}/_local/mailbox`);
     const target = kind === 'cancel' ? 'cancel.html' : 'confirm.html';
     return await eventually(`a "${kind}" message for booking ${bookingId} in the local mailbox`, async () => {
+      const sent = page.waitForResponse((r) => new URL(r.url()).pathname === '/_local/sent');
       await page.getByRole('button', { name: 'Refresh' }).click();
-      await page.waitForTimeout(300);
-      for (const email of await page.locator('article.email').all()) {
-        const link = email.locator(`a[href*="${target}?booking=${bookingId}"]`).first();
-        if (!(await link.count())) continue;
-        if (kind === 'code') {
-          const m = /\b([3479ACEFHJKMNPRTWXY]{6})\b/.exec(await email.locator('pre').textContent());
-          if (m) return m[1];
-        } else {
-          return new URL(await link.getAttribute('href'), server.base).href;
+      await (await sent).finished();
+      // The page re-renders on a timer too, newest first, so the emails are
+      // read in one go inside the page: a link and a code from two different
+      // emails cannot be mixed up. Not rendered yet: null, and the next round.
+      const found = await page.evaluate(({ bookingId, target, kind }) => {
+        for (const email of document.querySelectorAll('article.email')) {
+          const link = email.querySelector(`a[href*="${target}?booking=${bookingId}"]`);
+          if (!link) continue;
+          if (kind === 'code') {
+            const m = /\b([3479ACEFHJKMNPRTWXY]{6})\b/.exec(email.querySelector('pre').textContent);
+            if (m) return m[1];
+          } else {
+            return link.getAttribute('href');
+          }
         }
-      }
-      return null;
-    });
+        return null;
+      }, { bookingId, target, kind });
+      if (!found || kind === 'code') return found;
+      return new URL(found, server.base).href;
+    }, MAILBOX);
   } finally {
     await page.close();
   }
@@ -78,7 +99,7 @@ async function mailbox(bookingId, kind) {
 // ---------------------------------------------------------------------------
 
 /** Polls `check` until it returns a truthy value; fails with `what` after `ms`. */
-async function eventually(what, check, ms = 15000) {
+async function eventually(what, check, ms = UI) {
   const until = Date.now() + ms;
   let last;
   for (;;) {
@@ -100,7 +121,7 @@ async function expectText(locator, pattern, what) {
     await eventually(what, async () => {
       seen = ((await locator.textContent({ timeout: 1000 })) || '').trim();
       return pattern.test(seen);
-    }, 10000);
+    }, UI);
   } catch {
     assert.fail(`${what}: expected ${pattern}, page shows ${JSON.stringify(seen)}`);
   }
@@ -109,6 +130,7 @@ async function expectText(locator, pattern, what) {
 
 /** axe-core on the page as it is; fails on any serious or critical violation. */
 async function expectAccessible(page, name) {
+  await settled(page);
   await page.addScriptTag({ path: axePath });
   const { violations } = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
   for (const v of violations) {
@@ -132,7 +154,7 @@ async function freePorts(n) {
 }
 
 async function api(pathAndQuery) {
-  const response = await fetch(`${server.base}/api${pathAndQuery}`);
+  const response = await fetch(`${server.base}/api${pathAndQuery}`, { signal: AbortSignal.timeout(UI) });
   assert.equal(response.status, 200, `GET ${pathAndQuery}`);
   return response.json();
 }
@@ -144,34 +166,82 @@ async function seatsLeftViaApi(date, start) {
   return slot ? slot.seats_left : 0;
 }
 
+/**
+ * Counts the page's API calls not yet done with, for `settled`. web/api.js
+ * makes every call as fetch, then response.json(), and the caller renders the
+ * answer right after; the count drops when the body has been parsed, and the
+ * caller's rendering (or its next call, which counts again) runs in the same
+ * microtask checkpoint, before a poll in the page can see 0.
+ */
+function countApiCalls() {
+  window.__terminApiCalls = 0;
+  const realFetch = window.fetch.bind(window);
+  window.fetch = (input, init) => {
+    const url = new URL(String(input instanceof Request ? input.url : input), window.location.href);
+    if (!url.pathname.startsWith('/api/')) return realFetch(input, init);
+    window.__terminApiCalls += 1;
+    return realFetch(input, init).then((response) => {
+      const json = response.json.bind(response);
+      response.json = () => json().finally(() => { window.__terminApiCalls -= 1; });
+      return response;
+    }, (error) => {
+      window.__terminApiCalls -= 1;
+      throw error;
+    });
+  };
+}
+
+/**
+ * Waits until the page has no API call in flight and has rendered every answer.
+ * The booking page chains calls (offices, then the office, then the slots) and
+ * renders the slots of every call it makes, so changing a select while a chain
+ * runs would list the days twice; each change therefore waits for this first.
+ */
+async function settled(page) {
+  await page.waitForFunction(() => window.__terminApiCalls === 0, null, { timeout: UI });
+}
+
 /** Opens the booking page with the office and the matter chosen, and waits for the free times. */
 async function openBookingPage(page) {
   await page.goto(`${server.base}/`);
   await page.locator(`#office option[value="${OFFICE}"]`).waitFor({ state: 'attached' });
-  let slots = page.waitForResponse((r) => r.url().includes(`/api/offices/${OFFICE}/services/`) && r.url().includes('/slots'));
+  await settled(page);
   await page.getByLabel('Office').selectOption(OFFICE);
-  await slots;
-  slots = page.waitForResponse((r) => r.url().includes(`/api/offices/${OFFICE}/services/${SERVICE}/slots`));
+  await settled(page);
   await page.getByLabel('Matter').selectOption(SERVICE);
-  await slots;
+  await settled(page);
   await page.locator('#days .slots button').first().waitFor();
   await expectText(page.locator('#service-info'), /Visit: 15 min/, 'the matter description');
+  const dates = await page.locator('#days h3').allTextContents();
+  assert.equal(new Set(dates).size, dates.length, `each day is listed once: ${dates.join(', ')}`);
 }
 
 /**
- * The first free time of the first listed day after the earliest one: not today,
- * so the minimum notice cannot take it away while the test runs.
+ * A free time well inside the booking window: on the third listed day, so
+ * neither today nor the first bookable day, whatever the hour (the minimum
+ * notice cannot take it away, nor can the date turning over at midnight while
+ * the test runs); and from the middle of that day, not its first or last time.
  */
-async function firstFreeSlot(page) {
+async function aFreeSlot(page) {
   const days = page.locator('#days h3');
-  assert.ok((await days.count()) >= 2, 'at least two days with free times are listed');
-  const date = (await days.nth(1).textContent()).trim();
-  const button = page.locator('#days h3').nth(1).locator('xpath=following-sibling::div[1]').locator('button').first();
+  assert.ok((await days.count()) >= 3, 'at least three days with free times are listed');
+  const date = (await days.nth(2).textContent()).trim();
+  const buttons = days.nth(2).locator('xpath=following-sibling::div[1]').locator('button');
+  const count = await buttons.count();
+  assert.ok(count > 0, `free times listed on ${date}`);
+  const button = buttons.nth(Math.floor(count / 2));
   const label = await button.getAttribute('aria-label');
   const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}), (\d+) seats left$/.exec(label);
   assert.ok(m, `slot label ${label}`);
   assert.equal(m[1], date);
   return { date, time: m[2], seats: Number(m[3]) };
+}
+
+/** Presses "Cancel my booking for the chosen matter" and waits for the API's answer. */
+async function cancelByNationalId(page) {
+  const answer = page.waitForResponse((r) => r.url().endsWith('/api/bookings/cancel') && r.request().method() === 'POST');
+  await page.getByRole('button', { name: 'Cancel my booking for the chosen matter' }).click();
+  await answer;
 }
 
 function slotButton(page, slot) {
@@ -206,6 +276,8 @@ async function book(page, person, confirmBy) {
 // The runner and the browser
 // ---------------------------------------------------------------------------
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
 function stopServer() {
   if (server && server.child.exitCode === null && server.child.signalCode === null) {
     try { process.kill(-server.child.pid, 'SIGKILL'); } catch { /* already gone */ }
@@ -214,21 +286,29 @@ function stopServer() {
 process.on('exit', stopServer);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { stopServer(); process.exit(130); });
 
-before(async () => {
-  fs.rmSync(artifacts, { recursive: true, force: true });
-  fs.mkdirSync(artifacts, { recursive: true });
-  const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, 'target');
-  const bin = process.env.TERMIN_LOCAL_BIN || path.join(targetDir, 'debug/termin-local');
-  assert.ok(fs.existsSync(bin), `${bin} is missing: cargo build -p termin-local`);
+/** The last lines of a file, for a failure message. */
+function tail(file, lines = 40) {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') || '(the log is empty)';
+  } catch (e) {
+    return `(no log: ${e.message})`;
+  }
+}
 
+/**
+ * Starts termin-local on free ports, its output in `logPath`, and waits until
+ * it answers GET /api/offices with 200 (the table is made and the demo offices
+ * loaded before it listens). Fails, with the tail of the log, if it ends first
+ * or does not answer within SERVER_READY.
+ */
+async function startServer(bin, logPath) {
   const [dbPort, webPort, mailPort] = await freePorts(3);
-  const logPath = path.join(artifacts, 'termin-local.log');
   const log = fs.openSync(logPath, 'w');
   // The same environment as local/run (keep them in step), on ports of its own.
   const child = spawn(bin, [], {
     cwd: root,
     detached: true, // its own process group, so the Java child goes with it
-    stdio: ['ignore', 'pipe', log],
+    stdio: ['ignore', log, log],
     env: {
       ...process.env,
       AWS_REGION: 'eu-central-1',
@@ -248,34 +328,80 @@ before(async () => {
       RUST_LOG: process.env.RUST_LOG || 'info',
     },
   });
+  fs.closeSync(log);
   server = { child, base: `http://127.0.0.1:${webPort}`, logPath };
-  await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`termin-local did not say "Termin is running" within 120 s; see ${logPath}`)), 120000);
-    child.stdout.on('data', (chunk) => {
-      fs.appendFileSync(log, chunk);
-      out += chunk;
-      if (out.includes('Termin is running')) { clearTimeout(timer); resolve(); }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`termin-local ended (${code ?? signal}) before it was ready:\n${fs.readFileSync(logPath, 'utf8').slice(-3000)}`));
-    });
-  });
+  const started = Date.now();
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`termin-local ended (${child.exitCode ?? child.signalCode}) before it answered; the end of ${logPath}:\n${tail(logPath)}`);
+    }
+    try {
+      const response = await fetch(`${server.base}/api/offices`, { signal: AbortSignal.timeout(5000) });
+      await response.arrayBuffer();
+      if (response.status === 200) {
+        console.log(`termin-local answered GET /api/offices after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        return;
+      }
+    } catch { /* not listening yet */ }
+    if (Date.now() - started > SERVER_READY) {
+      stopServer();
+      throw new Error(`termin-local did not answer GET /api/offices with 200 within ${SERVER_READY / 1000} s; the end of ${logPath}:\n${tail(logPath)}`);
+    }
+    await sleep(250);
+  }
+}
 
+/** Headless Chromium with a fresh profile. */
+async function launchChromium() {
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'termin-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
+  return chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
+    timeout: 60_000,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
-  context.setDefaultTimeout(15000);
+}
+
+/**
+ * Runs `start` (what); if it fails, says why and runs it once more. Only for
+ * starting things, whose failure is the machine's (a port taken between
+ * choosing and binding it, a browser that did not come up), never for a flow.
+ */
+async function startedOnRetry(what, start, cleanUp) {
+  try {
+    return await start(1);
+  } catch (error) {
+    // Playwright's message repeats Chromium's whole command line; the rest says why.
+    const why = error.message.split('\n').filter((line) => !line.includes('<launching>')).join('\n');
+    console.log(`${what} failed to start, retrying once:\n${why}`);
+    await cleanUp();
+    return start(2);
+  }
+}
+
+before(async () => {
+  fs.rmSync(artifacts, { recursive: true, force: true });
+  fs.mkdirSync(artifacts, { recursive: true });
+  const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, 'target');
+  const bin = process.env.TERMIN_LOCAL_BIN || path.join(targetDir, 'debug/termin-local');
+  assert.ok(fs.existsSync(bin), `${bin} is missing: cargo build -p termin-local`);
+
+  await startedOnRetry('termin-local',
+    (attempt) => startServer(bin, path.join(artifacts, attempt === 1 ? 'termin-local.log' : 'termin-local.retry.log')),
+    async () => stopServer());
+
+  context = await startedOnRetry('Chromium', launchChromium, async () => {
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+  });
+  context.setDefaultTimeout(UI);
+  context.setDefaultNavigationTimeout(UI);
+  await context.addInitScript(countApiCalls);
   for (const page of context.pages()) await page.close();
   context.on('page', (page) => {
     page.on('pageerror', (e) => console.log(`page error on ${page.url()}: ${e.message}`));
   });
-});
+}, { timeout: 2 * SERVER_READY + 3 * 60_000 });
 
 afterEach(async () => {
   await Promise.all(context.pages().map((p) => p.close().catch(() => {})));
@@ -283,7 +409,7 @@ afterEach(async () => {
 
 /** A test whose failure leaves a screenshot of every open page in artifacts/. */
 function flow(name, body) {
-  test(name, async () => {
+  test(name, { timeout: TEST }, async () => {
     try {
       await body();
     } catch (error) {
@@ -308,7 +434,7 @@ after(async () => {
     clearTimeout(timer);
     stopServer(); // anything left in the group
   }
-});
+}, { timeout: 60_000 });
 
 // ---------------------------------------------------------------------------
 // The flows
@@ -319,7 +445,7 @@ flow('a person books, confirms by the email link and cancels by the cancel link,
   await openBookingPage(page);
   await expectAccessible(page, 'booking page');
 
-  const slot = await firstFreeSlot(page);
+  const slot = await aFreeSlot(page);
   assert.ok(slot.seats > 0);
   await slotButton(page, slot).click();
   assert.equal(await slotButton(page, slot).getAttribute('aria-pressed'), 'true');
@@ -354,7 +480,7 @@ flow('a person books, confirms by the email link and cancels by the cancel link,
 flow('a person books, confirms by the SMS code and cancels with the national ID on the booking page', async () => {
   const page = await context.newPage();
   await openBookingPage(page);
-  const slot = await firstFreeSlot(page);
+  const slot = await aFreeSlot(page);
   await slotButton(page, slot).click();
   const booking = await book(page, PERSON_NATIONAL_ID, 'sms');
   await expectSeatsOnPage(page, slot, slot.seats - 1);
@@ -370,14 +496,14 @@ flow('a person books, confirms by the SMS code and cancels with the national ID 
   await expectSeatsOnPage(page, slot, slot.seats - 1);
   await page.getByLabel('Day').fill(slot.date);
   await page.getByLabel('PESEL / rodné číslo').last().fill(PERSON_NATIONAL_ID.pesel);
-  await page.getByRole('button', { name: 'Cancel my booking for the chosen matter' }).click();
+  await cancelByNationalId(page);
   await expectText(page.locator('#cancel-result'), new RegExp(`^Cancelled booking ${booking.public_ref}\\.$`), 'the cancel result');
   await expectSeatsOnPage(page, slot, slot.seats);
   assert.equal(await seatsLeftViaApi(slot.date, booking.start), slot.seats, 'the seat is free again (API)');
   await expectAccessible(page, 'booking page after cancelling by national ID');
 
   // A second try finds nothing left to cancel.
-  await page.getByRole('button', { name: 'Cancel my booking for the chosen matter' }).click();
+  await cancelByNationalId(page);
   await expectText(page.locator('#cancel-result'), /^(?!Cancelled booking).+/, 'the second cancel result');
   assert.equal(await page.locator('#cancel-result').getAttribute('class'), 'error');
 });

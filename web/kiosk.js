@@ -110,21 +110,23 @@ async function kioskFetch(method, path, payload) {
   }
 }
 
+/** API error codes that the screen explains with one of its own texts. */
+const SCREEN_CODE = { invalid_request: 'invalid_code', service_not_found: 'service_unknown' };
+
 /**
- * The error of a failed answer: { code, ...fields }. Takes the kiosk shape
- * {"error": "code", "message": …} and also the other routes' shape
- * {"error": {"code": …, "message": …}}.
+ * The error of a failed answer. The API answers
+ * {"error": {"code", "message" (English, for logs), ...details}}; the screen
+ * gets { code, ...details }, with the kiosk's own text per language
+ * (`kiosk_message`) as `message`.
  */
 function problem(result) {
   if (result.status === 0) return { code: 'network' };
-  const data = result.data && typeof result.data === 'object' ? result.data : {};
-  const nested = data.error && typeof data.error === 'object' ? data.error : null;
-  const fields = nested ? { ...data, ...nested } : { ...data };
-  let code = nested ? nested.code : data.error;
-  if (typeof code !== 'string' || !code) {
-    code = { 401: 'unauthorized', 429: 'kiosk_locked' }[result.status] || 'other';
+  const error = result.data && typeof result.data === 'object' ? result.data.error : null;
+  if (!error || typeof error !== 'object' || typeof error.code !== 'string') {
+    return { code: { 401: 'unauthorized', 429: 'kiosk_locked' }[result.status] || 'other' };
   }
-  return { ...fields, code };
+  const { code, message: _english, kiosk_message: message, ...details } = error;
+  return { ...details, code: SCREEN_CODE[code] || code, message };
 }
 
 // ---------------------------------------------------------------------------

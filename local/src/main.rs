@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use termin::config::{Config, NotifyConfig, reminder_lead_from_lookup};
+use termin::domain::clock::ShiftedClock;
 use termin::service::{self, App, notify::Notifier};
 use termin_local::process::port_of;
 use termin_local::server::LocalServices;
@@ -46,7 +47,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let notify_config = NotifyConfig::from_env()?;
     let lead = reminder_lead_from_lookup(|name| std::env::var(name).ok())?;
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let app = App::new(&config, &aws);
+    // The wall clock, which `/_local/clock` can move to try the day of a visit.
+    let clock = Arc::new(ShiftedClock::default());
+    let app = App {
+        clock: clock.clone(),
+        ..App::new(&config, &aws)
+    };
     let template = Template::workspace()?;
     template
         .create_table(app.store.client(), &config.table_name)
@@ -93,6 +99,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         moto_endpoint: messaging.endpoint,
         dead_letters,
         mailbox_page: workspace_root().join("local/mailbox.html"),
+        clock,
     };
     axum::serve(
         listener,

@@ -2,7 +2,9 @@
 //! it), `web/` at `/`, and the local-only mailbox: `/_local/mailbox` (a page),
 //! `/_local/sent` (every email and SMS the notify function sent, read back from
 //! the SES/SNS stand-in), `/_local/sms` (play an inbound SMS reply) and
-//! `/_local/kiosks` (the demo kiosks with the secrets staff would type in).
+//! `/_local/kiosks` (the demo kiosks with the secrets staff would type in) and
+//! `/_local/clock` (read, move or reset the clock the handlers read, to try the
+//! day of a visit now).
 
 use crate::router::Router;
 use crate::streams::DeadLetter;
@@ -15,6 +17,7 @@ use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::Mutex;
+use termin::domain::clock::{Clock, ShiftedClock};
 use termin::service::App;
 use tower_http::services::ServeDir;
 
@@ -35,6 +38,8 @@ pub struct LocalServices {
     pub dead_letters: Arc<Mutex<Vec<DeadLetter>>>,
     /// The page itself (`local/mailbox.html`).
     pub mailbox_page: PathBuf,
+    /// The clock every handler reads, which `/_local/clock` moves.
+    pub clock: Arc<ShiftedClock>,
 }
 
 pub fn app(app: App, router: Router, web_dir: PathBuf, local: LocalServices) -> axum::Router {
@@ -49,6 +54,7 @@ pub fn app(app: App, router: Router, web_dir: PathBuf, local: LocalServices) -> 
         .route("/_local/sent", get(sent))
         .route("/_local/sms", post(inbound_sms))
         .route("/_local/kiosks", get(kiosks))
+        .route("/_local/clock", get(clock_now).post(set_clock))
         .fallback_service(ServeDir::new(web_dir))
         .with_state(shared)
 }
@@ -138,6 +144,32 @@ async fn kiosks(State(shared): State<Shared>) -> Response {
         }
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
+}
+
+async fn clock_now(State(shared): State<Shared>) -> Response {
+    axum::Json(json!({ "now": shared.local.clock.now() })).into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct SetClock {
+    /// RFC 3339; absent or null: back to the wall clock.
+    now: Option<chrono::DateTime<chrono::FixedOffset>>,
+}
+
+/// Moves the clock every handler reads (local only).
+async fn set_clock(State(shared): State<Shared>, body: axum::body::Bytes) -> Response {
+    let Ok(request) = serde_json::from_slice::<SetClock>(&body) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"error":{"code":"invalid_json","message":"expected {\"now\": \"2026-12-08T07:20:00+01:00\"} or {\"now\": null}"}})),
+        )
+            .into_response();
+    };
+    match request.now {
+        Some(at) => shared.local.clock.set_now(at.to_utc()),
+        None => shared.local.clock.reset(),
+    }
+    clock_now(State(shared)).await
 }
 
 #[derive(serde::Deserialize)]

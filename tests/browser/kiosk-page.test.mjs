@@ -6,18 +6,16 @@
 // Run on its own (after `cargo build -p termin-local`):
 //   (cd tests/browser && npm ci && node --test kiosk-page.test.mjs)
 // Knobs: TERMIN_LOCAL_BIN, CHROMIUM (as local-page.test.mjs); KIOSK_ID and
-// KIOSK_SECRET (the demo kiosk); KIOSK_EXPECT_TICKET=1 (see the booked flow).
+// KIOSK_SECRET (the demo kiosk's secret; by default read from /_local/kiosks).
 // On failure, screenshots and the runner's log are in tests/browser/artifacts/kiosk/.
 //
-// What this file assumes of the backend (the kiosk routes land separately):
-// - termin-local serves GET /api/kiosk/config, POST /api/kiosk/redeem and
-//   POST /api/kiosk/walk-in, signed as web/kiosk-sign.js signs them.
-// - The demo data has kiosk KIOSK_ID (default olsztyn-hall-1) at office
-//   "olsztyn" with secret KIOSK_SECRET (default demo-kiosk-secret-olsztyn-hall-1;
-//   if the runner derives kiosk secrets from HASH_KEY, compute or print it and
-//   pass it in KIOSK_SECRET),
-//   enabled, walk-ins enabled at any hour, and at least one service with
-//   walk_in: true (id-card-application is used when it is one).
+// What this file relies on in termin-local:
+// - GET /api/kiosk/config, POST /api/kiosk/redeem and POST /api/kiosk/walk-in,
+//   signed as web/kiosk-sign.js signs them.
+// - The demo kiosk KIOSK_ID (default olsztyn-hall-1) at office "olsztyn", its
+//   secret from /_local/kiosks (derived from HASH_KEY; KIOSK_SECRET overrides).
+// - /_local/clock, to move the server's clock to the day of the visit (the
+//   browser's clock is moved with it, so the kiosk's signatures stay fresh).
 // - Five wrong codes lock the kiosk (429 kiosk_locked + retry_after_seconds).
 // - The booking routes and the local mailbox work as in local-page.test.mjs.
 
@@ -39,7 +37,8 @@ const artifacts = path.join(here, 'artifacts', 'kiosk');
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 const KIOSK_ID = process.env.KIOSK_ID || 'olsztyn-hall-1';
-const KIOSK_SECRET = process.env.KIOSK_SECRET || 'demo-kiosk-secret-olsztyn-hall-1';
+// The demo kiosk's secret, as /_local/kiosks hands it out (or KIOSK_SECRET).
+let KIOSK_SECRET = process.env.KIOSK_SECRET;
 const OFFICE = 'olsztyn';
 const BOOKED_SERVICE = 'id-card-application';
 const SUPPORTED = ['pl', 'cs', 'en', 'uk'];
@@ -148,10 +147,10 @@ async function freePorts(n) {
 }
 
 /** A request to the API; `signed` signs it as the demo kiosk. */
-async function api(method, route, body, { signed = false } = {}) {
+async function api(method, route, body, { signed = false, at = new Date() } = {}) {
   const text = body === undefined ? '' : JSON.stringify(body);
   const headers = signed
-    ? await signRequest({ secret: KIOSK_SECRET, kioskId: KIOSK_ID, method, path: route, body: text })
+    ? await signRequest({ secret: KIOSK_SECRET, kioskId: KIOSK_ID, method, path: route, body: text, now: at })
     : {};
   if (text) headers['content-type'] = 'application/json';
   const response = await fetch(`${server.base}/api${route}`, { method, headers, body: text || undefined });
@@ -260,6 +259,12 @@ before(async () => {
     });
   });
 
+  if (!KIOSK_SECRET) {
+    const listed = await (await fetch(`${server.base}/_local/kiosks`)).json();
+    const demo = listed.kiosks.find((k) => k.kiosk_id === KIOSK_ID);
+    assert.ok(demo, `${KIOSK_ID} is a demo kiosk`);
+    KIOSK_SECRET = demo.secret;
+  }
   const config = await api('GET', '/kiosk/config', undefined, { signed: true });
   assert.equal(config.status, 200, `GET /api/kiosk/config as ${KIOSK_ID}: ${config.status} ${JSON.stringify(config.data)}`);
   kioskConfig = config.data;
@@ -394,14 +399,18 @@ flow('a walk-in takes a ticket and sees its number, where to go and the wait', a
   await page.locator('#screen-home').waitFor();
 });
 
-// ASSUMES of the server: a confirmed booking's code can be redeemed. With the
-// demo offices (min_notice_minutes 60) the earliest free slot is at least an
-// hour away, so with the real clock the kiosk answers 422 too_early, and this
-// flow checks the "valid from" message. To check the ticket instead, the
-// backend has to make the booking redeemable now (a kiosk window of 60 min or
-// more, a clock knob for the local runner, or a seeded booking) and the run
-// sets KIOSK_EXPECT_TICKET=1. Any other answer fails the flow.
-flow('a person with a confirmed booking types its code and gets a booked ticket (or is told when to come)', async () => {
+/** Moves the server's clock (and, for `page`, the browser context's) to `at`; `null`: back to now. */
+async function setClock(at, page) {
+  const response = await fetch(`${server.base}/_local/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ now: at ? new Date(at).toISOString() : null }),
+  });
+  assert.equal(response.status, 200, 'the local clock moves');
+  if (page && at) await page.clock.setSystemTime(new Date(at));
+}
+
+flow('a person with a confirmed booking is told when to come, then gets a booked ticket by keypad alone', async () => {
   // Book the earliest free slot through the API and confirm by the email link.
   const listing = await api('GET', `/offices/${OFFICE}/services/${BOOKED_SERVICE}/slots`);
   assert.equal(listing.status, 200);
@@ -435,34 +444,49 @@ flow('a person with a confirmed booking types its code and gets a booked ticket 
   const confirmed = await api('POST', `/bookings/${bookingId}/confirm`, { token });
   assert.equal(confirmed.status, 200, `confirm answered ${confirmed.status}: ${JSON.stringify(confirmed.data)}`);
   const code = confirmed.data.booking.kiosk_code;
-  assert.ok(code, 'the confirmed booking has a kiosk code');
+  assert.match(code, /^\d{6}$/, 'a kiosk code is six digits');
 
-  // The person types it on the kiosk (letters through the letter keys).
-  const page = await openKiosk();
-  const answer = await typeOnKeypad(page, code);
-  const lang = officeLanguages()[0];
-  if (answer.status === 200) {
+  // Now, an hour or more before the visit: too early, and told from when.
+  let page = await openKiosk();
+  let answer = await typeOnKeypad(page, code);
+  assert.equal(answer.status, 422, `redeem answered ${answer.status}: ${JSON.stringify(answer.data)}`);
+  assert.equal(errorCode(answer.data), 'too_early');
+  const validFrom = answer.data.error.valid_from;
+  assert.match(validFrom, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?([+-]\d{2}:\d{2}|Z)$/, 'valid_from is RFC 3339');
+  assert.equal(new Date(validFrom).getTime(), new Date(slot.start).getTime() - 30 * 60000, 'valid from 30 minutes before');
+  await page.locator('#screen-error').waitFor();
+  await inEveryLanguage(page, async (l) => {
+    const expected = strings[l]['error.too_early.body'].replace('{time}', officeTime(validFrom, l));
+    await expectText(page.locator('#error-body'), new RegExp(`^${escape(expected)}$`), `the too-early message in ${l}`);
+    await expectAccessible(page, `too-early screen (${l})`);
+  });
+  await page.close();
+
+  // Ten minutes before the visit (server and kiosk clocks moved there).
+  const arrival = new Date(new Date(slot.start).getTime() - 10 * 60000);
+  page = await context.newPage();
+  await page.clock.install({ time: arrival });
+  await setClock(arrival, page);
+  try {
+    await page.goto(`${server.base}/kiosk.html`);
+    await page.locator('#screen-home').waitFor();
+    answer = await typeOnKeypad(page, code);
+    assert.equal(answer.status, 200, `redeem answered ${answer.status}: ${JSON.stringify(answer.data)}`);
     const { ticket } = answer.data;
     assert.equal(ticket.kind, 'booked');
     assert.match(ticket.number, /^R[A-Z]{1,3}\d{3}$/, 'a booked number is R, the desk group and three digits');
-    assert.equal(ticket.appointment && new Date(ticket.appointment).getTime(), new Date(slot.start).getTime());
+    assert.equal(new Date(ticket.appointment).getTime(), new Date(slot.start).getTime());
     await page.locator('#screen-ticket').waitFor();
     await expectText(page.locator('#ticket-number'), new RegExp(`^${ticket.number}$`), 'the booked ticket number');
-    await expectText(page.locator('#ticket-appointment'), new RegExp(escape(officeTime(ticket.appointment, lang))), 'the appointment time');
     await accessibleInEveryLanguage(page, 'ticket', 'ticket.heading');
-  } else {
-    assert.ok(!process.env.KIOSK_EXPECT_TICKET, `KIOSK_EXPECT_TICKET is set but redeem answered ${answer.status}: ${JSON.stringify(answer.data)}`);
-    assert.equal(answer.status, 422, `redeem answered ${answer.status}: ${JSON.stringify(answer.data)}`);
-    assert.equal(errorCode(answer.data), 'too_early');
-    const validFrom = answer.data.valid_from ?? answer.data.error?.valid_from;
-    assert.match(validFrom, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?([+-]\d{2}:\d{2}|Z)$/, 'valid_from is RFC 3339');
-    assert.ok(new Date(validFrom) <= new Date(slot.start), 'the code is valid before the appointment');
-    await page.locator('#screen-error').waitFor();
-    await inEveryLanguage(page, async (l) => {
-      const expected = strings[l]['error.too_early.body'].replace('{time}', officeTime(validFrom, l));
-      await expectText(page.locator('#error-body'), new RegExp(`^${escape(expected)}$`), `the too-early message in ${l}`);
-      await expectAccessible(page, `too-early screen (${l})`);
-    });
+    // The same code again: the same ticket, never a second one.
+    const again = await api('POST', '/kiosk/redeem', { code }, { signed: true, at: arrival });
+    assert.equal(again.status, 200, `again: ${again.status} ${JSON.stringify(again.data)}`);
+    assert.equal(again.data.ticket.number, ticket.number);
+  } finally {
+    // The browser's clock belongs to the whole context: back to now for the next flows.
+    await page.clock.setSystemTime(new Date());
+    await setClock(null);
   }
 });
 

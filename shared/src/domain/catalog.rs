@@ -196,6 +196,13 @@ pub struct Service {
     /// An ID card application may report a lost document.
     #[serde(default)]
     pub allows_lost_document_report: bool,
+    /// The hall's kiosk issues tickets without a booking for it (default: yes).
+    #[serde(default = "yes")]
+    pub walk_in: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Everything an office offers, read in one query.

@@ -255,6 +255,7 @@ pub(crate) mod tests {
             where_to_go: Text::default(),
             requires_application_number: false,
             allows_lost_document_report: false,
+            walk_in: true,
         }
     }
 

@@ -109,6 +109,7 @@ impl Fixture {
             where_to_go: Text::default(),
             requires_application_number: false,
             allows_lost_document_report: false,
+            walk_in: true,
         };
         let mut booking = crate::domain::booking::tests::booking(BookingStatus::Confirmed);
         booking.office_id = office.id.clone();

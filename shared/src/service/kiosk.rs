@@ -177,6 +177,9 @@ pub async fn walk_in(
     let now = app.clock.now();
     let catalog = app.catalog(&kiosk.office_id).await?;
     let (department, service) = find_service(&catalog, &service_id)?;
+    if !service.walk_in {
+        return Err(ServiceError::ServiceNotFound);
+    }
     let today = schedule::local_date(&catalog.office, now);
     let group = &department.kiosk.desk_group;
     let n = app

@@ -133,6 +133,8 @@ pub struct KioskDepartmentView {
 pub struct KioskServiceView {
     pub id: String,
     pub name: Text,
+    /// Offered as a ticket without a booking.
+    pub walk_in: bool,
 }
 
 /// What a kiosk's screen needs: its office, languages, switches and matters.
@@ -171,6 +173,7 @@ impl KioskConfigView {
                     .map(|s| KioskServiceView {
                         id: s.id.to_string(),
                         name: s.name.clone(),
+                        walk_in: s.walk_in,
                     })
                     .collect(),
             })
@@ -199,7 +202,7 @@ pub struct TicketView {
     pub desk_group: String,
     pub department: KioskDepartmentRef,
     pub service: KioskServiceView,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `null` on a walk-in ticket.
     pub appointment: Option<DateTime<FixedOffset>>,
     pub people_ahead: u32,
     pub estimated_wait_minutes: WaitRange,
@@ -235,6 +238,7 @@ impl TicketView {
             service: KioskServiceView {
                 id: service.id.to_string(),
                 name: service.name.clone(),
+                walk_in: service.walk_in,
             },
             appointment: ticket.appointment.map(local),
             people_ahead,

@@ -471,3 +471,45 @@ async fn the_sample_kiosk_event_redeems_through_the_kiosk_handler() {
     assert_eq!(response.status(), 200, "{body}");
     assert_eq!(body["ticket"]["number"], "RA001");
 }
+
+#[tokio::test]
+async fn a_registered_kiosk_signs_with_its_secret_until_the_secret_is_rotated() {
+    use termin::domain::catalog::{Lang, Text};
+    use termin::domain::ids::OfficeId;
+    use termin::service::kiosk::{KioskRegistration, register_kiosk};
+    let env = TestEnv::new().await;
+    let registration = KioskRegistration {
+        id: "olsztyn-hall-2".into(),
+        office_id: OfficeId::parse(OFFICE).unwrap(),
+        languages: vec![Lang::Pl, Lang::Uk],
+        message: Text::default(),
+    };
+    let (kiosk, first) = register_kiosk(&env.app, registration.clone()).await.unwrap();
+    assert_eq!(kiosk.generation, 1);
+    let with = |secret: &str| Kiosk {
+        secret: secret.to_owned(),
+        ..Kiosk::new(&env, "olsztyn-hall-2")
+    };
+    let (status, config) = with(&first).send(Method::GET, "/kiosk/config", "").await;
+    assert_eq!(status, 200, "{config}");
+    assert_eq!(config["languages"], json!(["pl", "uk"]));
+
+    let (kiosk, second) = register_kiosk(&env.app, registration.clone()).await.unwrap();
+    assert_eq!(kiosk.generation, 2);
+    assert_ne!(first, second);
+    let (status, _) = with(&first).send(Method::GET, "/kiosk/config", "").await;
+    assert_eq!(status, 401, "the old secret no longer works");
+    let (status, _) = with(&second).send(Method::GET, "/kiosk/config", "").await;
+    assert_eq!(status, 200);
+
+    let stored = env.items_of(entity::KIOSK).await;
+    assert!(
+        stored.iter().all(|item| !format!("{item:?}").contains(&second)),
+        "the secret is stored nowhere"
+    );
+    let bad = KioskRegistration {
+        id: "Hall 2".into(),
+        ..registration
+    };
+    assert!(register_kiosk(&env.app, bad).await.is_err());
+}

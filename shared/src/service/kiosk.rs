@@ -58,6 +58,60 @@ pub async fn authenticate(
     Ok(kiosk)
 }
 
+/// A kiosk as an administrator registers it.
+#[derive(Debug, Clone)]
+pub struct KioskRegistration {
+    pub id: String,
+    pub office_id: crate::domain::ids::OfficeId,
+    pub languages: Vec<crate::domain::catalog::Lang>,
+    pub message: crate::domain::catalog::Text,
+}
+
+/// Registers a kiosk, or gives a registered one a new secret (its old secret
+/// stops working at once). Answers the kiosk and the secret to type into it:
+/// shown once, stored nowhere (it is derived from the key, the id and the
+/// generation).
+pub async fn register_kiosk(
+    app: &App,
+    registration: KioskRegistration,
+) -> Result<(KioskDevice, String), ServiceError> {
+    let id_ok = (1..=64).contains(&registration.id.len())
+        && registration
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !id_ok {
+        return Err(crate::service::FieldError::new(
+            "id",
+            "invalid",
+            "a kiosk id is 1 to 64 lowercase letters, digits and dashes",
+        )
+        .into());
+    }
+    if registration.languages.is_empty() {
+        return Err(crate::service::FieldError::new(
+            "languages",
+            "required",
+            "a kiosk offers at least one language",
+        )
+        .into());
+    }
+    app.catalog(&registration.office_id).await?;
+    let previous = app.store.get_kiosk(&registration.id).await?;
+    let kiosk = KioskDevice {
+        generation: previous.as_ref().map_or(1, |k| k.generation + 1),
+        enabled: previous.as_ref().is_none_or(|k| k.enabled),
+        walk_ins_enabled: previous.as_ref().is_none_or(|k| k.walk_ins_enabled),
+        id: registration.id,
+        office_id: registration.office_id,
+        languages: registration.languages,
+        message: registration.message,
+    };
+    app.store.put_kiosk(&kiosk).await?;
+    let secret = app.keyring.kiosk_secret(&kiosk.id, kiosk.generation);
+    Ok((kiosk, secret))
+}
+
 /// What the kiosk's screen shows.
 pub async fn kiosk_config(app: &App, kiosk: &KioskDevice) -> Result<KioskConfigView, ServiceError> {
     let catalog = app.catalog(&kiosk.office_id).await?;

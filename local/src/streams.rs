@@ -79,8 +79,10 @@ impl StreamPump {
         F: FnMut(Event) -> Fut,
         Fut: std::future::Future<Output = DynamoDbEventResponse>,
     {
-        let mut report = PollReport::default();
-        report.read = self.read().await?;
+        let mut report = PollReport {
+            read: self.read().await?,
+            ..PollReport::default()
+        };
         while !self.pending.is_empty() {
             let batch: Vec<EventRecord> = self
                 .pending

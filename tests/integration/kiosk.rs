@@ -484,7 +484,9 @@ async fn a_registered_kiosk_signs_with_its_secret_until_the_secret_is_rotated() 
         languages: vec![Lang::Pl, Lang::Uk],
         message: Text::default(),
     };
-    let (kiosk, first) = register_kiosk(&env.app, registration.clone()).await.unwrap();
+    let (kiosk, first) = register_kiosk(&env.app, registration.clone())
+        .await
+        .unwrap();
     assert_eq!(kiosk.generation, 1);
     let with = |secret: &str| Kiosk {
         secret: secret.to_owned(),
@@ -494,7 +496,9 @@ async fn a_registered_kiosk_signs_with_its_secret_until_the_secret_is_rotated() 
     assert_eq!(status, 200, "{config}");
     assert_eq!(config["languages"], json!(["pl", "uk"]));
 
-    let (kiosk, second) = register_kiosk(&env.app, registration.clone()).await.unwrap();
+    let (kiosk, second) = register_kiosk(&env.app, registration.clone())
+        .await
+        .unwrap();
     assert_eq!(kiosk.generation, 2);
     assert_ne!(first, second);
     let (status, _) = with(&first).send(Method::GET, "/kiosk/config", "").await;
@@ -504,7 +508,9 @@ async fn a_registered_kiosk_signs_with_its_secret_until_the_secret_is_rotated() 
 
     let stored = env.items_of(entity::KIOSK).await;
     assert!(
-        stored.iter().all(|item| !format!("{item:?}").contains(&second)),
+        stored
+            .iter()
+            .all(|item| !format!("{item:?}").contains(&second)),
         "the secret is stored nowhere"
     );
     let bad = KioskRegistration {

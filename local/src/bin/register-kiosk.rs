@@ -15,7 +15,8 @@ use termin::domain::ids::OfficeId;
 use termin::service::App;
 use termin::service::kiosk::{KioskRegistration, register_kiosk};
 
-const USAGE: &str = "usage: register-kiosk --id <kiosk-id> --office <office-id> --languages pl,en,uk";
+const USAGE: &str =
+    "usage: register-kiosk --id <kiosk-id> --office <office-id> --languages pl,en,uk";
 
 fn parse(args: &[String]) -> Result<KioskRegistration, String> {
     let value = |flag: &str| {
@@ -25,7 +26,8 @@ fn parse(args: &[String]) -> Result<KioskRegistration, String> {
             .cloned()
             .ok_or_else(|| format!("{flag} is missing\n{USAGE}"))
     };
-    let office_id = OfficeId::parse(&value("--office")?).map_err(|_| "not an office id".to_owned())?;
+    let office_id =
+        OfficeId::parse(&value("--office")?).map_err(|_| "not an office id".to_owned())?;
     let languages = value("--languages")?
         .split(',')
         .map(|l| serde_json::from_value::<Lang>(serde_json::Value::from(l.trim())))

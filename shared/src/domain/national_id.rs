@@ -159,7 +159,8 @@ impl RodneCislo {
             let number: u64 = digits.parse().map_err(|_| NationalIdError::Format)?;
             let first_nine = number / 10;
             let check = number % 10;
-            let ok = number % 11 == 0 || (first_nine % 11 == 10 && check == 0 && year < 1985);
+            let ok =
+                number.is_multiple_of(11) || (first_nine % 11 == 10 && check == 0 && year < 1985);
             if !ok {
                 return Err(NationalIdError::Checksum);
             }

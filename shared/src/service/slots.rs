@@ -90,12 +90,12 @@ async fn free_days(
         for (_, slots) in &by_day {
             for slot in slots {
                 let week = schedule::iso_week(office, slot.start);
-                if !weeks.contains_key(&week) {
+                if let std::collections::btree_map::Entry::Vacant(entry) = weeks.entry(week) {
                     let booked = app
                         .store
-                        .week_count(&office.id, &department.id, &week)
+                        .week_count(&office.id, &department.id, entry.key())
                         .await?;
-                    weeks.insert(week, i64::from(cap) - booked);
+                    entry.insert(i64::from(cap) - booked);
                 }
             }
         }

@@ -94,15 +94,17 @@ export async function axeViolations(page, name) {
  * - `table`: the DynamoDB table name, one per file;
  * - `artifacts`: the folder, relative to tests/browser/, for the runner's log
  *   and screenshots of failed flows (emptied first);
- * - `chromium`: launch options added to the defaults, e.g. `{ viewport }`.
+ * - `chromium`: launch options added to the defaults, e.g. `{ viewport }`;
+ * - `setUp(termin)`: what the file needs once both are up, before its first
+ *   test. (Not a `before` of the file's own: Node 20 runs a file's top-level
+ *   `before` hooks side by side, so it could run before termin-local is up.)
  *
  * Returns `termin`: `termin.base` (the runner's URL) and `termin.context` (the
- * browser, one persistent profile for the whole file) once the file's first
- * `before` has run, and `termin.flow(name, body)`, a test whose failure leaves
- * a screenshot of every open page in the artifacts folder. A `before` the file
- * registers after this call runs after both are up.
+ * browser, one persistent profile for the whole file) once started, and
+ * `termin.flow(name, body)`, a test whose failure leaves a screenshot of every
+ * open page in the artifacts folder.
  */
-export function withTerminLocal({ table, artifacts, chromium: chromiumOptions = {} }) {
+export function withTerminLocal({ table, artifacts, chromium: chromiumOptions = {}, setUp = async () => {} }) {
   const artifactsDir = path.join(here, artifacts);
   const termin = { base: undefined, context: undefined, flow };
   let server; // { child, logPath }
@@ -207,6 +209,7 @@ export function withTerminLocal({ table, artifacts, chromium: chromiumOptions = 
       page.on('pageerror', (e) => console.log(`page error on ${page.url()}: ${e.message}`));
     });
     termin.context = context;
+    await setUp(termin);
   }, { timeout: 2 * SERVER_READY + 3 * 60_000 });
 
   afterEach(async () => {

@@ -20,7 +20,6 @@
 // - Five wrong codes lock the kiosk (429 kiosk_locked + retry_after_seconds).
 // - The booking routes and the local mailbox work as in local-page.test.mjs.
 
-import { before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -41,6 +40,7 @@ const termin = withTerminLocal({
   table: 'termin-kiosk-browser-test',
   artifacts: 'artifacts/kiosk',
   chromium: { viewport: { width: 1280, height: 1024 } },
+  setUp: readTheDemoKiosk,
 });
 const { flow } = termin;
 let kioskConfig; // GET /api/kiosk/config as the demo kiosk sees it
@@ -104,6 +104,22 @@ async function api(method, route, body, { signed = false, at = new Date() } = {}
   return { status: response.status, data: await response.json().catch(() => ({})) };
 }
 
+/** The demo kiosk's secret (unless KIOSK_SECRET is set) and its configuration, checked. */
+async function readTheDemoKiosk() {
+  if (!KIOSK_SECRET) {
+    const listed = await (await fetch(`${termin.base}/_local/kiosks`)).json();
+    const demo = listed.kiosks.find((k) => k.kiosk_id === KIOSK_ID);
+    assert.ok(demo, `${KIOSK_ID} is a demo kiosk`);
+    KIOSK_SECRET = demo.secret;
+  }
+  const config = await api('GET', '/kiosk/config', undefined, { signed: true });
+  assert.equal(config.status, 200, `GET /api/kiosk/config as ${KIOSK_ID}: ${config.status} ${JSON.stringify(config.data)}`);
+  kioskConfig = config.data;
+  assert.equal(kioskConfig.kiosk_id, KIOSK_ID);
+  assert.equal(kioskConfig.office.id, OFFICE);
+  assert.equal(kioskConfig.enabled, true, 'the demo kiosk is enabled');
+}
+
 /** Opens the kiosk, already set up (the persistent context keeps localStorage), on its home screen. */
 async function openKiosk() {
   const page = await termin.context.newPage();
@@ -141,25 +157,6 @@ function pesel(serial) {
   const sum = [1, 3, 7, 9, 1, 3, 7, 9, 1, 3].reduce((acc, w, i) => acc + w * digits[i], 0);
   return `900514${serial}${(10 - (sum % 10)) % 10}`;
 }
-
-// ---------------------------------------------------------------------------
-// The demo kiosk, once termin-local is up
-// ---------------------------------------------------------------------------
-
-before(async () => {
-  if (!KIOSK_SECRET) {
-    const listed = await (await fetch(`${termin.base}/_local/kiosks`)).json();
-    const demo = listed.kiosks.find((k) => k.kiosk_id === KIOSK_ID);
-    assert.ok(demo, `${KIOSK_ID} is a demo kiosk`);
-    KIOSK_SECRET = demo.secret;
-  }
-  const config = await api('GET', '/kiosk/config', undefined, { signed: true });
-  assert.equal(config.status, 200, `GET /api/kiosk/config as ${KIOSK_ID}: ${config.status} ${JSON.stringify(config.data)}`);
-  kioskConfig = config.data;
-  assert.equal(kioskConfig.kiosk_id, KIOSK_ID);
-  assert.equal(kioskConfig.office.id, OFFICE);
-  assert.equal(kioskConfig.enabled, true, 'the demo kiosk is enabled');
-});
 
 // ---------------------------------------------------------------------------
 // The flows, in order: the last one locks the kiosk.

@@ -11,7 +11,6 @@
 // harness.mjs): the booking page is ready when its own API calls have all been
 // answered and rendered (see `settled`), the mailbox when the message is on it.
 
-import { before } from 'node:test';
 import assert from 'node:assert/strict';
 import { UI, axeViolations, eventually, expectText, withTerminLocal } from './harness.mjs';
 
@@ -23,12 +22,12 @@ const SERVICE = 'id-card-application';
 const PERSON_LINKS = { first: 'Anna', last: 'Kowalska', email: 'anna.kowalska@example.pl', pesel: '44051401359' };
 const PERSON_NATIONAL_ID = { first: 'Jan', last: 'Nowak', email: 'jan.nowak@example.pl', pesel: '02070803628', phone: '601 234 567' };
 
-const termin = withTerminLocal({ table: 'termin-browser-test', artifacts: 'artifacts' });
-const { flow } = termin;
-
-before(async () => {
-  await termin.context.addInitScript(countApiCalls);
+const termin = withTerminLocal({
+  table: 'termin-browser-test',
+  artifacts: 'artifacts',
+  setUp: ({ context }) => context.addInitScript(countApiCalls),
 });
+const { flow } = termin;
 
 // ---------------------------------------------------------------------------
 // The local mailbox. Every read of it goes through this one function, so that

@@ -3,39 +3,18 @@
 // axe-core checks the index, confirm and cancel pages on the way.
 //
 // Run by tests/run after `cargo build -p termin-local`; on its own:
-//   (cd tests/browser && npm ci && node --test)
-// Knobs: TERMIN_LOCAL_BIN (default <target dir>/debug/termin-local), CHROMIUM
-// (default /usr/bin/chromium). On failure, screenshots and the runner's log are
-// in tests/browser/artifacts/.
+//   (cd tests/browser && npm ci && node --test local-page.test.mjs)
+// Knobs: TERMIN_LOCAL_BIN, CHROMIUM (see harness.mjs, which starts both). On
+// failure, screenshots and the runner's log are in tests/browser/artifacts/.
 //
-// Every wait is on a condition with a deadline, never on the clock alone: the
-// runner is ready when GET /api/offices answers 200, the booking page when its
-// own API calls have all been answered and rendered (see `settled`), the
-// mailbox when the message is on it. The deadlines are generous for a busy
-// two-core CI machine. Only starting things is retried (the runner, with fresh
-// ports, and Chromium), once; every assertion of a flow counts the first time.
+// Every wait is on a condition with a deadline, never on the clock alone (see
+// harness.mjs): the booking page is ready when its own API calls have all been
+// answered and rendered (see `settled`), the mailbox when the message is on it.
 
-import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { UI, axeViolations, eventually, expectText, withTerminLocal } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-const artifacts = path.join(here, 'artifacts');
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-// Deadlines (ms).
-const SERVER_READY = 180_000; // DynamoDB Local (Java) and moto (Python) starting
-const MAILBOX = 60_000; // the stream consumer polls, then moto stores the message
-const UI = 30_000; // one page action, or a text to appear
-const TEST = 5 * 60_000; // one flow
+const MAILBOX = 60_000; // the stream consumer polls, then moto stores the message (ms)
 
 const OFFICE = 'olsztyn';
 const SERVICE = 'id-card-application';
@@ -43,9 +22,12 @@ const SERVICE = 'id-card-application';
 const PERSON_LINKS = { first: 'Anna', last: 'Kowalska', email: 'anna.kowalska@example.pl', pesel: '44051401359' };
 const PERSON_NATIONAL_ID = { first: 'Jan', last: 'Nowak', email: 'jan.nowak@example.pl', pesel: '02070803628', phone: '601 234 567' };
 
-let server; // { child, base, log }
-let context;
-let userDataDir;
+const termin = withTerminLocal({
+  table: 'termin-browser-test',
+  artifacts: 'artifacts',
+  setUp: ({ context }) => context.addInitScript(countApiCalls),
+});
+const { flow } = termin;
 
 // ---------------------------------------------------------------------------
 // The local mailbox. Every read of it goes through this one function, so that
@@ -62,9 +44,9 @@ let userDataDir;
 async function mailbox(bookingId, kind) {
   // The local mailbox page lists what the notify function sent through the
   // local SES/SNS stand-in; links carry the booking id, the hold email also the code.
-  const page = await context.newPage();
+  const page = await termin.context.newPage();
   try {
-    await page.goto(`${server.base}/_local/mailbox`);
+    await page.goto(`${termin.base}/_local/mailbox`);
     const target = kind === 'cancel' ? 'cancel.html' : 'confirm.html';
     return await eventually(`a "${kind}" message for booking ${bookingId} in the local mailbox`, async () => {
       const sent = page.waitForResponse((r) => new URL(r.url()).pathname === '/_local/sent');
@@ -87,7 +69,7 @@ async function mailbox(bookingId, kind) {
         return null;
       }, { bookingId, target, kind });
       if (!found || kind === 'code') return found;
-      return new URL(found, server.base).href;
+      return new URL(found, termin.base).href;
     }, MAILBOX);
   } finally {
     await page.close();
@@ -98,63 +80,16 @@ async function mailbox(bookingId, kind) {
 // Helpers
 // ---------------------------------------------------------------------------
 
-/** Polls `check` until it returns a truthy value; fails with `what` after `ms`. */
-async function eventually(what, check, ms = UI) {
-  const until = Date.now() + ms;
-  let last;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > until) assert.fail(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** Waits until the element's text matches `pattern`; the failure shows the text it had. */
-async function expectText(locator, pattern, what) {
-  let seen = '';
-  try {
-    await eventually(what, async () => {
-      seen = ((await locator.textContent({ timeout: 1000 })) || '').trim();
-      return pattern.test(seen);
-    }, UI);
-  } catch {
-    assert.fail(`${what}: expected ${pattern}, page shows ${JSON.stringify(seen)}`);
-  }
-  return seen;
-}
-
 /** axe-core on the page as it is; fails on any serious or critical violation. */
 async function expectAccessible(page, name) {
   await settled(page);
-  await page.addScriptTag({ path: axePath });
-  const { violations } = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  for (const v of violations) {
-    console.log(`axe ${name}: [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})`);
-    for (const n of v.nodes) console.log(`    ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`);
-  }
+  const violations = await axeViolations(page, name);
   const blocking = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(blocking.map((v) => `${v.impact} ${v.id}`), [], `axe found serious or critical problems on the ${name}`);
 }
 
-/** Free TCP ports on loopback, distinct from each other. */
-async function freePorts(n) {
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => resolve(s));
-  })));
-  const ports = servers.map((s) => s.address().port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
-
 async function api(pathAndQuery) {
-  const response = await fetch(`${server.base}/api${pathAndQuery}`, { signal: AbortSignal.timeout(UI) });
+  const response = await fetch(`${termin.base}/api${pathAndQuery}`, { signal: AbortSignal.timeout(UI) });
   assert.equal(response.status, 200, `GET ${pathAndQuery}`);
   return response.json();
 }
@@ -203,7 +138,7 @@ async function settled(page) {
 
 /** Opens the booking page with the office and the matter chosen, and waits for the free times. */
 async function openBookingPage(page) {
-  await page.goto(`${server.base}/`);
+  await page.goto(`${termin.base}/`);
   await page.locator(`#office option[value="${OFFICE}"]`).waitFor({ state: 'attached' });
   await settled(page);
   await page.getByLabel('Office').selectOption(OFFICE);
@@ -273,175 +208,11 @@ async function book(page, person, confirmBy) {
 }
 
 // ---------------------------------------------------------------------------
-// The runner and the browser
-// ---------------------------------------------------------------------------
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function stopServer() {
-  if (server && server.child.exitCode === null && server.child.signalCode === null) {
-    try { process.kill(-server.child.pid, 'SIGKILL'); } catch { /* already gone */ }
-  }
-}
-process.on('exit', stopServer);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { stopServer(); process.exit(130); });
-
-/** The last lines of a file, for a failure message. */
-function tail(file, lines = 40) {
-  try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') || '(the log is empty)';
-  } catch (e) {
-    return `(no log: ${e.message})`;
-  }
-}
-
-/**
- * Starts termin-local on free ports, its output in `logPath`, and waits until
- * it answers GET /api/offices with 200 (the table is made and the demo offices
- * loaded before it listens). Fails, with the tail of the log, if it ends first
- * or does not answer within SERVER_READY.
- */
-async function startServer(bin, logPath) {
-  const [dbPort, webPort, mailPort] = await freePorts(3);
-  const log = fs.openSync(logPath, 'w');
-  // The same environment as local/run (keep them in step), on ports of its own.
-  const child = spawn(bin, [], {
-    cwd: root,
-    detached: true, // its own process group, so the Java child goes with it
-    stdio: ['ignore', log, log],
-    env: {
-      ...process.env,
-      AWS_REGION: 'eu-central-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${dbPort}`,
-      AWS_ENDPOINT_URL_DYNAMODB_STREAMS: `http://127.0.0.1:${dbPort}`,
-      TERMIN_LOCAL_ADDR: `127.0.0.1:${webPort}`,
-      // SES and SNS stand-in (moto), for the runner that sends real messages.
-      AWS_ENDPOINT_URL_SESV2: `http://127.0.0.1:${mailPort}`,
-      AWS_ENDPOINT_URL_SNS: `http://127.0.0.1:${mailPort}`,
-      EMAIL_FROM: 'termin@urzad.example.pl',
-      PUBLIC_BASE_URL: `http://127.0.0.1:${webPort}`,
-      REMINDER_LEAD_HOURS: '24',
-      TABLE_NAME: 'termin-browser-test',
-      HASH_KEY: 'dGVybWluLWxvY2FsLWRldmVsb3BtZW50LWtleS0wMDAwMDA=',
-      RUST_LOG: process.env.RUST_LOG || 'info',
-    },
-  });
-  fs.closeSync(log);
-  server = { child, base: `http://127.0.0.1:${webPort}`, logPath };
-  const started = Date.now();
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`termin-local ended (${child.exitCode ?? child.signalCode}) before it answered; the end of ${logPath}:\n${tail(logPath)}`);
-    }
-    try {
-      const response = await fetch(`${server.base}/api/offices`, { signal: AbortSignal.timeout(5000) });
-      await response.arrayBuffer();
-      if (response.status === 200) {
-        console.log(`termin-local answered GET /api/offices after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-        return;
-      }
-    } catch { /* not listening yet */ }
-    if (Date.now() - started > SERVER_READY) {
-      stopServer();
-      throw new Error(`termin-local did not answer GET /api/offices with 200 within ${SERVER_READY / 1000} s; the end of ${logPath}:\n${tail(logPath)}`);
-    }
-    await sleep(250);
-  }
-}
-
-/** Headless Chromium with a fresh profile. */
-async function launchChromium() {
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'termin-chromium-'));
-  return chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    timeout: 60_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-}
-
-/**
- * Runs `start` (what); if it fails, says why and runs it once more. Only for
- * starting things, whose failure is the machine's (a port taken between
- * choosing and binding it, a browser that did not come up), never for a flow.
- */
-async function startedOnRetry(what, start, cleanUp) {
-  try {
-    return await start(1);
-  } catch (error) {
-    // Playwright's message repeats Chromium's whole command line; the rest says why.
-    const why = error.message.split('\n').filter((line) => !line.includes('<launching>')).join('\n');
-    console.log(`${what} failed to start, retrying once:\n${why}`);
-    await cleanUp();
-    return start(2);
-  }
-}
-
-before(async () => {
-  fs.rmSync(artifacts, { recursive: true, force: true });
-  fs.mkdirSync(artifacts, { recursive: true });
-  const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, 'target');
-  const bin = process.env.TERMIN_LOCAL_BIN || path.join(targetDir, 'debug/termin-local');
-  assert.ok(fs.existsSync(bin), `${bin} is missing: cargo build -p termin-local`);
-
-  await startedOnRetry('termin-local',
-    (attempt) => startServer(bin, path.join(artifacts, attempt === 1 ? 'termin-local.log' : 'termin-local.retry.log')),
-    async () => stopServer());
-
-  context = await startedOnRetry('Chromium', launchChromium, async () => {
-    fs.rmSync(userDataDir, { recursive: true, force: true });
-  });
-  context.setDefaultTimeout(UI);
-  context.setDefaultNavigationTimeout(UI);
-  await context.addInitScript(countApiCalls);
-  for (const page of context.pages()) await page.close();
-  context.on('page', (page) => {
-    page.on('pageerror', (e) => console.log(`page error on ${page.url()}: ${e.message}`));
-  });
-}, { timeout: 2 * SERVER_READY + 3 * 60_000 });
-
-afterEach(async () => {
-  await Promise.all(context.pages().map((p) => p.close().catch(() => {})));
-});
-
-/** A test whose failure leaves a screenshot of every open page in artifacts/. */
-function flow(name, body) {
-  test(name, { timeout: TEST }, async () => {
-    try {
-      await body();
-    } catch (error) {
-      const stem = name.split(' ').slice(0, 8).join('-').replace(/[^a-z0-9-]+/gi, '');
-      await Promise.all(context.pages().map((p, i) => p.screenshot({
-        path: path.join(artifacts, `${stem}-${i}.png`), fullPage: true,
-      }).then(() => console.log(`screenshot of ${p.url()}: artifacts/${stem}-${i}.png`)).catch(() => {})));
-      throw error;
-    }
-  });
-}
-
-after(async () => {
-  if (context) await context.close().catch(() => {});
-  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
-  if (server) {
-    const { child } = server;
-    const ended = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', r)));
-    try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
-    const timer = setTimeout(stopServer, 5000);
-    await ended;
-    clearTimeout(timer);
-    stopServer(); // anything left in the group
-  }
-}, { timeout: 60_000 });
-
-// ---------------------------------------------------------------------------
 // The flows
 // ---------------------------------------------------------------------------
 
 flow('a person books, confirms by the email link and cancels by the cancel link, and the time is free again', async () => {
-  const page = await context.newPage();
+  const page = await termin.context.newPage();
   await openBookingPage(page);
   await expectAccessible(page, 'booking page');
 
@@ -478,7 +249,7 @@ flow('a person books, confirms by the email link and cancels by the cancel link,
 });
 
 flow('a person books, confirms by the SMS code and cancels with the national ID on the booking page', async () => {
-  const page = await context.newPage();
+  const page = await termin.context.newPage();
   await openBookingPage(page);
   const slot = await aFreeSlot(page);
   await slotButton(page, slot).click();
@@ -487,7 +258,7 @@ flow('a person books, confirms by the SMS code and cancels with the national ID 
 
   // The SMS carries only the code; the confirm page takes it by hand.
   const code = await mailbox(booking.booking_id, 'code');
-  await page.goto(`${server.base}/confirm.html?booking=${booking.booking_id}`);
+  await page.goto(`${termin.base}/confirm.html?booking=${booking.booking_id}`);
   await page.getByLabel('Code from the SMS (if you have no link)').fill(code);
   await page.getByRole('button', { name: 'Confirm', exact: true }).click();
   await expectText(page.locator('#result'), new RegExp(`Reference ${booking.public_ref}\\.$`), 'the confirm result');

@@ -82,6 +82,12 @@ pub(super) struct Context<'a> {
     cancel_url: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     qr: Option<QrRef>,
+    /// First day online booking works again after a no-show: "12 marca 2027 r.".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bookable_again: Option<String>,
+    /// The same day, short, for an SMS: "12.03.2027".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bookable_again_short: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -102,6 +108,8 @@ impl<'a> Context<'a> {
             confirm_code: None,
             cancel_url: None,
             qr: None,
+            bookable_again: None,
+            bookable_again_short: None,
             reason: None,
             tries_left: None,
         }
@@ -128,6 +136,7 @@ impl<'a> Context<'a> {
         if let Message::HoldCreated { .. } = message {
             context.hold_until = Some(hold_until(translations, visit)?);
         }
+        context.add_bookable_again(translations, message)?;
         Ok(context)
     }
 
@@ -156,7 +165,27 @@ impl<'a> Context<'a> {
             }
             _ => {}
         }
+        context.add_bookable_again(translations, message)?;
         Ok(context)
+    }
+
+    /// After a no-show: the first day online booking works again, long and short.
+    fn add_bookable_again(
+        &mut self,
+        translations: &i18n::Translations,
+        message: &Message<'_>,
+    ) -> Result<(), RenderError> {
+        if let Message::NoShowBlock {
+            visit,
+            blocked_until,
+        } = message
+        {
+            let lang = visit.booking.language;
+            let day = |key| translations.day(lang, key, *blocked_until);
+            self.bookable_again = Some(day("format.date_no_weekday")?);
+            self.bookable_again_short = Some(day("format.date_short")?);
+        }
+        Ok(())
     }
 
     /// The links (checked to be absolute http(s) URLs) and the confirmation code.

@@ -15,7 +15,8 @@ pub(super) fn render(message: &Message<'_>) -> Result<RenderedEmail, RenderError
         | Message::Confirmed { visit, .. }
         | Message::Cancelled { visit }
         | Message::Expired { visit }
-        | Message::Reminder { visit, .. } => visit,
+        | Message::Reminder { visit, .. }
+        | Message::NoShowBlock { visit, .. } => visit,
     };
     let kind = message.kind();
     let lang = visit.booking.language;

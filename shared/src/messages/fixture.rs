@@ -7,7 +7,7 @@ use crate::domain::codes::ShortCode;
 use crate::domain::ids::{DepartmentId, OfficeId, ServiceId};
 use crate::domain::national_id::NationalIdKind;
 use crate::messages::{Message, ReplyReason, Visit};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 pub(crate) fn text(pl: &str, cs: &str, en: &str, uk: &str) -> Text {
     Text(
@@ -149,6 +149,11 @@ pub(crate) fn code(raw: &str) -> ShortCode {
     ShortCode::parse(raw).unwrap()
 }
 
+/// The first day online booking works again after the fixture's visit is missed.
+pub(crate) fn bookable_again() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2027, 3, 12).unwrap()
+}
+
 /// Every kind that has an email form, about `visit`.
 pub(crate) fn email_kinds(visit: Visit<'_>) -> Vec<Message<'_>> {
     vec![
@@ -167,6 +172,10 @@ pub(crate) fn email_kinds(visit: Visit<'_>) -> Vec<Message<'_>> {
         Message::Reminder {
             visit,
             cancel_url: CANCEL_URL.into(),
+        },
+        Message::NoShowBlock {
+            visit,
+            blocked_until: bookable_again(),
         },
     ]
 }

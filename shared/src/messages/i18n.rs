@@ -7,7 +7,7 @@
 
 use crate::domain::catalog::Lang;
 use crate::messages::RenderError;
-use chrono::{DateTime, Locale};
+use chrono::{DateTime, Locale, NaiveDate};
 use chrono_tz::Tz;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -105,19 +105,18 @@ impl Translations {
         time: DateTime<Tz>,
     ) -> Result<String, TranslationError> {
         let pattern = self.raw(lang, key)?;
-        let mut out = String::new();
-        write!(out, "{}", time.format_localized(pattern, locale(lang))).map_err(|_| {
-            TranslationError::DateFormat {
-                lang,
-                key: key.to_owned(),
-            }
-        })?;
-        // glibc's cs_CZ capitalises weekday names (as standalone words); in Polish,
-        // Czech and Ukrainian running text weekday and month names are lowercase.
-        if lang != Lang::En {
-            out = out.to_lowercase();
-        }
-        Ok(out)
+        running_text(lang, key, time.format_localized(pattern, locale(lang)))
+    }
+
+    /// A calendar day (no time of day), formatted with the pattern stored under `key`.
+    pub(crate) fn day(
+        &self,
+        lang: Lang,
+        key: &str,
+        day: NaiveDate,
+    ) -> Result<String, TranslationError> {
+        let pattern = self.raw(lang, key)?;
+        running_text(lang, key, day.format_localized(pattern, locale(lang)))
     }
 
     #[cfg(test)]
@@ -127,6 +126,26 @@ impl Translations {
             .map(|s| s.keys().map(String::as_str).collect())
             .unwrap_or_default()
     }
+}
+
+/// A formatted date as it reads in a sentence; `key` names the pattern in errors.
+fn running_text(
+    lang: Lang,
+    key: &str,
+    formatted: impl std::fmt::Display,
+) -> Result<String, TranslationError> {
+    let mut out = String::new();
+    // chrono reports a pattern it cannot apply (a time of day on a date) as fmt::Error.
+    write!(out, "{formatted}").map_err(|_| TranslationError::DateFormat {
+        lang,
+        key: key.to_owned(),
+    })?;
+    // glibc's cs_CZ capitalises weekday names (as standalone words); in Polish,
+    // Czech and Ukrainian running text weekday and month names are lowercase.
+    if lang != Lang::En {
+        out = out.to_lowercase();
+    }
+    Ok(out)
 }
 
 /// Replaces every `{name}` (lowercase letters, digits, `_`) with `value(name)`;
@@ -318,6 +337,30 @@ mod tests {
         assert_eq!(
             all().date(Lang::Cs, "format.date_short", start).unwrap(),
             "24. 11. 2026"
+        );
+    }
+
+    #[test]
+    fn a_day_without_a_weekday_reads_after_from_in_every_language() {
+        let day = NaiveDate::from_ymd_opt(2027, 3, 12).unwrap();
+        let table = [
+            (Lang::Pl, "12 marca 2027 r."),
+            (Lang::Cs, "12. března 2027"),
+            (Lang::Uk, "12 березня 2027 р."),
+            (Lang::En, "12 March 2027"),
+        ];
+        for (lang, expected) in table {
+            assert_eq!(
+                all().day(lang, "format.date_no_weekday", day).unwrap(),
+                expected
+            );
+        }
+        assert_eq!(
+            all().day(Lang::Pl, "format.time", day),
+            Err(TranslationError::DateFormat {
+                lang: Lang::Pl,
+                key: "format.time".into()
+            })
         );
     }
 

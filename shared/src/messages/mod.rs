@@ -31,6 +31,7 @@ use crate::domain::{
     catalog::{Department, Lang, Office, Service},
     codes::ShortCode,
 };
+use chrono::NaiveDate;
 use context::Context;
 use std::sync::Arc;
 
@@ -69,6 +70,14 @@ pub enum Message<'a> {
         visit: Visit<'a>,
         cancel_url: String,
     },
+    /// A no-show: the kiosk code was not used in time, so the visit counts as missed
+    /// and online booking at the office is blocked. No links: the visit is over.
+    NoShowBlock {
+        visit: Visit<'a>,
+        /// The first day (in the office's zone) on which online booking at the
+        /// office works again; the text says "you can book online again from".
+        blocked_until: NaiveDate,
+    },
     /// An SMS answer to an inbound SMS. `visit` is None for an unknown number.
     SmsReply {
         reason: ReplyReason,
@@ -77,7 +86,8 @@ pub enum Message<'a> {
 }
 
 impl<'a> Message<'a> {
-    /// The kind's name: `hold_created`, `confirmed`, … `sms_reply` (template and key prefix).
+    /// The kind's name: `hold_created`, `confirmed`, … `no_show_block`, `sms_reply`
+    /// (template and key prefix).
     pub fn kind(&self) -> &'static str {
         match self {
             Message::HoldCreated { .. } => "hold_created",
@@ -85,6 +95,7 @@ impl<'a> Message<'a> {
             Message::Cancelled { .. } => "cancelled",
             Message::Expired { .. } => "expired",
             Message::Reminder { .. } => "reminder",
+            Message::NoShowBlock { .. } => "no_show_block",
             Message::SmsReply { .. } => "sms_reply",
         }
     }
@@ -96,7 +107,8 @@ impl<'a> Message<'a> {
             | Message::Confirmed { visit, .. }
             | Message::Cancelled { visit }
             | Message::Expired { visit }
-            | Message::Reminder { visit, .. } => Some(visit),
+            | Message::Reminder { visit, .. }
+            | Message::NoShowBlock { visit, .. } => Some(visit),
             Message::SmsReply { visit, .. } => visit.as_ref(),
         }
     }

@@ -20,7 +20,7 @@ macro_rules! embedded {
 }
 
 /// Every template, by name.
-const TEMPLATES: [(&str, &str); 19] = embedded!(
+const TEMPLATES: [(&str, &str); 21] = embedded!(
     "layout.html.j2",
     "visit.html.j2",
     "kiosk.html.j2",
@@ -30,6 +30,7 @@ const TEMPLATES: [(&str, &str); 19] = embedded!(
     "cancelled.html.j2",
     "expired.html.j2",
     "reminder.html.j2",
+    "no_show_block.html.j2",
     "layout.txt.j2",
     "visit.txt.j2",
     "kiosk.txt.j2",
@@ -39,6 +40,7 @@ const TEMPLATES: [(&str, &str); 19] = embedded!(
     "cancelled.txt.j2",
     "expired.txt.j2",
     "reminder.txt.j2",
+    "no_show_block.txt.j2",
     "sms.txt.j2",
 );
 

@@ -1,8 +1,8 @@
 //! Rendering every kind in every language, the SMS length rule, escaping and links.
 
 use super::fixture::{
-    CANCEL_URL, CONFIRM_URL, Fixture, code, email_kinds, long_fixtures, reasons, sms_kinds, text,
-    utc,
+    CANCEL_URL, CONFIRM_URL, Fixture, bookable_again, code, email_kinds, long_fixtures, reasons,
+    sms_kinds, text, utc,
 };
 use super::*;
 use crate::domain::catalog::Text;
@@ -356,6 +356,106 @@ fn the_expired_email_is_a_plain_notice_inviting_to_book_again() {
 }
 
 #[test]
+fn the_no_show_email_names_the_missed_visit_and_the_first_day_to_book_again_without_a_cancel_link()
+{
+    let table = [
+        (
+            Lang::Pl,
+            "wtorek, 24 listopada 2026 r., godz. 9:15–9:30",
+            "Od 12 marca 2027 r. będzie można ponownie zarezerwować wizytę przez internet.",
+        ),
+        (
+            Lang::Cs,
+            "úterý 24. listopadu 2026 od 9:15 do 9:30",
+            "Online se budete moci znovu objednat od 12. března 2027.",
+        ),
+        (
+            Lang::En,
+            "Tuesday 24 November 2026, 09:15–09:30",
+            "You can book online again from 12 March 2027.",
+        ),
+        (
+            Lang::Uk,
+            "вівторок, 24 листопада 2026 р., 9:15–9:30",
+            "З 12 березня 2027 р. Ви знову зможете забронювати візит онлайн.",
+        ),
+    ];
+    let translations = i18n::translations().unwrap();
+    for (lang, missed, book_again) in table {
+        let fixture = Fixture::olsztyn(lang);
+        let rendered = email(&Message::NoShowBlock {
+            visit: fixture.visit(),
+            blocked_until: bookable_again(),
+        })
+        .unwrap();
+        let cancel_link = translations.raw(lang, "cancel.link").unwrap();
+        for part in [&rendered.html, &rendered.text] {
+            assert!(part.contains(missed), "{lang:?}: {part}");
+            assert!(part.contains(book_again), "{lang:?}: {part}");
+            assert!(!part.contains(".."), "{lang:?}: {part}");
+            assert!(part.contains(fixture.office.name.get(lang)), "{lang:?}");
+            assert!(part.contains(fixture.department.name.get(lang)), "{lang:?}");
+            assert!(!part.contains(cancel_link), "{lang:?}: {part}");
+            assert!(!part.contains("http"), "{lang:?}: {part}");
+        }
+        assert!(!rendered.html.contains("href="), "{lang:?}");
+        assert!(rendered.attachments.is_empty(), "no QR, no calendar");
+    }
+}
+
+#[test]
+fn the_english_no_show_email_is_titled_missed_appointment() {
+    let fixture = Fixture::olsztyn(Lang::En);
+    let rendered = email(&Message::NoShowBlock {
+        visit: fixture.visit(),
+        blocked_until: bookable_again(),
+    })
+    .unwrap();
+    assert_eq!(
+        rendered.subject,
+        "Missed appointment: ID card application, 24 Nov 2026"
+    );
+    assert!(rendered.text.contains("\nMISSED APPOINTMENT\n"));
+    assert!(
+        rendered
+            .text
+            .contains("was not used at the office in time, so the appointment counts as missed.")
+    );
+    assert!(
+        !rendered.text.contains("Please bring"),
+        "no documents for a visit that is over"
+    );
+}
+
+#[test]
+fn the_no_show_sms_names_the_missed_visit_and_the_first_day_to_book_again() {
+    let sms_in = |lang| {
+        let fixture = Fixture::olsztyn(lang);
+        sms(
+            &Message::NoShowBlock {
+                visit: fixture.visit(),
+                blocked_until: bookable_again(),
+            },
+            Lang::Pl,
+        )
+        .unwrap()
+    };
+    assert_eq!(
+        sms_in(Lang::En),
+        "You missed your appointment on 24 Nov 2026 at 09:15. You can book online again from 12 Mar 2027."
+    );
+    assert_eq!(
+        sms_in(Lang::Uk),
+        "Візит 24.11.2026 о 9:15 пропущено. Онлайн-запис знову з 12.03.2027."
+    );
+    let polish = sms_in(Lang::Pl);
+    assert!(
+        polish.contains("24.11.2026, godz. 9:15") && polish.ends_with("od 12.03.2027."),
+        "{polish}"
+    );
+}
+
+#[test]
 fn the_reminder_names_date_place_kiosk_code_and_cancel_link() {
     let fixture = Fixture::olsztyn(Lang::En);
     let rendered = email(&Message::Reminder {
@@ -424,6 +524,15 @@ fn interpolated_values_are_html_escaped() {
         rendered.text.contains("<script>alert(1)</script> & Co"),
         "text is not escaped"
     );
+    for message in email_kinds(fixture.visit()) {
+        let html = email(&message).unwrap().html;
+        assert!(!html.contains("<script>"), "{}", message.kind());
+        assert!(
+            html.contains("&quot;Main&quot; St &lt;1&gt;"),
+            "{}",
+            message.kind()
+        );
+    }
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! `termin-local`: DynamoDB Local, the SES/SNS stand-in (moto), the table
 //! from the SAM template, the demo offices, the API routes from the template,
-//! `web/`, the stream consumer (notify) and the schedule (reminders), on one
+//! `web/`, the stream consumer (notify) and the schedules (reminders, sweeper), on one
 //! machine.
 //!
 //! The functions are wired exactly as in Lambda: `Config::from_env` and
@@ -86,6 +86,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         dead_letters.clone(),
     ));
     tokio::spawn(remind_every_minute(app.clone(), lead));
+    tokio::spawn(sweep_every_minute(app.clone()));
 
     let router = Router::from_template(&template)?;
     let addr: SocketAddr = std::env::var("TERMIN_LOCAL_ADDR")
@@ -132,6 +133,16 @@ async fn consume_stream(
             dead.append(&mut pump.dead_letters);
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// The sweeper function's schedule (every minute, as in the cloud).
+async fn sweep_every_minute(app: App) {
+    loop {
+        if let Err(e) = service::sweeper::sweep(&app, Default::default()).await {
+            tracing::error!(error = %termin::error::error_chain(&e), "sweep failed");
+        }
+        tokio::time::sleep(Duration::from_secs(60)).await;
     }
 }
 

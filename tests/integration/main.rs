@@ -9,3 +9,4 @@ mod inbound_sms;
 mod kiosk;
 mod notify;
 mod privacy;
+mod sweeper;

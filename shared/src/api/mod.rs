@@ -210,6 +210,15 @@ impl From<ServiceError> for ApiError {
                 "walk_in_cap_reached",
                 "no more tickets without a booking today",
             ),
+            E::BookingBlocked { from } => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "booking_blocked",
+                format!(
+                    "after a missed visit, online booking at this office is possible again from {}",
+                    from.format("%-d %B %Y")
+                ),
+            )
+            .with("bookable_again_from", json!(from)),
             E::Store(source) => {
                 tracing::error!(error = %error_chain(&source), "store failure");
                 ApiError::new(

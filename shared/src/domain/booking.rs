@@ -35,6 +35,8 @@ pub enum BookingStatus {
     Redeemed,
     /// The code came after the kiosk window: lateness gives the slot up (seed 001).
     Resigned,
+    /// The kiosk window closed without the code: a strike for the person (seed 002).
+    NoShow,
 }
 
 impl BookingStatus {
@@ -46,6 +48,7 @@ impl BookingStatus {
             BookingStatus::Expired => "expired",
             BookingStatus::Redeemed => "redeemed",
             BookingStatus::Resigned => "resigned",
+            BookingStatus::NoShow => "no_show",
         }
     }
 
@@ -244,9 +247,10 @@ impl Booking {
             BookingStatus::Pending if self.hold_expired(now) => ConfirmStep::Expire,
             BookingStatus::Pending => ConfirmStep::Confirm,
             // A confirm link opened again on or after the day of the visit.
-            BookingStatus::Confirmed | BookingStatus::Redeemed | BookingStatus::Resigned => {
-                ConfirmStep::AlreadyConfirmed
-            }
+            BookingStatus::Confirmed
+            | BookingStatus::Redeemed
+            | BookingStatus::Resigned
+            | BookingStatus::NoShow => ConfirmStep::AlreadyConfirmed,
             BookingStatus::Expired => ConfirmStep::AlreadyExpired,
             BookingStatus::Cancelled => ConfirmStep::Cancelled,
         }
@@ -258,7 +262,9 @@ impl Booking {
             BookingStatus::Expired => CancelStep::AlreadyExpired,
             BookingStatus::Pending if self.hold_expired(now) => CancelStep::Expire,
             // At the kiosk already (with a ticket, or too late): the visit has begun.
-            BookingStatus::Redeemed | BookingStatus::Resigned => CancelStep::TooLate,
+            BookingStatus::Redeemed | BookingStatus::Resigned | BookingStatus::NoShow => {
+                CancelStep::TooLate
+            }
             _ if now >= self.start => CancelStep::TooLate,
             _ => CancelStep::Cancel,
         }
@@ -392,7 +398,11 @@ pub(crate) mod tests {
 
     #[test]
     fn a_booking_redeemed_at_the_kiosk_or_resigned_can_no_longer_be_cancelled() {
-        for status in [BookingStatus::Redeemed, BookingStatus::Resigned] {
+        for status in [
+            BookingStatus::Redeemed,
+            BookingStatus::Resigned,
+            BookingStatus::NoShow,
+        ] {
             let b = booking(status);
             assert_eq!(
                 b.cancel_step(b.start - Duration::minutes(20)),

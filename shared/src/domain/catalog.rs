@@ -2,7 +2,7 @@
 //! (services) citizens book.
 
 use crate::domain::ids::{DepartmentId, OfficeId, ServiceId};
-use crate::domain::kiosk::{DeskGroup, KioskWindow};
+use crate::domain::kiosk::{DeskGroup, KioskWindow, NoShowRule};
 use crate::domain::national_id::NationalIdKind;
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
@@ -163,6 +163,9 @@ pub struct KioskSettings {
     /// Walk-in tickets per day, beside the online bookings; `None`: no limit.
     #[serde(default)]
     pub walk_in_daily_cap: Option<u32>,
+    /// When missed visits block online booking.
+    #[serde(default)]
+    pub no_show_rule: NoShowRule,
 }
 
 /// A downloadable form or template for a matter.

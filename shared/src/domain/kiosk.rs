@@ -9,6 +9,55 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+impl Booking {
+    /// Whether a confirmed booking's kiosk window has closed at `now` without
+    /// its code: it is a no-show (seed 002).
+    pub fn no_show_due(&self, window: KioskWindow, now: DateTime<Utc>) -> bool {
+        self.status == BookingStatus::Confirmed && now > window.closes(self.start)
+    }
+}
+
+/// How no-shows block online booking at an office (seed 002): `strikes`
+/// no-shows within `within_days` block the person for `block_days`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoShowRule {
+    pub strikes: u32,
+    pub within_days: u32,
+    pub block_days: u32,
+}
+
+impl Default for NoShowRule {
+    /// One no-show within 90 days blocks online booking for 30 days.
+    fn default() -> Self {
+        Self {
+            strikes: 1,
+            within_days: 90,
+            block_days: 30,
+        }
+    }
+}
+
+impl NoShowRule {
+    /// Until when (exclusive) the person is blocked after the no-shows at
+    /// `strikes`, counted at `now`; `None` when the rule is not met. Strikes
+    /// older than the window do not count, whatever the store still holds.
+    pub fn blocked_until(
+        &self,
+        strikes: &[DateTime<Utc>],
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        let since = now - Duration::days(i64::from(self.within_days));
+        let counted = strikes.iter().filter(|at| **at > since).count();
+        (self.strikes > 0 && counted >= self.strikes as usize)
+            .then(|| now + Duration::days(i64::from(self.block_days)))
+    }
+
+    /// How long a strike must be kept to be counted.
+    pub fn strike_lifetime(&self) -> Duration {
+        Duration::days(i64::from(self.within_days))
+    }
+}
+
 /// A ticket machine in an office's hall. Its signing secret is derived from
 /// its id and `generation` (see `Keyring::kiosk_secret`), never stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,7 +167,7 @@ impl Booking {
     pub fn redeem_step(&self, window: KioskWindow, now: DateTime<Utc>) -> RedeemStep {
         match self.status {
             BookingStatus::Redeemed => RedeemStep::SameTicket,
-            BookingStatus::Resigned => RedeemStep::TooLate,
+            BookingStatus::Resigned | BookingStatus::NoShow => RedeemStep::TooLate,
             BookingStatus::Confirmed if now < window.opens(self.start) => RedeemStep::TooEarly {
                 valid_from: window.opens(self.start),
             },
@@ -382,6 +431,48 @@ mod tests {
         assert_eq!(ticket(WalkIn, "A", 2).people_ahead(&day), 3);
         assert_eq!(ticket(WalkIn, "A", 3).people_ahead(&day), 4);
         assert_eq!(ticket(WalkIn, "B", 1).people_ahead(&day), 1);
+    }
+
+    #[test]
+    fn a_confirmed_booking_is_a_no_show_only_after_its_window_closes() {
+        let window = KioskWindow::default();
+        let b = booking(BookingStatus::Confirmed);
+        let closes = b.start + Duration::minutes(10);
+        assert!(!b.no_show_due(window, closes));
+        assert!(b.no_show_due(window, closes + Duration::seconds(1)));
+        for status in [
+            BookingStatus::Redeemed,
+            BookingStatus::Resigned,
+            BookingStatus::Cancelled,
+            BookingStatus::NoShow,
+        ] {
+            assert!(!booking(status).no_show_due(window, closes + Duration::hours(1)));
+        }
+    }
+
+    #[test]
+    fn no_shows_within_the_window_block_for_the_set_days() {
+        let now = booking(BookingStatus::NoShow).start;
+        let day = Duration::days(1);
+        let rule = NoShowRule::default();
+        assert_eq!(rule.blocked_until(&[now], now), Some(now + day * 30));
+        assert_eq!(rule.blocked_until(&[], now), None);
+        assert_eq!(
+            rule.blocked_until(&[now - day * 91], now),
+            None,
+            "too old to count"
+        );
+        let two = NoShowRule {
+            strikes: 2,
+            within_days: 30,
+            block_days: 14,
+        };
+        assert_eq!(two.blocked_until(&[now], now), None);
+        assert_eq!(
+            two.blocked_until(&[now - day * 10, now], now),
+            Some(now + day * 14)
+        );
+        assert_eq!(two.blocked_until(&[now - day * 31, now], now), None);
     }
 
     #[test]

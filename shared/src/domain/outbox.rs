@@ -12,7 +12,7 @@ use crate::domain::codes::{ShortCode, Token};
 use crate::domain::contact::PhoneNumber;
 use crate::domain::ids::{BookingId, OutboxId};
 use crate::domain::sms_reply::ReplyReason;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +28,8 @@ pub enum MessageKind {
     Reminder,
     /// The answer to an inbound SMS that confirmed nothing.
     SmsReply,
+    /// A missed visit blocked online booking at the office (seed 002).
+    NoShowBlock,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +47,8 @@ pub struct OutboxMessage {
     /// For [`MessageKind::SmsReply`]: why, and the number to answer.
     pub reply: Option<ReplyReason>,
     pub sms_to: Option<PhoneNumber>,
+    /// For [`MessageKind::NoShowBlock`]: the first local day online booking works again.
+    pub bookable_again_from: Option<NaiveDate>,
 }
 
 /// The channels a message goes out on.
@@ -96,6 +100,7 @@ impl OutboxMessage {
             manage_token: None,
             reply: None,
             sms_to: None,
+            bookable_again_from: None,
         }
     }
 
@@ -120,6 +125,7 @@ impl OutboxMessage {
             manage_token: None,
             reply: Some(reason),
             sms_to: Some(to),
+            bookable_again_from: None,
         }
     }
 }

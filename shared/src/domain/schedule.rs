@@ -40,6 +40,16 @@ pub fn local_date(office: &Office, at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&office.time_zone).date_naive()
 }
 
+/// The instant a local day begins at the office (the first instant that day
+/// exists, should a clock change skip midnight).
+pub fn local_midnight(office: &Office, day: NaiveDate) -> Option<DateTime<Utc>> {
+    office
+        .time_zone
+        .from_local_datetime(&day.and_hms_opt(0, 0, 0)?)
+        .earliest()
+        .map(|at| at.with_timezone(&Utc))
+}
+
 /// The ISO week (`2026-W48`) of an instant, in office-local time: the weekly cap's period.
 pub fn iso_week(office: &Office, at: DateTime<Utc>) -> String {
     let week = local_date(office, at).iso_week();

@@ -149,6 +149,16 @@ pub async fn book(
                 return Err(ServiceError::WeekFull { next });
             }
             Err(HoldRefusal::PersonAlreadyBooked) => return Err(ServiceError::AlreadyBooked),
+            Err(HoldRefusal::Blocked) => {
+                let until = app
+                    .store
+                    .blocked_until(&booking.person, &office.id)
+                    .await?
+                    .ok_or(ServiceError::Busy)?;
+                return Err(ServiceError::BookingBlocked {
+                    from: schedule::local_date(office, until),
+                });
+            }
             Err(HoldRefusal::IdempotencyKeyTaken) => {
                 let (key, body) = idem.as_ref().ok_or(ServiceError::Busy)?;
                 return replay(app, key, body).await?.ok_or(ServiceError::Busy);

@@ -18,6 +18,7 @@ pub mod kiosk;
 pub mod notify;
 mod reminders;
 mod slots;
+pub mod sweeper;
 mod transitions;
 pub mod views;
 

@@ -279,6 +279,12 @@ fn to_message<'a>(
         MessageKind::Expired => Message::Expired {
             visit: need_visit()?,
         },
+        MessageKind::NoShowBlock => Message::NoShowBlock {
+            blocked_until: m
+                .bookable_again_from
+                .ok_or(NotifyError::Incomplete("bookable again from"))?,
+            visit: need_visit()?,
+        },
         MessageKind::SmsReply => Message::SmsReply {
             reason: m.reply.ok_or(NotifyError::Incomplete("reply reason"))?,
             visit,

@@ -11,7 +11,11 @@ impl Store {
     pub async fn get_booking(&self, id: BookingId) -> Result<Option<Booking>, StoreError> {
         let item: Option<BookingItem> =
             self.get_mapped(&keys::booking(id), entity::BOOKING).await?;
-        Ok(item.map(Booking::try_from).transpose()?)
+        // A purged booking keeps only statistics: it is no booking any more.
+        Ok(item
+            .filter(|i| i.purged_at.is_none())
+            .map(Booking::try_from)
+            .transpose()?)
     }
 
     /// The active booking of a person for a service on a day, if any.

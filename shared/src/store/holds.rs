@@ -6,9 +6,11 @@
 use crate::domain::booking::Booking;
 use crate::domain::outbox::OutboxMessage;
 use crate::domain::secrets::Digest;
+use crate::store::items::attr::BLOCKED_UNTIL;
 use crate::store::items::{BookingItem, IdempotencyItem, KioskCodeItem, PersonRuleItem, entity};
 use crate::store::writes::{cancellation_codes, is_conflict};
-use crate::store::{Store, StoreError, keys, to_item};
+use crate::store::{Store, StoreError, key_map, keys, n, to_item};
+use aws_sdk_dynamodb::types::{ConditionCheck, TransactWriteItem};
 use chrono::{DateTime, Utc};
 
 /// What each item of a hold transaction guards, in transaction order.
@@ -16,6 +18,7 @@ use chrono::{DateTime, Utc};
 enum Guard {
     Unit,
     Week,
+    Blocked,
     Person,
     KioskCode,
     Booking,
@@ -30,6 +33,8 @@ pub enum HoldRefusal {
     SlotFull,
     /// The department's weekly online cap is reached.
     WeekFull,
+    /// The person is blocked from booking online at this office after no-shows.
+    Blocked,
     /// The person already has an active booking for this service that day.
     PersonAlreadyBooked,
     /// The kiosk code drawn is taken that day at that office: draw again.
@@ -78,6 +83,20 @@ impl Store {
         let week = keys::week(&b.office_id, &b.department_id, &b.week);
         writes.push(self.counter_update(&week, 1, hold.weekly_cap)?);
         guards.push(Guard::Week);
+        let not_blocked = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(key_map(&keys::block(&b.person, &b.office_id))))
+            .condition_expression(format!(
+                "attribute_not_exists(pk) OR {BLOCKED_UNTIL} <= :now"
+            ))
+            .expression_attribute_values(":now", n(b.created_at.timestamp_millis()))
+            .build()?;
+        writes.push(
+            TransactWriteItem::builder()
+                .condition_check(not_blocked)
+                .build(),
+        );
+        guards.push(Guard::Blocked);
         let absent = Some("attribute_not_exists(pk)");
         writes.push(self.put(
             to_item(entity::PERSON_RULE, &PersonRuleItem::from(b))?,
@@ -131,6 +150,7 @@ impl Store {
         match failed.map(|(_, guard)| *guard) {
             Some(Guard::Unit) => Ok(Err(HoldRefusal::SlotFull)),
             Some(Guard::Week) => Ok(Err(HoldRefusal::WeekFull)),
+            Some(Guard::Blocked) => Ok(Err(HoldRefusal::Blocked)),
             Some(Guard::Person) => Ok(Err(HoldRefusal::PersonAlreadyBooked)),
             Some(Guard::KioskCode) => Ok(Err(HoldRefusal::KioskCodeTaken)),
             Some(Guard::Idempotency) => Ok(Err(HoldRefusal::IdempotencyKeyTaken)),

@@ -31,6 +31,8 @@ pub mod entity {
     pub const OUTBOX: &str = "outbox";
     pub const IDEMPOTENCY: &str = "idempotency";
     pub const INBOUND_SMS: &str = "inbound_sms";
+    pub const STRIKE: &str = "strike";
+    pub const BLOCK: &str = "block";
     pub const KIOSK: &str = "kiosk";
     pub const KIOSK_GUARD: &str = "kiosk_guard";
     pub const KIOSK_NONCE: &str = "kiosk_nonce";
@@ -75,6 +77,19 @@ pub mod attr {
     pub const WINDOW_UNTIL: &str = "window_until";
     pub const LOCKED_UNTIL: &str = "locked_until";
     pub const LAST: &str = "last_number";
+    pub const PURGED_AT: &str = "purged_at";
+    pub const FIRST_NAME: &str = "first_name";
+    pub const LAST_NAME: &str = "last_name";
+    pub const EMAIL: &str = "email";
+    pub const PHONE: &str = "phone";
+    pub const PHONE_KEY: &str = "phone_key";
+    pub const PERSON_KEY: &str = "person_key";
+    pub const APPLICATION_NUMBER: &str = "application_number";
+    pub const GSI1PK: &str = "gsi1pk";
+    pub const GSI3PK: &str = "gsi3pk";
+    pub const GSI3SK: &str = "gsi3sk";
+    // Blocks after no-shows.
+    pub const BLOCKED_UNTIL: &str = "blocked_until";
     pub const TICKET: &str = "ticket";
 }
 
@@ -202,9 +217,14 @@ pub struct BookingItem {
     pub confirmed_at: Option<DateTime<Utc>>,
     #[serde(default, with = "chrono::serde::ts_milliseconds_option")]
     pub closed_at: Option<DateTime<Utc>>,
+    /// Removed by the retention purge (see `purged_at`).
+    #[serde(default)]
     pub person_key: String,
+    #[serde(default)]
     pub first_name: String,
+    #[serde(default)]
     pub last_name: String,
+    #[serde(default)]
     pub email: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
@@ -216,8 +236,11 @@ pub struct BookingItem {
     pub kiosk_code: String,
     pub capacity_units: Vec<String>,
     pub week: String,
+    #[serde(default)]
     pub confirm_token: String,
+    #[serde(default)]
     pub confirm_code: String,
+    #[serde(default)]
     pub manage_tokens: Vec<String>,
     #[serde(default)]
     pub code_attempts: u32,
@@ -229,6 +252,10 @@ pub struct BookingItem {
     pub reminded_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
+    /// When the personal fields were removed (retention): the item then
+    /// serves statistics only and is no booking any more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purged_at: Option<i64>,
     /// DynamoDB TTL (epoch seconds): clean-up only, never a rule.
     pub ttl: i64,
 }
@@ -239,15 +266,22 @@ pub const BOOKING_RETENTION: Duration = Duration::days(30);
 impl From<&Booking> for BookingItem {
     fn from(b: &Booking) -> Self {
         let key = keys::booking(b.id);
-        let pending = b.status == BookingStatus::Pending;
         Self {
             pk: key.pk,
             sk: key.sk,
             entity: entity::BOOKING.into(),
             gsi1pk: keys::booking_day_gsi1pk(&b.office_id, b.local_date),
             gsi1sk: keys::booking_day_gsi1sk(b.start, b.id),
-            gsi2pk: pending.then(|| keys::hold_expiry_gsi2pk(b.hold_expires_at)),
-            gsi2sk: pending.then(|| keys::hold_expiry_gsi2sk(b.hold_expires_at, b.id)),
+            gsi2pk: match b.status {
+                BookingStatus::Pending => Some(keys::hold_expiry_gsi2pk(b.hold_expires_at)),
+                BookingStatus::Confirmed => Some(keys::visit_gsi2pk(b.start)),
+                _ => None,
+            },
+            gsi2sk: match b.status {
+                BookingStatus::Pending => Some(keys::hold_expiry_gsi2sk(b.hold_expires_at, b.id)),
+                BookingStatus::Confirmed => Some(keys::visit_gsi2sk(b.start, b.id)),
+                _ => None,
+            },
             gsi3pk: b.phone_key.as_ref().map(keys::phone_gsi3pk),
             gsi3sk: b.phone_key.as_ref().map(|_| b.id.to_string()),
             phone_key: b.phone_key.as_ref().map(|d| d.0.clone()),
@@ -283,6 +317,7 @@ impl From<&Booking> for BookingItem {
             code_attempts: b.code_attempts,
             reminded_at: b.reminded_at,
             ticket: b.ticket.clone(),
+            purged_at: None,
             ttl: (b.end + BOOKING_RETENTION).timestamp(),
         }
     }
@@ -423,6 +458,8 @@ pub struct OutboxItem {
     pub reply: Option<ReplyReason>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sms_to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bookable_again_from: Option<NaiveDate>,
     /// Delivery bookkeeping (`store::delivery`), written by update expressions.
     #[serde(flatten)]
     pub delivery: DeliveryFields,
@@ -469,6 +506,7 @@ impl From<&OutboxMessage> for OutboxItem {
             manage_token: m.manage_token.as_ref().map(|t| t.as_str().into()),
             reply: m.reply,
             sms_to: m.sms_to.as_ref().map(|p| p.as_str().into()),
+            bookable_again_from: m.bookable_again_from,
             delivery: DeliveryFields::default(),
             ttl: (m.created_at + OUTBOX_RETENTION).timestamp(),
         }
@@ -517,6 +555,7 @@ impl TryFrom<OutboxItem> for OutboxMessage {
                 .map(PhoneNumber::from_e164)
                 .transpose()
                 .map_err(corrupt(entity::OUTBOX, "sms_to"))?,
+            bookable_again_from: i.bookable_again_from,
         })
     }
 }
@@ -816,4 +855,28 @@ impl TryFrom<TicketItem> for Ticket {
             status: i.status,
         })
     }
+}
+
+/// A no-show, counted by the office's rule while it is young enough.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StrikeItem {
+    pub pk: String,
+    pub sk: String,
+    pub entity: String,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub at: DateTime<Utc>,
+    /// Clean-up only: counting filters by `at`.
+    pub ttl: i64,
+}
+
+/// A person blocked from booking online at an office until `blocked_until` (exclusive).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BlockItem {
+    pub pk: String,
+    pub sk: String,
+    pub entity: String,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub blocked_until: DateTime<Utc>,
+    /// Clean-up only: the booking condition compares `blocked_until`.
+    pub ttl: i64,
 }

@@ -70,6 +70,10 @@ pub fn booking(id: BookingId) -> Key {
 pub fn booking_day_gsi1pk(office: &OfficeId, date: NaiveDate) -> String {
     format!("DAY#{office}#{date}")
 }
+/// GSI1: a day's bookings at an office after the retention purge, anonymous.
+pub fn statistics_gsi1pk(office: &OfficeId, date: NaiveDate) -> String {
+    format!("STATS#{office}#{date}")
+}
 pub fn booking_day_gsi1sk(start: DateTime<Utc>, id: BookingId) -> String {
     format!("{}#{id}", minute(start))
 }
@@ -87,6 +91,43 @@ pub fn hold_expiry_gsi2pk(expires_at: DateTime<Utc>) -> String {
 }
 pub fn hold_expiry_gsi2sk(expires_at: DateTime<Utc>, id: BookingId) -> String {
     format!("{}#{id}", expires_at.format("%Y-%m-%dT%H:%M:%S%.3fZ"))
+}
+
+/// GSI2: confirmed bookings by the hour they start in (the no-show sweeper);
+/// a booking leaves it when redeemed, resigned, cancelled or a no-show.
+pub fn visit_gsi2pk(start: DateTime<Utc>) -> String {
+    format!("VISITS#{}", start.format("%Y-%m-%dT%H"))
+}
+pub fn visit_gsi2sk(start: DateTime<Utc>, id: BookingId) -> String {
+    format!("{}#{id}", start.format("%Y-%m-%dT%H:%M:%S%.3fZ"))
+}
+/// The highest GSI2 sort key at or before `at` (either bucket kind).
+pub fn gsi2sk_upto(at: DateTime<Utc>) -> String {
+    format!("{}#~", at.format("%Y-%m-%dT%H:%M:%S%.3fZ"))
+}
+/// The GSI2 hour buckets of pending holds and of visits.
+pub const HOLDS_BUCKET: &str = "HOLDS#";
+pub const VISITS_BUCKET: &str = "VISITS#";
+pub fn gsi2_bucket(prefix: &str, hour: DateTime<Utc>) -> String {
+    format!("{prefix}{}", hour.format("%Y-%m-%dT%H"))
+}
+
+/// A no-show of a person at an office (seed 002), kept while it counts.
+pub fn strike(person: &PersonKey, office: &OfficeId, booking: BookingId) -> Key {
+    Key {
+        pk: format!("PERSON#{}", person.0),
+        sk: format!("STRIKE#{office}#{booking}"),
+    }
+}
+pub fn strike_prefix(office: &OfficeId) -> String {
+    format!("STRIKE#{office}#")
+}
+/// A person's block from online booking at an office.
+pub fn block(person: &PersonKey, office: &OfficeId) -> Key {
+    Key {
+        pk: format!("PERSON#{}", person.0),
+        sk: format!("BLOCK#{office}"),
+    }
 }
 
 /// GSI3: the bookings confirmed by SMS from one phone (keyed hash), newest first by id.

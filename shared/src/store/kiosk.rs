@@ -7,7 +7,7 @@ use crate::domain::codes::KioskCode;
 use crate::domain::ids::{BookingId, OfficeId};
 use crate::domain::kiosk::{DeskGroup, KioskDevice, Lockout, Ticket, TicketKind};
 use crate::store::items::attr::{
-    CLOSED_AT, LAST, LOCKED_UNTIL, STATUS, TICKET, WINDOW_UNTIL, WRONG_CODES,
+    CLOSED_AT, GSI2PK, GSI2SK, LAST, LOCKED_UNTIL, STATUS, TICKET, WINDOW_UNTIL, WRONG_CODES,
 };
 use crate::store::items::{
     KioskCodeItem, KioskGuardItem, KioskItem, KioskNonceItem, TicketCounterItem, TicketItem, entity,
@@ -216,7 +216,9 @@ impl Store {
         let booking_update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key_map(&keys::booking(booking.id))))
-            .update_expression(format!("SET #status = :redeemed, {TICKET} = :ticket"))
+            .update_expression(format!(
+                "SET #status = :redeemed, {TICKET} = :ticket REMOVE {GSI2PK}, {GSI2SK}"
+            ))
             .condition_expression("#status = :confirmed")
             .expression_attribute_names("#status", STATUS)
             .expression_attribute_values(":redeemed", s(BookingStatus::Redeemed.as_str()))
@@ -286,7 +288,9 @@ impl Store {
             self.client
                 .update_item()
                 .set_key(Some(key_map(&keys::booking(booking.id))))
-                .update_expression(format!("SET #status = :resigned, {CLOSED_AT} = :now"))
+                .update_expression(format!(
+                    "SET #status = :resigned, {CLOSED_AT} = :now REMOVE {GSI2PK}, {GSI2SK}"
+                ))
                 .condition_expression("#status = :confirmed")
                 .expression_attribute_names("#status", STATUS)
                 .expression_attribute_values(":resigned", s(BookingStatus::Resigned.as_str()))

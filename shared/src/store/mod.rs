@@ -11,6 +11,7 @@ pub mod items;
 pub mod keys;
 pub mod kiosk;
 pub mod reminders;
+pub mod sweeper;
 pub mod transitions;
 pub mod writes;
 

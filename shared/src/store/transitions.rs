@@ -64,7 +64,8 @@ impl Store {
             .set_key(Some(key_map(&keys::booking(booking.id))))
             .update_expression(format!(
                 "SET #status = :confirmed, {CONFIRMED_AT} = :now, \
-                 {MANAGE_TOKENS} = list_append({MANAGE_TOKENS}, :manage) REMOVE {GSI2PK}, {GSI2SK}"
+                 {MANAGE_TOKENS} = list_append({MANAGE_TOKENS}, :manage), \
+                 {GSI2PK} = :visits, {GSI2SK} = :visit"
             ))
             .condition_expression(format!(
                 "#status = :pending AND {HOLD_EXPIRES_AT} > :now AND {proof_condition}"
@@ -74,7 +75,12 @@ impl Store {
             .expression_attribute_values(":pending", s(BookingStatus::Pending.as_str()))
             .expression_attribute_values(":now", n(now.timestamp_millis()))
             .expression_attribute_values(":manage", AttributeValue::L(vec![s(&new_manage_token.0)]))
-            .expression_attribute_values(":proof", s(&proof_value.0));
+            .expression_attribute_values(":proof", s(&proof_value.0))
+            .expression_attribute_values(":visits", s(keys::visit_gsi2pk(booking.start)))
+            .expression_attribute_values(
+                ":visit",
+                s(keys::visit_gsi2sk(booking.start, booking.id)),
+            );
         if matches!(proof, ConfirmProof::Code(_)) {
             update = update.expression_attribute_values(":max_attempts", n(MAX_CODE_ATTEMPTS));
         }

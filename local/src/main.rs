@@ -104,13 +104,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     axum::serve(
         listener,
-        server::app(app, router, workspace_root().join("web"), local),
+        server::app(app, router, web_dir(), local),
     )
     .with_graceful_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
     Ok(())
+}
+
+/// The pages to serve: `TERMIN_WEB_DIR` (another checkout's `web/`, say), or this workspace's.
+fn web_dir() -> std::path::PathBuf {
+    std::env::var_os("TERMIN_WEB_DIR")
+        .map(Into::into)
+        .unwrap_or_else(|| workspace_root().join("web"))
 }
 
 /// The notify function's event source: the table's stream, polled.

@@ -102,14 +102,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         mailbox_page: workspace_root().join("local/mailbox.html"),
         clock,
     };
-    axum::serve(
-        listener,
-        server::app(app, router, web_dir(), local),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    axum::serve(listener, server::app(app, router, web_dir(), local))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
     Ok(())
 }
 

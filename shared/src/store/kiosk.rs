@@ -12,7 +12,7 @@ use crate::store::items::attr::{
 use crate::store::items::{
     KioskCodeItem, KioskGuardItem, KioskItem, KioskNonceItem, TicketCounterItem, TicketItem, entity,
 };
-use crate::store::writes::{cancellation_codes, is_conflict};
+use crate::store::writes::{cancellation_codes, condition_held, is_conflict};
 use crate::store::{Store, StoreError, from_item, key_map, keys, n, s, to_item};
 use aws_sdk_dynamodb::types::{ReturnValue, TransactWriteItem, Update};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -74,16 +74,7 @@ impl Store {
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::sdk("PutItem", e)),
-        }
+        condition_held("PutItem", result)
     }
 
     /// Until when the kiosk is locked after wrong codes, if it is.
@@ -328,20 +319,14 @@ impl Store {
                 .condition_expression(format!("attribute_not_exists({LAST}) OR {LAST} < :cap"))
                 .expression_attribute_values(":cap", n(cap));
         }
-        match update.send().await {
-            Ok(out) => {
-                let counter: TicketCounterItem =
-                    from_item(entity::TICKET_COUNTER, out.attributes.unwrap_or_default())?;
-                Ok(Ok(counter.last_number))
-            }
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(Err(CapReached))
-            }
-            Err(e) => Err(StoreError::sdk("UpdateItem", e)),
+        let mut taken = None;
+        let result = update.send().await.map(|out| taken = out.attributes);
+        if !condition_held("UpdateItem", result)? {
+            return Ok(Err(CapReached));
         }
+        let counter: TicketCounterItem =
+            from_item(entity::TICKET_COUNTER, taken.unwrap_or_default())?;
+        Ok(Ok(counter.last_number))
     }
 
     /// Stores a walk-in ticket whose number [`Store::take_walk_in_number`] gave.

@@ -9,7 +9,7 @@ use crate::domain::secrets::PersonKey;
 use crate::store::items::attr::{BLOCKED_UNTIL, CLOSED_AT, GSI2PK, GSI2SK, STATUS};
 use crate::store::items::{BlockItem, StrikeItem, entity};
 use crate::store::transitions::TransitionRefusal;
-use crate::store::writes::cancellation_codes;
+use crate::store::writes::{cancellation_codes, condition_held};
 use crate::store::{Store, StoreError, from_item, key_map, keys, n, s, to_item};
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -240,15 +240,6 @@ impl Store {
             .condition_expression("attribute_exists(pk)")
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::sdk("DeleteItem", e)),
-        }
+        condition_held("DeleteItem", result)
     }
 }

@@ -7,7 +7,7 @@ use crate::domain::outbox::OutboxMessage;
 use crate::store::items::{InboundSmsItem, OutboxItem, entity};
 use crate::store::transitions::TransitionRefusal;
 use crate::store::{Item, Store, StoreError, to_item};
-use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
@@ -29,6 +29,27 @@ pub(crate) fn cancellation_codes(err: &SdkError<TransactWriteItemsError>) -> Opt
 
 pub(crate) fn is_conflict(codes: &[String]) -> bool {
     codes.iter().any(|c| c == "TransactionConflict")
+}
+
+/// The outcome of a conditional write: `Ok(true)` when it was made,
+/// `Ok(false)` when its condition failed (the caller says what that means).
+pub(crate) fn condition_held<T, E>(
+    operation: &'static str,
+    result: Result<T, SdkError<E>>,
+) -> Result<bool, StoreError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(e)
+            if e.as_service_error().and_then(ProvideErrorMetadata::code)
+                == Some("ConditionalCheckFailedException") =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(StoreError::sdk(operation, e)),
+    }
 }
 
 impl Store {
@@ -77,16 +98,7 @@ impl Store {
         &self,
         update: UpdateItemFluentBuilder,
     ) -> Result<bool, StoreError> {
-        match update.table_name(&self.table).send().await {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::sdk("UpdateItem", e)),
-        }
+        condition_held("UpdateItem", update.table_name(&self.table).send().await)
     }
 
     /// Runs a state change. `bookings` leading items carry the state

@@ -77,11 +77,17 @@ pub struct KioskDevice {
     pub message: Text,
 }
 
-/// Where a ticket stands. The queue (desks calling tickets) adds its states.
+/// Where a ticket stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TicketStatus {
+    /// In the hall, not yet called.
     Waiting,
+    /// Called to a desk.
+    Called,
+    Served,
+    /// Called too often without showing up.
+    Missed,
 }
 
 /// A paper ticket from the kiosk.

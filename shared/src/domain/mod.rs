@@ -10,6 +10,7 @@ pub mod ids;
 pub mod kiosk;
 pub mod national_id;
 pub mod outbox;
+pub mod queue;
 pub mod schedule;
 pub mod secrets;
 pub mod signing;

@@ -74,11 +74,11 @@ export async function expectText(locator, pattern, what) {
 /**
  * axe-core on the page as it is: logs every violation, with the elements and
  * how to fix them, and returns them. Which ones fail the test is the caller's
- * rule (the kiosk allows none at all).
+ * rule (the kiosk allows none at all). `options` go to axe.run, e.g. `runOnly`.
  */
-export async function axeViolations(page, name) {
+export async function axeViolations(page, name, options = {}) {
   await page.addScriptTag({ path: axePath });
-  const { violations } = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const { violations } = await page.evaluate((o) => window.axe.run(document, { resultTypes: ['violations'], ...o }), options);
   for (const v of violations) {
     console.log(`axe ${name}: [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})`);
     for (const n of v.nodes) console.log(`    ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`);

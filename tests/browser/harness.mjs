@@ -3,8 +3,9 @@
 // stopped after its last, plus the waits and the axe-core run they share.
 //
 // Knobs: TERMIN_LOCAL_BIN (default <target dir>/debug/termin-local), CHROMIUM
-// (default /usr/bin/chromium). On failure, screenshots and the runner's log are
-// in the file's artifacts folder.
+// (default /usr/bin/chromium), TERMIN_WEB_DIR (serve the pages from this folder
+// through web-front.mjs, for a binary built from another checkout). On
+// failure, screenshots and the runner's log are in the file's artifacts folder.
 //
 // Every wait is on a condition with a deadline, never on the clock alone: the
 // runner is ready when GET /api/offices answers 200. The deadlines are generous
@@ -22,6 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { startWebFront } from './web-front.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The workspace root (the folder with Cargo.toml and web/). */
@@ -72,11 +74,11 @@ export async function expectText(locator, pattern, what) {
 /**
  * axe-core on the page as it is: logs every violation, with the elements and
  * how to fix them, and returns them. Which ones fail the test is the caller's
- * rule (the kiosk allows none at all).
+ * rule (the kiosk allows none at all). `options` go to axe.run, e.g. `runOnly`.
  */
-export async function axeViolations(page, name) {
+export async function axeViolations(page, name, options = {}) {
   await page.addScriptTag({ path: axePath });
-  const { violations } = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const { violations } = await page.evaluate((o) => window.axe.run(document, { resultTypes: ['violations'], ...o }), options);
   for (const v of violations) {
     console.log(`axe ${name}: [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})`);
     for (const n of v.nodes) console.log(`    ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`);
@@ -108,6 +110,7 @@ export function withTerminLocal({ table, artifacts, chromium: chromiumOptions = 
   const artifactsDir = path.join(here, artifacts);
   const termin = { base: undefined, context: undefined, flow };
   let server; // { child, logPath }
+  let front; // the web-front server, when TERMIN_WEB_DIR is set
   let userDataDir;
 
   function stopServer() {
@@ -125,7 +128,9 @@ export function withTerminLocal({ table, artifacts, chromium: chromiumOptions = 
    * ends first or does not answer within SERVER_READY.
    */
   async function startServer(bin, logPath) {
-    const [dbPort, webPort, mailPort] = await freePorts(3);
+    const [dbPort, webPort, mailPort, frontPort] = await freePorts(4);
+    const webDir = process.env.TERMIN_WEB_DIR;
+    const publicBase = webDir ? `http://127.0.0.1:${frontPort}` : `http://127.0.0.1:${webPort}`;
     const log = fs.openSync(logPath, 'w');
     // The same environment as local/run (keep them in step), on ports of its own.
     const child = spawn(bin, [], {
@@ -144,7 +149,7 @@ export function withTerminLocal({ table, artifacts, chromium: chromiumOptions = 
         AWS_ENDPOINT_URL_SESV2: `http://127.0.0.1:${mailPort}`,
         AWS_ENDPOINT_URL_SNS: `http://127.0.0.1:${mailPort}`,
         EMAIL_FROM: 'termin@urzad.example.pl',
-        PUBLIC_BASE_URL: `http://127.0.0.1:${webPort}`,
+        PUBLIC_BASE_URL: publicBase,
         REMINDER_LEAD_HOURS: '24',
         TABLE_NAME: table,
         HASH_KEY: 'dGVybWluLWxvY2FsLWRldmVsb3BtZW50LWtleS0wMDAwMDA=',
@@ -153,7 +158,12 @@ export function withTerminLocal({ table, artifacts, chromium: chromiumOptions = 
     });
     fs.closeSync(log);
     server = { child, logPath };
-    termin.base = `http://127.0.0.1:${webPort}`;
+    if (webDir) {
+      if (front) front.close();
+      front = await startWebFront({ port: frontPort, webDir, upstream: `http://127.0.0.1:${webPort}` });
+      console.log(`serving ${webDir} at ${publicBase} in front of termin-local`);
+    }
+    termin.base = publicBase;
     const started = Date.now();
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null) {
@@ -219,6 +229,7 @@ export function withTerminLocal({ table, artifacts, chromium: chromiumOptions = 
   after(async () => {
     if (termin.context) await termin.context.close().catch(() => {});
     if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+    if (front) { front.closeAllConnections(); front.close(); }
     if (server) {
       const { child } = server;
       const ended = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', r)));

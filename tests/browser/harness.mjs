@@ -3,8 +3,8 @@
 // stopped after its last, plus the waits and the axe-core run they share.
 //
 // Knobs: TERMIN_LOCAL_BIN (default <target dir>/debug/termin-local), CHROMIUM
-// (default /usr/bin/chromium), TERMIN_WEB_DIR (serve the pages from this folder
-// through web-front.mjs, for a binary built from another checkout). On
+// (default /usr/bin/chromium), TERMIN_WEB_DIR (termin-local serves the pages
+// from this folder, e.g. another checkout's web/). On
 // failure, screenshots and the runner's log are in the file's artifacts folder.
 //
 // Every wait is on a condition with a deadline, never on the clock alone: the
@@ -23,7 +23,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startWebFront } from './web-front.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The workspace root (the folder with Cargo.toml and web/). */
@@ -110,7 +109,6 @@ export function withTerminLocal({ table, artifacts, chromium: chromiumOptions = 
   const artifactsDir = path.join(here, artifacts);
   const termin = { base: undefined, context: undefined, flow };
   let server; // { child, logPath }
-  let front; // the web-front server, when TERMIN_WEB_DIR is set
   let userDataDir;
 
   function stopServer() {
@@ -128,9 +126,8 @@ export function withTerminLocal({ table, artifacts, chromium: chromiumOptions = 
    * ends first or does not answer within SERVER_READY.
    */
   async function startServer(bin, logPath) {
-    const [dbPort, webPort, mailPort, frontPort] = await freePorts(4);
-    const webDir = process.env.TERMIN_WEB_DIR;
-    const publicBase = webDir ? `http://127.0.0.1:${frontPort}` : `http://127.0.0.1:${webPort}`;
+    const [dbPort, webPort, mailPort] = await freePorts(3);
+    const publicBase = `http://127.0.0.1:${webPort}`;
     const log = fs.openSync(logPath, 'w');
     // The same environment as local/run (keep them in step), on ports of its own.
     const child = spawn(bin, [], {
@@ -158,11 +155,6 @@ export function withTerminLocal({ table, artifacts, chromium: chromiumOptions = 
     });
     fs.closeSync(log);
     server = { child, logPath };
-    if (webDir) {
-      if (front) front.close();
-      front = await startWebFront({ port: frontPort, webDir, upstream: `http://127.0.0.1:${webPort}` });
-      console.log(`serving ${webDir} at ${publicBase} in front of termin-local`);
-    }
     termin.base = publicBase;
     const started = Date.now();
     for (;;) {
@@ -229,7 +221,6 @@ export function withTerminLocal({ table, artifacts, chromium: chromiumOptions = 
   after(async () => {
     if (termin.context) await termin.context.close().catch(() => {});
     if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
-    if (front) { front.closeAllConnections(); front.close(); }
     if (server) {
       const { child } = server;
       const ended = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', r)));

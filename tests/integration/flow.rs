@@ -177,3 +177,37 @@ async fn a_cancelled_hold_cannot_be_confirmed() {
         (409, json!("booking_cancelled"))
     );
 }
+
+#[tokio::test]
+async fn a_walk_up_booking_at_the_door_takes_the_shorter_notice() {
+    let env = TestEnv::new().await;
+    let today = monday_9am().date_naive();
+    let slots = |walk_up: bool| {
+        let env = &env;
+        async move {
+            let (status, body) = env
+                .get(&format!(
+                    "/offices/{OLSZTYN}/services/{ID_CARD_APPLICATION}/slots?from={today}&to={today}&walk_up={walk_up}"
+                ))
+                .await;
+            assert_eq!(status, 200, "{body}");
+            body["days"][0]["slots"][0]["start"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    // 09:00 now: the usual 60 minutes' notice allows 10:00, the walk-up 10 minutes 09:15.
+    let usual = slots(false).await;
+    let walk_up = slots(true).await;
+    assert!(usual.contains("T10:00"), "{usual}");
+    assert!(walk_up.contains("T09:15"), "{walk_up}");
+
+    let mut request = env.contact_body(OLSZTYN, ID_CARD_APPLICATION, &walk_up, &pesel(1));
+    let (status, body) = env.post("/bookings", &request).await;
+    assert_eq!(status, 422, "not without saying it is a walk-up: {body}");
+    assert_eq!(body["error"]["code"], "slot_unavailable");
+    request["walk_up"] = json!(true);
+    let (status, body) = env.post("/bookings", &request).await;
+    assert_eq!(status, 201, "{body}");
+}

@@ -26,6 +26,7 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
             let query = SlotQuery::parse(
                 api::query_param(req, "from").as_deref(),
                 api::query_param(req, "to").as_deref(),
+                api::query_param(req, "walk_up").as_deref(),
             )?;
             let listing = service::free_slots(app, &office, &service, query).await?;
             Ok(json_response(StatusCode::OK, &listing))

@@ -139,6 +139,10 @@ pub struct Department {
     pub horizon_days: u32,
     /// Minimum time between booking and the visit.
     pub min_notice_minutes: u32,
+    /// The notice for walk-up bookings, made at the office door from the QR
+    /// sticker (seed 003); shorter than `min_notice_minutes`. `None`: the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub walk_up_notice_minutes: Option<u32>,
     /// Desks offered to online bookings in each capacity unit.
     pub desks_online: u32,
     /// Length of one capacity unit; every visit length is a multiple of it.
@@ -229,6 +233,20 @@ pub enum CatalogError {
     VisitLength(ServiceId),
     #[error("service {0}: unknown department")]
     UnknownDepartment(ServiceId),
+}
+
+impl Department {
+    /// The department as a walk-up booking sees it: its walk-up notice in
+    /// place of the usual one (never longer than the usual one).
+    pub fn for_walk_up(&self) -> Department {
+        let notice = self
+            .walk_up_notice_minutes
+            .map_or(self.min_notice_minutes, |n| n.min(self.min_notice_minutes));
+        Department {
+            min_notice_minutes: notice,
+            ..self.clone()
+        }
+    }
 }
 
 impl Catalog {

@@ -244,6 +244,7 @@ pub(crate) mod tests {
             closed_on: vec![],
             horizon_days: 30,
             min_notice_minutes: 60,
+            walk_up_notice_minutes: None,
             desks_online: 3,
             slot_minutes: 15,
             kiosk: Default::default(),
@@ -279,6 +280,16 @@ pub(crate) mod tests {
                     .to_string()
             })
             .collect()
+    }
+
+    #[test]
+    fn a_walk_up_booking_has_the_shorter_notice_never_a_longer_one() {
+        let mut d = department();
+        assert_eq!(d.for_walk_up().min_notice_minutes, d.min_notice_minutes);
+        d.walk_up_notice_minutes = Some(10);
+        assert_eq!(d.for_walk_up().min_notice_minutes, 10);
+        d.walk_up_notice_minutes = Some(600);
+        assert_eq!(d.for_walk_up().min_notice_minutes, d.min_notice_minutes);
     }
 
     #[test]

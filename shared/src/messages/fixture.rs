@@ -73,6 +73,7 @@ impl Fixture {
             closed_on: vec![],
             horizon_days: 30,
             min_notice_minutes: 60,
+            walk_up_notice_minutes: None,
             desks_online: 3,
             slot_minutes: 15,
             kiosk: Default::default(),

@@ -80,6 +80,9 @@ pub struct BookRequest {
     pub accept_terms: bool,
     #[serde(default)]
     pub consent_data_processing: bool,
+    /// Booked at the office door from the QR sticker: the walk-up notice applies.
+    #[serde(default)]
+    pub walk_up: bool,
 }
 
 /// A booking request with every field in domain form.
@@ -341,10 +344,23 @@ impl CancelRequest {
 pub struct SlotQuery {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// Listed for a walk-up booking (the department's walk-up notice applies).
+    pub walk_up: bool,
 }
 
 impl SlotQuery {
-    pub fn parse(from: Option<&str>, to: Option<&str>) -> Result<Self, Vec<FieldError>> {
+    pub fn parse(
+        from: Option<&str>,
+        to: Option<&str>,
+        walk_up: Option<&str>,
+    ) -> Result<Self, Vec<FieldError>> {
+        let walk_up = match walk_up {
+            None | Some("false" | "0") => false,
+            Some("true" | "1") => true,
+            Some(_) => {
+                return Err(vec![FieldError::new("walk_up", "invalid", "true or false")]);
+            }
+        };
         let from = from.map(|raw| parse_date("from", raw)).transpose();
         let to = to.map(|raw| parse_date("to", raw)).transpose();
         match (from, to) {
@@ -353,7 +369,7 @@ impl SlotQuery {
                 "invalid",
                 "must not be before from",
             )]),
-            (Ok(from), Ok(to)) => Ok(Self { from, to }),
+            (Ok(from), Ok(to)) => Ok(Self { from, to, walk_up }),
             (f, t) => Err([f.err(), t.err()].into_iter().flatten().collect()),
         }
     }
@@ -393,20 +409,36 @@ mod tests {
 
     #[test]
     fn a_slot_query_refuses_bad_dates_and_a_range_that_ends_before_it_starts() {
-        assert_eq!(SlotQuery::parse(None, None).unwrap(), SlotQuery::default());
-        let q = SlotQuery::parse(Some("2026-11-24"), Some("2026-11-24")).unwrap();
+        assert_eq!(
+            SlotQuery::parse(None, None, None).unwrap(),
+            SlotQuery::default()
+        );
+        let q = SlotQuery::parse(Some("2026-11-24"), Some("2026-11-24"), None).unwrap();
         assert_eq!(q.from, q.to);
         let fields = |r: Result<SlotQuery, Vec<FieldError>>| {
             r.unwrap_err().iter().map(|f| f.field).collect::<Vec<_>>()
         };
         assert_eq!(
-            fields(SlotQuery::parse(Some("x"), Some("y"))),
+            fields(SlotQuery::parse(Some("x"), Some("y"), None)),
             ["from", "to"]
         );
         assert_eq!(
-            fields(SlotQuery::parse(Some("2026-11-25"), Some("2026-11-24"))),
+            fields(SlotQuery::parse(
+                Some("2026-11-25"),
+                Some("2026-11-24"),
+                None
+            )),
             ["to"]
         );
+    }
+
+    #[test]
+    fn a_slot_query_is_for_a_walk_up_booking_only_when_it_says_so() {
+        assert!(SlotQuery::parse(None, None, Some("true")).unwrap().walk_up);
+        assert!(SlotQuery::parse(None, None, Some("1")).unwrap().walk_up);
+        assert!(!SlotQuery::parse(None, None, Some("false")).unwrap().walk_up);
+        assert!(!SlotQuery::parse(None, None, None).unwrap().walk_up);
+        assert!(SlotQuery::parse(None, None, Some("yes")).is_err());
     }
 
     #[test]

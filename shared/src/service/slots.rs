@@ -19,6 +19,13 @@ pub async fn free_slots(
 ) -> Result<SlotListing, ServiceError> {
     let catalog = app.catalog(office_id).await?;
     let (department, service) = find_service(&catalog, service_id)?;
+    let walk_up;
+    let department = if query.walk_up {
+        walk_up = department.for_walk_up();
+        &walk_up
+    } else {
+        department
+    };
     let now = app.clock.now();
     let window = schedule::booking_window(&catalog.office, department, now);
     let from = query

@@ -58,6 +58,20 @@ mod tests {
         };
         let olsztyn = office("olsztyn");
         assert_eq!(olsztyn.departments.len(), 4);
+        // Seed 001: BOK, ID cards, vehicle registration, driving licences.
+        let names: Vec<&str> = olsztyn
+            .departments
+            .iter()
+            .map(|d| {
+                d.name
+                    .0
+                    .values()
+                    .next()
+                    .map(String::as_str)
+                    .unwrap_or_default()
+            })
+            .collect();
+        assert!(names.contains(&"Biuro Obsługi Klienta"), "{names:?}");
         assert!(olsztyn.departments.iter().all(|d| d.horizon_days == 30));
         let opava = office("opava");
         assert_eq!(opava.services.len(), 3);

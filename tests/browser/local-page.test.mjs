@@ -26,6 +26,10 @@ const PERSON_LINKS = { first: 'Anna', last: 'Kowalska', email: 'anna.kowalska@ex
 const PERSON_NATIONAL_ID = { first: 'Jan', last: 'Nowak', email: 'jan.nowak@example.pl', pesel: '02070803628', phone: '601 234 567' };
 const PERSON_SLOT_TAKEN = { first: 'Ewa', last: 'Wiśniewska', email: 'ewa.w@example.pl', pesel: '85010112345' };
 const PERSON_FIRST = { first: 'Olga', last: 'Zielińska', email: 'olga.z@example.pl', pesel: '90090515836' };
+const PERSON_EN = { first: 'Mary', last: 'Smith', email: 'mary.smith@example.com', pesel: '85010112345' };
+const PERSON_LAYOUT = { first: 'Piotr', last: 'Lewandowski', email: 'piotr.l@example.pl', pesel: '44051401359' };
+// Opava asks for a birth number (rodné číslo): ten digits divisible by 11.
+const PERSON_CS = { first: 'Jana', last: 'Nováková', email: 'jana.novakova@example.cz', rodne_cislo: '855101/0006' };
 
 const LANGUAGES = ['pl', 'cs', 'en', 'uk'];
 /** The pages' own strings, so the test finds things by what a person reads. */
@@ -40,6 +44,7 @@ const termin = withTerminLocal({
   setUp: ({ context }) => context.addInitScript(countApiCalls),
 });
 const { flow } = termin;
+const SCREENSHOTS = path.join(root, 'tests/browser/artifacts/screenshots');
 
 // ---------------------------------------------------------------------------
 // The local mailbox. Every read of it goes through this one function, so that
@@ -120,15 +125,15 @@ async function api(pathAndQuery, init) {
   return { status: response.status, body: await response.json() };
 }
 
-async function freeDays(service = SERVICE) {
-  const { body } = await api(`/offices/${OFFICE}/services/${service}/slots`);
+async function freeDays(service = SERVICE, office = OFFICE) {
+  const { body } = await api(`/offices/${office}/services/${service}/slots`);
   return body.days.filter((d) => d.slots.length > 0);
 }
 
 /** Seats left at `start` according to the API (0 when the slot is not listed as free). */
-async function seatsLeftViaApi(start, service = SERVICE) {
+async function seatsLeftViaApi(start, service = SERVICE, office = OFFICE) {
   const date = start.slice(0, 10);
-  const { body } = await api(`/offices/${OFFICE}/services/${service}/slots?from=${date}&to=${date}`);
+  const { body } = await api(`/offices/${office}/services/${service}/slots?from=${date}&to=${date}`);
   const slot = body.days.flatMap((d) => d.slots).find((s) => s.start === start);
   return slot ? slot.seats_left : 0;
 }
@@ -179,14 +184,14 @@ async function type(page, locator, text) {
  * Chooses office, department and matter on the booking page by keyboard, in
  * language `l`, and goes on to the calendar.
  */
-async function chooseMatter(page, l, service = SERVICE) {
+async function chooseMatter(page, l, service = SERVICE, office = OFFICE) {
   await page.goto(`${termin.base}/`);
-  await page.locator(`#office option[value="${OFFICE}"]`).waitFor({ state: 'attached' });
+  await page.locator(`#office option[value="${office}"]`).waitFor({ state: 'attached' });
   await settled(page);
   await page.locator('#office').focus();
-  await page.locator('#office').selectOption(OFFICE); // a select takes its choice from the keyboard in place
+  await page.locator('#office').selectOption(office); // a select takes its choice from the keyboard in place
   await settled(page);
-  const catalog = (await api(`/offices/${OFFICE}`)).body;
+  const catalog = (await api(`/offices/${office}`)).body;
   const department = catalog.departments.find((d) => d.services.some((s) => s.id === service));
   const matter = department.services.find((s) => s.id === service);
   const name = (t) => t[l] || t.pl || t.en;
@@ -227,13 +232,32 @@ async function fillDetails(page, l, person, confirmBy) {
   await type(page, page.getByLabel(L[l]['who.first_name'], { exact: true }), person.first);
   await type(page, page.getByLabel(L[l]['who.last_name'], { exact: true }), person.last);
   await type(page, page.getByLabel(L[l]['who.email'], { exact: true }), person.email);
-  await type(page, page.getByLabel(L[l]['who.pesel'], { exact: true }), person.pesel);
+  if (person.rodne_cislo) await type(page, page.getByLabel(L[l]['who.rodne_cislo'], { exact: true }), person.rodne_cislo);
+  else await type(page, page.getByLabel(L[l]['who.pesel'], { exact: true }), person.pesel);
   if (person.phone) await type(page, page.getByLabel(L[l]['who.phone'], { exact: true }), person.phone);
   if (confirmBy === 'sms') await press(page.getByRole('radio', { name: L[l]['who.confirm_sms'] }), 'Space');
   await press(page.getByRole('checkbox', { name: L[l]['who.accept_terms'] }), 'Space');
   await press(page.getByRole('checkbox', { name: L[l]['who.consent'] }), 'Space');
   await press(page.getByLabel(L[l]['who.email'], { exact: true }), 'Enter'); // submits the form
   await expectText(page.locator('#check-h'), new RegExp(`^${L[l]['check.heading']}$`), 'the summary step');
+}
+
+/** A page's string as a regular expression that matches it literally. */
+const literally = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Fails unless the page scrolls only up and down: nothing wider than the
+ * window (WCAG 1.4.10 reflow).
+ */
+async function expectNoSidewaysScroll(page, what) {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth }));
+  assert.ok(scrollWidth <= innerWidth, `${what}: the page is ${scrollWidth} px wide in a ${innerWidth} px window`);
+}
+
+/** Keeps a screenshot of the whole page (or of `clip`) as a test artifact. */
+async function screenshot(page, name, clip) {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, name), ...(clip ? { clip } : { fullPage: true }) });
 }
 
 /** Presses "Book" on the summary and returns the request body and the API's answer. */
@@ -255,6 +279,42 @@ flow('the booking flow (HTML, CSS, JS and one language file) weighs at most 100 
   const total = sizes.reduce((a, [, n]) => a + n, 0);
   console.log(`page weight of the booking flow: ${(total / 1024).toFixed(1)} KB (${sizes.map(([f, n]) => `${f} ${n}`).join(', ')})`);
   assert.ok(total <= 100 * 1024, `the booking flow weighs ${total} bytes`);
+});
+
+flow('the calendar and form steps fit a 360 px phone and a 1280 px window at 200% zoom without sideways scrolling; screenshots at 360 and 1280 px', async () => {
+  const page = await termin.context.newPage();
+  await page.goto(`${termin.base}/`);
+  await switchLanguage(page, 'pl');
+  const day = (await freeDays())[5];
+  for (const width of [1280, 360]) {
+    await page.setViewportSize({ width, height: 960 });
+    await chooseMatter(page, 'pl');
+    await chooseSlotByKeyboard(page, day.date, day.slots[0].start);
+    await expectNoSidewaysScroll(page, `the calendar step at ${width} px`);
+    await screenshot(page, `booking-calendar-${width}.png`);
+    if (width === 1280) {
+      // The README's picture (docs/booking-page.png is a copy of it).
+      await screenshot(page, 'booking-page.png', { x: 0, y: 0, width: 1280, height: 960 });
+      // 200% zoom of a 1280 px window: the page laid out in 640 CSS px.
+      await page.evaluate(() => { document.body.style.zoom = '2'; });
+      await expectNoSidewaysScroll(page, 'the calendar step at 200% zoom');
+      await page.evaluate(() => { document.body.style.zoom = ''; });
+    }
+    await press(page.locator('#to-who'), 'Enter');
+    await expectText(page.locator('#who-h'), new RegExp(`^${literally(L.pl['who.heading'])}$`), 'the form step');
+    await expectNoSidewaysScroll(page, `the form step at ${width} px`);
+    await screenshot(page, `booking-form-${width}.png`);
+    if (width === 1280) {
+      await page.evaluate(() => { document.body.style.zoom = '2'; });
+      await expectNoSidewaysScroll(page, 'the form step at 200% zoom');
+      await page.evaluate(() => { document.body.style.zoom = ''; });
+    }
+  }
+  // Also as a browser zooms: a 640 px viewport is a 1280 px window at 200%, media queries included.
+  await page.setViewportSize({ width: 640, height: 450 });
+  await expectNoSidewaysScroll(page, 'the form step at 640 CSS px');
+  await press(page.locator('#back-when'), 'Enter');
+  await expectNoSidewaysScroll(page, 'the calendar step at 640 CSS px');
 });
 
 flow('a person books by keyboard in Polish, confirms by the email link and cancels by the cancel link; every step passes axe in four languages', async () => {
@@ -361,3 +421,38 @@ flow('when the last seat is taken from another browser first, the page says so a
   assert.notEqual(booking.start, slot.start);
   await expectText(page.locator('#sent-info'), new RegExp(booking.public_ref), 'the check-your-email step');
 });
+
+// The full keyboard booking in the other two languages (Polish and Ukrainian
+// are above): Czech at Opava, whose form asks for a birth number, and English
+// at Olsztyn; each confirmed by the email link and cancelled by the cancel link.
+for (const { l, office, service, person, dayIndex } of [
+  { l: 'cs', office: 'opava', service: 'id-card', person: PERSON_CS, dayIndex: 1 },
+  { l: 'en', office: OFFICE, service: SERVICE, person: PERSON_EN, dayIndex: 4 },
+]) {
+  flow(`a person books by keyboard in ${l} at ${office}, confirms by the email link and cancels by the cancel link`, async () => {
+    const page = await termin.context.newPage();
+    await page.goto(`${termin.base}/`);
+    await switchLanguage(page, l);
+    await chooseMatter(page, l, service, office);
+    const day = (await freeDays(service, office))[dayIndex];
+    const slot = day.slots[0];
+    await chooseSlotByKeyboard(page, day.date, slot.start);
+    await fillDetails(page, l, person, 'email');
+    const { sent, body: booking } = await bookOnSummary(page);
+    assert.equal(sent.language, l, 'the chosen language goes with the booking');
+    assert.equal(sent.office_id, office);
+    await expectText(page.locator('#sent-info'), new RegExp(booking.public_ref), 'the check-your-email step');
+    assert.equal(await seatsLeftViaApi(booking.start, service, office), slot.seats_left - 1, 'the hold takes a seat');
+
+    await page.goto(await mailbox(booking.booking_id, 'confirm'));
+    await expectText(page.locator('h1'), new RegExp(`^${literally(L[l]['confirm.title'])}$`), 'the confirm page');
+    await press(page.getByRole('button', { name: L[l]['btn.confirm'], exact: true }), 'Enter');
+    await expectText(page.locator('#visit .kiosk-code'), /\d{6}$/, 'the kiosk code');
+
+    await page.goto(await mailbox(booking.booking_id, 'cancel'));
+    await expectText(page.locator('h1'), new RegExp(`^${literally(L[l]['manage.title'])}$`), 'the manage page');
+    await press(page.getByRole('button', { name: L[l]['btn.cancel_booking'] }), 'Enter');
+    await expectText(page.locator('#result'), new RegExp(`^${literally(L[l]['manage.cancelled'])}`), 'the cancel result');
+    assert.equal(await seatsLeftViaApi(booking.start, service, office), slot.seats_left, 'the seat is free again');
+  });
+}

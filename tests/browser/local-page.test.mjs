@@ -36,7 +36,7 @@ const LANGUAGES = ['pl', 'cs', 'en', 'uk'];
 const L = Object.fromEntries(LANGUAGES.map((l) => [l, JSON.parse(fs.readFileSync(path.join(root, 'web/i18n', `${l}.json`), 'utf8'))]));
 const WCAG = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } };
 /** What the booking flow loads (one language file of four): at most 100 KB. */
-const BOOKING_FLOW_FILES = ['index.html', 'style.css', 'config.js', 'termin.js', 'book.js', 'i18n/pl.json'];
+const BOOKING_FLOW_FILES = ['index.html', 'style.css', 'config.js', 'termin.js', 'book.js', 'steps.js', 'i18n/pl.json'];
 
 const termin = withTerminLocal({
   table: 'termin-browser-test',

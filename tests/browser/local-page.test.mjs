@@ -2,6 +2,12 @@
 // Chromium against `termin-local` (DynamoDB Local, the demo offices, the API
 // and web/), with the keyboard alone. axe-core checks every step of every page
 // in all four languages: no violation of any impact (WCAG 2.0/2.1 A and AA).
+// The booking runs by keyboard in each language (cs at Opava, with a birth
+// number); the walk-up page (the QR sticker on the door) books one of
+// today's times with the server's and browser's clocks moved to a working day.
+// The calendar and form steps must not scroll sideways at 360 px or at 200%
+// zoom; screenshots of them at 360 and 1280 px (and the README's picture,
+// docs/booking-page.png) are kept in tests/browser/artifacts/screenshots/.
 //
 // Run by tests/run after `cargo build -p termin-local`; on its own:
 //   (cd tests/browser && npm ci && node --test local-page.test.mjs)
@@ -29,6 +35,7 @@ const PERSON_FIRST = { first: 'Olga', last: 'Zielińska', email: 'olga.z@example
 const PERSON_EN = { first: 'Mary', last: 'Smith', email: 'mary.smith@example.com', pesel: '85010112345' };
 const PERSON_LAYOUT = { first: 'Piotr', last: 'Lewandowski', email: 'piotr.l@example.pl', pesel: '44051401359' };
 // Opava asks for a birth number (rodné číslo): ten digits divisible by 11.
+const PERSON_WALK_UP = { first: 'Marek', last: 'Wójcik', email: 'marek.w@example.pl', pesel: '72031501234' };
 const PERSON_CS = { first: 'Jana', last: 'Nováková', email: 'jana.novakova@example.cz', rodne_cislo: '855101/0006' };
 
 const LANGUAGES = ['pl', 'cs', 'en', 'uk'];
@@ -130,6 +137,24 @@ async function freeDays(service = SERVICE, office = OFFICE) {
   return body.days.filter((d) => d.slots.length > 0);
 }
 
+/** The free times of `day` for a walk-up booking, as the API lists them at the server's clock. */
+async function walkUpSlots(day, service = SERVICE, office = OFFICE) {
+  const { status, body } = await api(`/offices/${office}/services/${service}/slots?from=${day}&to=${day}&walk_up=true`);
+  assert.equal(status, 200, `walk-up slots answered ${status}: ${JSON.stringify(body)}`);
+  return body.days.filter((d) => d.date === day).flatMap((d) => d.slots).filter((s) => s.seats_left > 0);
+}
+
+/** Moves the server's clock (and the browser context's, through `page`) to `at`; `null`: back to now. */
+async function setClock(at, page) {
+  const response = await fetch(`${termin.base}/_local/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ now: at ? new Date(at).toISOString() : null }),
+  });
+  assert.equal(response.status, 200, 'the local clock moves');
+  if (page) await page.clock.setSystemTime(at ? new Date(at) : new Date());
+}
+
 /** Seats left at `start` according to the API (0 when the slot is not listed as free). */
 async function seatsLeftViaApi(start, service = SERVICE, office = OFFICE) {
   const date = start.slice(0, 10);
@@ -226,9 +251,9 @@ async function chooseSlotByKeyboard(page, date, start) {
   assert.equal(await page.locator('#hours input:checked').getAttribute('value'), start);
 }
 
-/** Fills the details form by keyboard and goes on to the summary. */
-async function fillDetails(page, l, person, confirmBy) {
-  await press(page.locator('#to-who'), 'Enter');
+/** Fills the details form by keyboard (opening it from the calendar unless it is open) and goes on to the summary. */
+async function fillDetails(page, l, person, confirmBy, open = true) {
+  if (open) await press(page.locator('#to-who'), 'Enter');
   await type(page, page.getByLabel(L[l]['who.first_name'], { exact: true }), person.first);
   await type(page, page.getByLabel(L[l]['who.last_name'], { exact: true }), person.last);
   await type(page, page.getByLabel(L[l]['who.email'], { exact: true }), person.email);
@@ -456,3 +481,62 @@ for (const { l, office, service, person, dayIndex } of [
     assert.equal(await seatsLeftViaApi(booking.start, service, office), slot.seats_left, 'the seat is free again');
   });
 }
+
+flow('the walk-up page lists today\'s free times with the walk-up notice, office language first, passes axe in four languages, fits 360 px, and books one by keyboard', async () => {
+  const catalog = (await api(`/offices/${OFFICE}`)).body;
+  const department = catalog.departments.find((d) => d.services.some((s) => s.id === SERVICE));
+  assert.equal(typeof department.walk_up_notice_minutes, 'number',
+    `GET /api/offices/${OFFICE} gives no walk_up_notice_minutes for ${department.id}: termin-local lacks the walk-up API`);
+  assert.ok(department.walk_up_notice_minutes < department.min_notice_minutes, 'the walk-up notice is the shorter one');
+  // "Today" is a working day ahead, an hour after its first free time (server
+  // and browser clocks moved there): the online notice hides the next hour,
+  // the walk-up notice does not.
+  const day = (await freeDays())[8];
+  const arrival = new Date(Date.parse(day.slots[0].start) + 62 * 60_000);
+  const page = await termin.context.newPage();
+  await page.clock.install({ time: arrival });
+  await setClock(arrival, page);
+  try {
+    const slots = await walkUpSlots(day.date);
+    assert.ok(slots.length > 0, `walk-up times on ${day.date}`);
+    const soonest = slots[0];
+    assert.ok(Date.parse(soonest.start) >= arrival.getTime() + department.walk_up_notice_minutes * 60_000, 'no walk-up time inside the walk-up notice');
+    assert.ok(Date.parse(soonest.start) < arrival.getTime() + department.min_notice_minutes * 60_000,
+      `the soonest walk-up time ${soonest.start} is sooner than the online notice allows at ${arrival.toISOString()}`);
+
+    await page.goto(`${termin.base}/walk-up.html?office=${OFFICE}`);
+    const matter = page.locator('.walk-up-matter', { has: page.locator(`#matter-${SERVICE}`) });
+    await matter.locator('.soonest button').waitFor();
+    await settled(page);
+    assert.equal(await page.locator('#languages button').first().getAttribute('lang'), 'pl', "the office's language comes first");
+    const offered = await matter.locator('button[data-start]').evaluateAll((bs) => bs.map((b) => b.dataset.start));
+    assert.deepEqual(offered, slots.map((s) => s.start), 'the page offers exactly today\'s walk-up times, soonest first');
+    await expectAccessibleInEveryLanguage(page, 'walk-up page');
+
+    await page.setViewportSize({ width: 360, height: 800 });
+    await expectNoSidewaysScroll(page, 'the walk-up page at 360 px');
+    await screenshot(page, 'walk-up-360.png');
+    await page.setViewportSize({ width: 1280, height: 960 });
+
+    await press(matter.locator('.soonest button'), 'Enter');
+    await expectText(page.locator('#who-h'), new RegExp(`^${literally(L.pl['who.heading'])}$`), 'the form step');
+    await expectAccessible(page, 'walk-up page: form (pl)');
+    await fillDetails(page, 'pl', PERSON_WALK_UP, 'email', false);
+    const { sent, body: booking } = await bookOnSummary(page);
+    assert.equal(sent.walk_up, true, 'the booking is sent as a walk-up booking');
+    assert.equal(sent.start, soonest.start);
+    assert.equal(sent.language, 'pl');
+    await expectText(page.locator('#sent-info'), new RegExp(booking.public_ref), 'the check-your-email step');
+    await expectAccessible(page, 'walk-up page: check your email (pl)');
+    const left = (await walkUpSlots(day.date)).find((s) => s.start === soonest.start);
+    assert.equal(left ? left.seats_left : 0, soonest.seats_left - 1, 'the hold takes a seat');
+
+    // Opava's page comes in Czech first.
+    await page.goto(`${termin.base}/walk-up.html?office=opava`);
+    await page.locator('#today h3').first().waitFor();
+    assert.equal(await page.locator('#languages button').first().getAttribute('lang'), 'cs', "the office's language comes first");
+  } finally {
+    // The browser's clock belongs to the whole context: back to now for the next flows.
+    await setClock(null, page);
+  }
+});

@@ -2,6 +2,12 @@
 // Chromium against `termin-local` (DynamoDB Local, the demo offices, the API
 // and web/), with the keyboard alone. axe-core checks every step of every page
 // in all four languages: no violation of any impact (WCAG 2.0/2.1 A and AA).
+// The booking runs by keyboard in each language (cs at Opava, with a birth
+// number); the walk-up page (the QR sticker on the door) books one of
+// today's times with the server's and browser's clocks moved to a working day.
+// The calendar and form steps must not scroll sideways at 360 px or at 200%
+// zoom; screenshots of them at 360 and 1280 px (and the README's picture,
+// docs/booking-page.png) are kept in tests/browser/artifacts/screenshots/.
 //
 // Run by tests/run after `cargo build -p termin-local`; on its own:
 //   (cd tests/browser && npm ci && node --test local-page.test.mjs)
@@ -26,13 +32,18 @@ const PERSON_LINKS = { first: 'Anna', last: 'Kowalska', email: 'anna.kowalska@ex
 const PERSON_NATIONAL_ID = { first: 'Jan', last: 'Nowak', email: 'jan.nowak@example.pl', pesel: '02070803628', phone: '601 234 567' };
 const PERSON_SLOT_TAKEN = { first: 'Ewa', last: 'Wiśniewska', email: 'ewa.w@example.pl', pesel: '85010112345' };
 const PERSON_FIRST = { first: 'Olga', last: 'Zielińska', email: 'olga.z@example.pl', pesel: '90090515836' };
+const PERSON_EN = { first: 'Mary', last: 'Smith', email: 'mary.smith@example.com', pesel: '85010112345' };
+const PERSON_LAYOUT = { first: 'Piotr', last: 'Lewandowski', email: 'piotr.l@example.pl', pesel: '44051401359' };
+// Opava asks for a birth number (rodné číslo): ten digits divisible by 11.
+const PERSON_WALK_UP = { first: 'Marek', last: 'Wójcik', email: 'marek.w@example.pl', pesel: '72031501234' };
+const PERSON_CS = { first: 'Jana', last: 'Nováková', email: 'jana.novakova@example.cz', rodne_cislo: '855101/0006' };
 
 const LANGUAGES = ['pl', 'cs', 'en', 'uk'];
 /** The pages' own strings, so the test finds things by what a person reads. */
 const L = Object.fromEntries(LANGUAGES.map((l) => [l, JSON.parse(fs.readFileSync(path.join(root, 'web/i18n', `${l}.json`), 'utf8'))]));
 const WCAG = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } };
 /** What the booking flow loads (one language file of four): at most 100 KB. */
-const BOOKING_FLOW_FILES = ['index.html', 'style.css', 'config.js', 'termin.js', 'book.js', 'i18n/pl.json'];
+const BOOKING_FLOW_FILES = ['index.html', 'style.css', 'config.js', 'termin.js', 'book.js', 'steps.js', 'i18n/pl.json'];
 
 const termin = withTerminLocal({
   table: 'termin-browser-test',
@@ -40,6 +51,7 @@ const termin = withTerminLocal({
   setUp: ({ context }) => context.addInitScript(countApiCalls),
 });
 const { flow } = termin;
+const SCREENSHOTS = path.join(root, 'tests/browser/artifacts/screenshots');
 
 // ---------------------------------------------------------------------------
 // The local mailbox. Every read of it goes through this one function, so that
@@ -120,15 +132,33 @@ async function api(pathAndQuery, init) {
   return { status: response.status, body: await response.json() };
 }
 
-async function freeDays(service = SERVICE) {
-  const { body } = await api(`/offices/${OFFICE}/services/${service}/slots`);
+async function freeDays(service = SERVICE, office = OFFICE) {
+  const { body } = await api(`/offices/${office}/services/${service}/slots`);
   return body.days.filter((d) => d.slots.length > 0);
 }
 
+/** The free times of `day` for a walk-up booking, as the API lists them at the server's clock. */
+async function walkUpSlots(day, service = SERVICE, office = OFFICE) {
+  const { status, body } = await api(`/offices/${office}/services/${service}/slots?from=${day}&to=${day}&walk_up=true`);
+  assert.equal(status, 200, `walk-up slots answered ${status}: ${JSON.stringify(body)}`);
+  return body.days.filter((d) => d.date === day).flatMap((d) => d.slots).filter((s) => s.seats_left > 0);
+}
+
+/** Moves the server's clock (and the browser context's, through `page`) to `at`; `null`: back to now. */
+async function setClock(at, page) {
+  const response = await fetch(`${termin.base}/_local/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ now: at ? new Date(at).toISOString() : null }),
+  });
+  assert.equal(response.status, 200, 'the local clock moves');
+  if (page) await page.clock.setSystemTime(at ? new Date(at) : new Date());
+}
+
 /** Seats left at `start` according to the API (0 when the slot is not listed as free). */
-async function seatsLeftViaApi(start, service = SERVICE) {
+async function seatsLeftViaApi(start, service = SERVICE, office = OFFICE) {
   const date = start.slice(0, 10);
-  const { body } = await api(`/offices/${OFFICE}/services/${service}/slots?from=${date}&to=${date}`);
+  const { body } = await api(`/offices/${office}/services/${service}/slots?from=${date}&to=${date}`);
   const slot = body.days.flatMap((d) => d.slots).find((s) => s.start === start);
   return slot ? slot.seats_left : 0;
 }
@@ -179,14 +209,14 @@ async function type(page, locator, text) {
  * Chooses office, department and matter on the booking page by keyboard, in
  * language `l`, and goes on to the calendar.
  */
-async function chooseMatter(page, l, service = SERVICE) {
+async function chooseMatter(page, l, service = SERVICE, office = OFFICE) {
   await page.goto(`${termin.base}/`);
-  await page.locator(`#office option[value="${OFFICE}"]`).waitFor({ state: 'attached' });
+  await page.locator(`#office option[value="${office}"]`).waitFor({ state: 'attached' });
   await settled(page);
   await page.locator('#office').focus();
-  await page.locator('#office').selectOption(OFFICE); // a select takes its choice from the keyboard in place
+  await page.locator('#office').selectOption(office); // a select takes its choice from the keyboard in place
   await settled(page);
-  const catalog = (await api(`/offices/${OFFICE}`)).body;
+  const catalog = (await api(`/offices/${office}`)).body;
   const department = catalog.departments.find((d) => d.services.some((s) => s.id === service));
   const matter = department.services.find((s) => s.id === service);
   const name = (t) => t[l] || t.pl || t.en;
@@ -221,19 +251,38 @@ async function chooseSlotByKeyboard(page, date, start) {
   assert.equal(await page.locator('#hours input:checked').getAttribute('value'), start);
 }
 
-/** Fills the details form by keyboard and goes on to the summary. */
-async function fillDetails(page, l, person, confirmBy) {
-  await press(page.locator('#to-who'), 'Enter');
+/** Fills the details form by keyboard (opening it from the calendar unless it is open) and goes on to the summary. */
+async function fillDetails(page, l, person, confirmBy, open = true) {
+  if (open) await press(page.locator('#to-who'), 'Enter');
   await type(page, page.getByLabel(L[l]['who.first_name'], { exact: true }), person.first);
   await type(page, page.getByLabel(L[l]['who.last_name'], { exact: true }), person.last);
   await type(page, page.getByLabel(L[l]['who.email'], { exact: true }), person.email);
-  await type(page, page.getByLabel(L[l]['who.pesel'], { exact: true }), person.pesel);
+  if (person.rodne_cislo) await type(page, page.getByLabel(L[l]['who.rodne_cislo'], { exact: true }), person.rodne_cislo);
+  else await type(page, page.getByLabel(L[l]['who.pesel'], { exact: true }), person.pesel);
   if (person.phone) await type(page, page.getByLabel(L[l]['who.phone'], { exact: true }), person.phone);
   if (confirmBy === 'sms') await press(page.getByRole('radio', { name: L[l]['who.confirm_sms'] }), 'Space');
   await press(page.getByRole('checkbox', { name: L[l]['who.accept_terms'] }), 'Space');
   await press(page.getByRole('checkbox', { name: L[l]['who.consent'] }), 'Space');
   await press(page.getByLabel(L[l]['who.email'], { exact: true }), 'Enter'); // submits the form
   await expectText(page.locator('#check-h'), new RegExp(`^${L[l]['check.heading']}$`), 'the summary step');
+}
+
+/** A page's string as a regular expression that matches it literally. */
+const literally = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Fails unless the page scrolls only up and down: nothing wider than the
+ * window (WCAG 1.4.10 reflow).
+ */
+async function expectNoSidewaysScroll(page, what) {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth }));
+  assert.ok(scrollWidth <= innerWidth, `${what}: the page is ${scrollWidth} px wide in a ${innerWidth} px window`);
+}
+
+/** Keeps a screenshot of the whole page (or of `clip`) as a test artifact. */
+async function screenshot(page, name, clip) {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, name), ...(clip ? { clip } : { fullPage: true }) });
 }
 
 /** Presses "Book" on the summary and returns the request body and the API's answer. */
@@ -255,6 +304,42 @@ flow('the booking flow (HTML, CSS, JS and one language file) weighs at most 100 
   const total = sizes.reduce((a, [, n]) => a + n, 0);
   console.log(`page weight of the booking flow: ${(total / 1024).toFixed(1)} KB (${sizes.map(([f, n]) => `${f} ${n}`).join(', ')})`);
   assert.ok(total <= 100 * 1024, `the booking flow weighs ${total} bytes`);
+});
+
+flow('the calendar and form steps fit a 360 px phone and a 1280 px window at 200% zoom without sideways scrolling; screenshots at 360 and 1280 px', async () => {
+  const page = await termin.context.newPage();
+  await page.goto(`${termin.base}/`);
+  await switchLanguage(page, 'pl');
+  const day = (await freeDays())[5];
+  for (const width of [1280, 360]) {
+    await page.setViewportSize({ width, height: 960 });
+    await chooseMatter(page, 'pl');
+    await chooseSlotByKeyboard(page, day.date, day.slots[0].start);
+    await expectNoSidewaysScroll(page, `the calendar step at ${width} px`);
+    await screenshot(page, `booking-calendar-${width}.png`);
+    if (width === 1280) {
+      // The README's picture (docs/booking-page.png is a copy of it).
+      await screenshot(page, 'booking-page.png', { x: 0, y: 0, width: 1280, height: 960 });
+      // 200% zoom of a 1280 px window: the page laid out in 640 CSS px.
+      await page.evaluate(() => { document.body.style.zoom = '2'; });
+      await expectNoSidewaysScroll(page, 'the calendar step at 200% zoom');
+      await page.evaluate(() => { document.body.style.zoom = ''; });
+    }
+    await press(page.locator('#to-who'), 'Enter');
+    await expectText(page.locator('#who-h'), new RegExp(`^${literally(L.pl['who.heading'])}$`), 'the form step');
+    await expectNoSidewaysScroll(page, `the form step at ${width} px`);
+    await screenshot(page, `booking-form-${width}.png`);
+    if (width === 1280) {
+      await page.evaluate(() => { document.body.style.zoom = '2'; });
+      await expectNoSidewaysScroll(page, 'the form step at 200% zoom');
+      await page.evaluate(() => { document.body.style.zoom = ''; });
+    }
+  }
+  // Also as a browser zooms: a 640 px viewport is a 1280 px window at 200%, media queries included.
+  await page.setViewportSize({ width: 640, height: 450 });
+  await expectNoSidewaysScroll(page, 'the form step at 640 CSS px');
+  await press(page.locator('#back-when'), 'Enter');
+  await expectNoSidewaysScroll(page, 'the calendar step at 640 CSS px');
 });
 
 flow('a person books by keyboard in Polish, confirms by the email link and cancels by the cancel link; every step passes axe in four languages', async () => {
@@ -360,4 +445,98 @@ flow('when the last seat is taken from another browser first, the page says so a
   const { body: booking } = await bookOnSummary(page);
   assert.notEqual(booking.start, slot.start);
   await expectText(page.locator('#sent-info'), new RegExp(booking.public_ref), 'the check-your-email step');
+});
+
+// The full keyboard booking in the other two languages (Polish and Ukrainian
+// are above): Czech at Opava, whose form asks for a birth number, and English
+// at Olsztyn; each confirmed by the email link and cancelled by the cancel link.
+for (const { l, office, service, person, dayIndex } of [
+  { l: 'cs', office: 'opava', service: 'id-card', person: PERSON_CS, dayIndex: 1 },
+  { l: 'en', office: OFFICE, service: SERVICE, person: PERSON_EN, dayIndex: 4 },
+]) {
+  flow(`a person books by keyboard in ${l} at ${office}, confirms by the email link and cancels by the cancel link`, async () => {
+    const page = await termin.context.newPage();
+    await page.goto(`${termin.base}/`);
+    await switchLanguage(page, l);
+    await chooseMatter(page, l, service, office);
+    const day = (await freeDays(service, office))[dayIndex];
+    const slot = day.slots[0];
+    await chooseSlotByKeyboard(page, day.date, slot.start);
+    await fillDetails(page, l, person, 'email');
+    const { sent, body: booking } = await bookOnSummary(page);
+    assert.equal(sent.language, l, 'the chosen language goes with the booking');
+    assert.equal(sent.office_id, office);
+    await expectText(page.locator('#sent-info'), new RegExp(booking.public_ref), 'the check-your-email step');
+    assert.equal(await seatsLeftViaApi(booking.start, service, office), slot.seats_left - 1, 'the hold takes a seat');
+
+    await page.goto(await mailbox(booking.booking_id, 'confirm'));
+    await expectText(page.locator('h1'), new RegExp(`^${literally(L[l]['confirm.title'])}$`), 'the confirm page');
+    await press(page.getByRole('button', { name: L[l]['btn.confirm'], exact: true }), 'Enter');
+    await expectText(page.locator('#visit .kiosk-code'), /\d{6}$/, 'the kiosk code');
+
+    await page.goto(await mailbox(booking.booking_id, 'cancel'));
+    await expectText(page.locator('h1'), new RegExp(`^${literally(L[l]['manage.title'])}$`), 'the manage page');
+    await press(page.getByRole('button', { name: L[l]['btn.cancel_booking'] }), 'Enter');
+    await expectText(page.locator('#result'), new RegExp(`^${literally(L[l]['manage.cancelled'])}`), 'the cancel result');
+    assert.equal(await seatsLeftViaApi(booking.start, service, office), slot.seats_left, 'the seat is free again');
+  });
+}
+
+flow('the walk-up page lists today\'s free times with the walk-up notice, office language first, passes axe in four languages, fits 360 px, and books one by keyboard', async () => {
+  const catalog = (await api(`/offices/${OFFICE}`)).body;
+  const department = catalog.departments.find((d) => d.services.some((s) => s.id === SERVICE));
+  assert.equal(typeof department.walk_up_notice_minutes, 'number',
+    `GET /api/offices/${OFFICE} gives no walk_up_notice_minutes for ${department.id}: termin-local lacks the walk-up API`);
+  assert.ok(department.walk_up_notice_minutes < department.min_notice_minutes, 'the walk-up notice is the shorter one');
+  // "Today" is a working day ahead, an hour after its first free time (server
+  // and browser clocks moved there): the online notice hides the next hour,
+  // the walk-up notice does not.
+  const day = (await freeDays())[8];
+  const arrival = new Date(Date.parse(day.slots[0].start) + 62 * 60_000);
+  const page = await termin.context.newPage();
+  await page.clock.install({ time: arrival });
+  await setClock(arrival, page);
+  try {
+    const slots = await walkUpSlots(day.date);
+    assert.ok(slots.length > 0, `walk-up times on ${day.date}`);
+    const soonest = slots[0];
+    assert.ok(Date.parse(soonest.start) >= arrival.getTime() + department.walk_up_notice_minutes * 60_000, 'no walk-up time inside the walk-up notice');
+    assert.ok(Date.parse(soonest.start) < arrival.getTime() + department.min_notice_minutes * 60_000,
+      `the soonest walk-up time ${soonest.start} is sooner than the online notice allows at ${arrival.toISOString()}`);
+
+    await page.goto(`${termin.base}/walk-up.html?office=${OFFICE}`);
+    const matter = page.locator('.walk-up-matter', { has: page.locator(`#matter-${SERVICE}`) });
+    await matter.locator('.soonest button').waitFor();
+    await settled(page);
+    assert.equal(await page.locator('#languages button').first().getAttribute('lang'), 'pl', "the office's language comes first");
+    const offered = await matter.locator('button[data-start]').evaluateAll((bs) => bs.map((b) => b.dataset.start));
+    assert.deepEqual(offered, slots.map((s) => s.start), 'the page offers exactly today\'s walk-up times, soonest first');
+    await expectAccessibleInEveryLanguage(page, 'walk-up page');
+
+    await page.setViewportSize({ width: 360, height: 800 });
+    await expectNoSidewaysScroll(page, 'the walk-up page at 360 px');
+    await screenshot(page, 'walk-up-360.png');
+    await page.setViewportSize({ width: 1280, height: 960 });
+
+    await press(matter.locator('.soonest button'), 'Enter');
+    await expectText(page.locator('#who-h'), new RegExp(`^${literally(L.pl['who.heading'])}$`), 'the form step');
+    await expectAccessible(page, 'walk-up page: form (pl)');
+    await fillDetails(page, 'pl', PERSON_WALK_UP, 'email', false);
+    const { sent, body: booking } = await bookOnSummary(page);
+    assert.equal(sent.walk_up, true, 'the booking is sent as a walk-up booking');
+    assert.equal(sent.start, soonest.start);
+    assert.equal(sent.language, 'pl');
+    await expectText(page.locator('#sent-info'), new RegExp(booking.public_ref), 'the check-your-email step');
+    await expectAccessible(page, 'walk-up page: check your email (pl)');
+    const left = (await walkUpSlots(day.date)).find((s) => s.start === soonest.start);
+    assert.equal(left ? left.seats_left : 0, soonest.seats_left - 1, 'the hold takes a seat');
+
+    // Opava's page comes in Czech first.
+    await page.goto(`${termin.base}/walk-up.html?office=opava`);
+    await page.locator('#today h3').first().waitFor();
+    assert.equal(await page.locator('#languages button').first().getAttribute('lang'), 'cs', "the office's language comes first");
+  } finally {
+    // The browser's clock belongs to the whole context: back to now for the next flows.
+    await setClock(null, page);
+  }
 });

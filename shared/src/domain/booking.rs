@@ -184,7 +184,8 @@ pub enum CancelStep {
 }
 
 impl Booking {
-    /// A new pending hold, made at `now`, that keeps its seat for [`HOLD_DURATION`].
+    /// A new pending hold, made at `now`, that keeps its seat for [`HOLD_DURATION`]
+    /// or until the visit starts, whichever comes first.
     /// `phone_key` is the keyed hash of [`Applicant::sms_phone`], if any.
     pub fn new_hold(
         ids: HoldIds,
@@ -213,7 +214,9 @@ impl Booking {
             time_zone: office.time_zone,
             status: BookingStatus::Pending,
             created_at: now,
-            hold_expires_at: now + HOLD_DURATION,
+            // A hold made less than an hour before the visit (at the door)
+            // lasts until the visit starts.
+            hold_expires_at: (now + HOLD_DURATION).min(slot.start),
             confirmed_at: None,
             closed_at: None,
             person,
@@ -506,6 +509,32 @@ pub(crate) mod tests {
         );
         assert_eq!(hold.status, BookingStatus::Pending);
         assert_eq!(hold.hold_expires_at, now + HOLD_DURATION);
+        let at_the_door = Booking::new_hold(
+            HoldIds {
+                id: template.id,
+                public_ref: "AC34FH7K".into(),
+            },
+            Place {
+                office: &office,
+                department: &department,
+                service: &service,
+                slot,
+            },
+            PersonKey("p".into()),
+            None,
+            applicant.clone(),
+            HoldSecrets {
+                confirm_token: Digest("c".into()),
+                confirm_code: Digest("s".into()),
+                manage_token: Digest("m".into()),
+                kiosk_code: KioskCode::Digits("042917".into()),
+            },
+            start - Duration::minutes(20),
+        );
+        assert_eq!(
+            at_the_door.hold_expires_at, start,
+            "no hold outlives its visit"
+        );
         assert_eq!(
             hold.capacity_units,
             vec![start, start + Duration::minutes(15)]

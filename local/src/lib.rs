@@ -15,6 +15,7 @@ pub mod moto;
 pub mod process;
 pub mod router;
 pub mod server;
+pub mod staff;
 pub mod streams;
 pub mod template;
 

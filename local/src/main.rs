@@ -15,6 +15,7 @@ use termin::domain::clock::ShiftedClock;
 use termin::service::{self, App, notify::Notifier};
 use termin_local::process::port_of;
 use termin_local::server::LocalServices;
+use termin_local::staff::StaffTokens;
 use termin_local::streams::StreamPump;
 use termin_local::{
     demo, dynamodb_local, moto, router::Router, server, template::Template, workspace_root,
@@ -88,7 +89,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tokio::spawn(remind_every_minute(app.clone(), lead));
     tokio::spawn(sweep_every_minute(app.clone()));
 
-    let router = Router::from_template(&template)?;
+    let router = Router::from_template(&template, StaffTokens::new(&config.keyring))?;
     let addr: SocketAddr = std::env::var("TERMIN_LOCAL_ADDR")
         .unwrap_or_else(|_| "127.0.0.1:3000".into())
         .parse()?;
@@ -101,6 +102,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         dead_letters,
         mailbox_page: workspace_root().join("local/mailbox.html"),
         clock,
+        staff_tokens: StaffTokens::new(&config.keyring),
     };
     axum::serve(listener, server::app(app, router, web_dir(), local))
         .with_graceful_shutdown(async {

@@ -1,30 +1,45 @@
 //! Dispatches a request to the function the template routes it to, with path
 //! and query parameters set as API Gateway sets them.
 
+use crate::staff::StaffTokens;
 use crate::template::{Route, Template, TemplateError};
+use lambda_http::aws_lambda_events::apigw::{
+    ApiGatewayRequestAuthorizer, ApiGatewayRequestAuthorizerJwtDescription,
+    ApiGatewayV2httpRequestContext,
+};
 use lambda_http::http::{self, HeaderMap, Method};
+use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use std::collections::HashMap;
 use termin::api::{ApiError, not_found};
 use termin::service::App;
 
+/// The HttpApi JWT authorizer staff routes sit behind.
+pub const STAFF_AUTHORIZER: &str = "StaffJwt";
+
 /// The functions this workspace builds, by the template's logical id.
-pub const FUNCTIONS: [&str; 5] = [
+pub const FUNCTIONS: [&str; 6] = [
     "ListSlotsFunction",
     "BookFunction",
     "ConfirmFunction",
     "CancelFunction",
     "KioskFunction",
+    "StaffFunction",
 ];
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Router {
     routes: Vec<Route>,
+    /// What the template's `StaffJwt` authorizer checks, locally.
+    staff_tokens: StaffTokens,
 }
 
 impl Router {
     /// Routes from the workspace template; fails if a function has no handler here.
-    pub fn from_template(template: &Template) -> Result<Self, TemplateError> {
+    pub fn from_template(
+        template: &Template,
+        staff_tokens: StaffTokens,
+    ) -> Result<Self, TemplateError> {
         let routes = template.routes()?;
         if let Some(unknown) = routes
             .iter()
@@ -35,7 +50,20 @@ impl Router {
                 unknown.function
             )));
         }
-        Ok(Self { routes })
+        if let Some(unknown) = routes.iter().find(|r| {
+            r.authorizer
+                .as_deref()
+                .is_some_and(|a| a != STAFF_AUTHORIZER)
+        }) {
+            return Err(TemplateError::Shape(format!(
+                "no local authorizer {:?}",
+                unknown.authorizer
+            )));
+        }
+        Ok(Self {
+            routes,
+            staff_tokens,
+        })
     }
 
     pub fn routes(&self) -> &[Route] {
@@ -101,11 +129,30 @@ impl Router {
         if let Some(h) = builder.headers_mut() {
             *h = headers;
         }
+        // As the HttpApi JWT authorizer: no valid token, no call; the claims
+        // reach the function where API Gateway puts them.
+        let claims = match route.authorizer {
+            Some(_) => {
+                let authorization = builder
+                    .headers_ref()
+                    .and_then(|h| h.get(http::header::AUTHORIZATION))
+                    .and_then(|v| v.to_str().ok());
+                match self.staff_tokens.verify(authorization) {
+                    Some(claims) => Some(claims),
+                    None => return unauthorized(),
+                }
+            }
+            None => None,
+        };
         let request: Request = match builder.body(body) {
             Ok(r) => r
                 .with_path_parameters(params)
                 .with_query_string_parameters(query),
             Err(_) => return not_found().into_response(),
+        };
+        let request = match claims {
+            Some(claims) => request.with_request_context(authorized(claims)),
+            None => request,
         };
         let result = match route.function.as_str() {
             "ListSlotsFunction" => list_slots::handle(app, request).await,
@@ -113,6 +160,7 @@ impl Router {
             "ConfirmFunction" => confirm::handle(app, request).await,
             "CancelFunction" => cancel::handle(app, request).await,
             "KioskFunction" => kiosk::handle(app, request).await,
+            "StaffFunction" => staff::handle(app, request).await,
             _ => return not_found().into_response(),
         };
         result.unwrap_or_else(|e| {
@@ -125,6 +173,28 @@ impl Router {
             .into_response()
         })
     }
+}
+
+/// API Gateway's answer when its JWT authorizer refuses a request.
+fn unauthorized() -> Response<Body> {
+    let mut response = Response::new(Body::Text(r#"{"message":"Unauthorized"}"#.into()));
+    *response.status_mut() = http::StatusCode::UNAUTHORIZED;
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// The request context API Gateway gives a function behind a JWT authorizer.
+fn authorized(claims: HashMap<String, String>) -> RequestContext {
+    let mut jwt = ApiGatewayRequestAuthorizerJwtDescription::default();
+    jwt.claims = claims;
+    let mut authorizer = ApiGatewayRequestAuthorizer::default();
+    authorizer.jwt = Some(jwt);
+    let mut context = ApiGatewayV2httpRequestContext::default();
+    context.authorizer = Some(authorizer);
+    RequestContext::ApiGatewayV2(context)
 }
 
 fn percent_decode(raw: &str) -> Option<String> {
@@ -154,10 +224,14 @@ fn percent_decode(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::staff::StaffTokens;
 
     #[test]
     fn paths_match_the_template_routes_with_their_parameters() {
-        let router = Router::from_template(&Template::workspace().unwrap()).unwrap();
+        let keyring = termin::domain::secrets::Keyring::new(&[7; 32]).unwrap();
+        let router =
+            Router::from_template(&Template::workspace().unwrap(), StaffTokens::new(&keyring))
+                .unwrap();
         let (route, params) = router
             .find(&Method::POST, "/bookings/01ABC/confirm")
             .unwrap();

@@ -4,9 +4,11 @@
 //! the SES/SNS stand-in), `/_local/sms` (play an inbound SMS reply) and
 //! `/_local/kiosks` (the demo kiosks with the secrets staff would type in) and
 //! `/_local/clock` (read, move or reset the clock the handlers read, to try the
-//! day of a visit now).
+//! day of a visit now) and `/_local/staff-token` (a token for a demo staff
+//! account, as Cognito would issue one: `POST {"user": "clerk.olsztyn"}`).
 
 use crate::router::Router;
+use crate::staff::{StaffTokens, demo_staff};
 use crate::streams::DeadLetter;
 use axum::body::{Body as AxumBody, to_bytes};
 use axum::extract::{Request, State};
@@ -40,6 +42,8 @@ pub struct LocalServices {
     pub mailbox_page: PathBuf,
     /// The clock every handler reads, which `/_local/clock` moves.
     pub clock: Arc<ShiftedClock>,
+    /// Issues tokens for the demo staff accounts (`/_local/staff-token`).
+    pub staff_tokens: StaffTokens,
 }
 
 pub fn app(app: App, router: Router, web_dir: PathBuf, local: LocalServices) -> axum::Router {
@@ -55,6 +59,7 @@ pub fn app(app: App, router: Router, web_dir: PathBuf, local: LocalServices) -> 
         .route("/_local/sms", post(inbound_sms))
         .route("/_local/kiosks", get(kiosks))
         .route("/_local/clock", get(clock_now).post(set_clock))
+        .route("/_local/staff-token", post(staff_token))
         .fallback_service(ServeDir::new(web_dir))
         .with_state(shared)
 }
@@ -141,6 +146,37 @@ async fn kiosks(State(shared): State<Shared>) -> Response {
                 })
                 .collect();
             axum::Json(json!({ "kiosks": listed })).into_response()
+        }
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct StaffTokenRequest {
+    user: String,
+}
+
+/// A token for a demo staff account (local only; in AWS staff sign in with Cognito).
+async fn staff_token(State(shared): State<Shared>, body: axum::body::Bytes) -> Response {
+    let accounts = demo_staff().unwrap_or_default();
+    let users: Vec<&str> = accounts.iter().map(|a| a.user.as_str()).collect();
+    let account = serde_json::from_slice::<StaffTokenRequest>(&body)
+        .ok()
+        .and_then(|r| accounts.iter().find(|a| a.user == r.user));
+    let Some(account) = account else {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"error":{"code":"unknown_user","message":"one of the demo staff accounts","users": users}})),
+        )
+            .into_response();
+    };
+    match shared
+        .local
+        .staff_tokens
+        .issue(account, shared.local.clock.now().timestamp())
+    {
+        Ok(token) => {
+            axum::Json(json!({ "token": token, "groups": account.groups })).into_response()
         }
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }

@@ -35,6 +35,8 @@ pub struct Route {
     pub function: String,
     pub method: String,
     pub path: String,
+    /// The HttpApi authorizer in front of the route (`StaffJwt`), if any.
+    pub authorizer: Option<String>,
 }
 
 /// The parts of `infra/template.yaml` the local runner uses.
@@ -210,6 +212,11 @@ impl Template {
                     function: function.to_owned(),
                     method: str_at(props, "Method")?.to_ascii_uppercase(),
                     path: str_at(props, "Path")?.to_owned(),
+                    authorizer: props
+                        .get("Auth")
+                        .and_then(|a| a.get("Authorizer"))
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
                 });
             }
         }
@@ -220,6 +227,22 @@ impl Template {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn staff_routes_and_only_they_sit_behind_the_staff_authorizer() {
+        let routes = Template::workspace().unwrap().routes().unwrap();
+        for route in &routes {
+            let staff = route.path.starts_with("/staff/");
+            assert_eq!(
+                route.authorizer.as_deref(),
+                staff.then_some("StaffJwt"),
+                "{} {}",
+                route.method,
+                route.path
+            );
+        }
+        assert!(routes.iter().any(|r| r.path == "/staff/blocks/lift"));
+    }
 
     #[test]
     fn the_template_names_the_routes_of_every_function() {

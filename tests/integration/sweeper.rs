@@ -2,12 +2,13 @@
 //! after the kiosk window, strikes and blocks from online booking.
 
 use chrono::{DateTime, Duration, Utc};
+use lambda_http::http::Method;
 use serde_json::json;
 use termin::domain::booking::BookingStatus;
-use termin::domain::ids::{BookingId, OfficeId};
-use termin::domain::national_id::{NationalId, Pesel};
+use termin::domain::ids::BookingId;
 use termin::service::sweeper::{self, SweepConfig, SweepReport};
 use termin::store::items::entity;
+use termin_local::staff::{StaffTokens, demo_staff};
 use termin_tests::*;
 
 async fn status_of(env: &TestEnv, id: &str) -> BookingStatus {
@@ -214,17 +215,49 @@ async fn staff_can_lift_a_block() {
         .await;
     assert_eq!(status, 403);
 
-    let person = NationalId::Pesel(Pesel::parse(&pesel(1)).unwrap());
-    let office = OfficeId::parse(OLSZTYN).unwrap();
-    assert!(
-        sweeper::lift_block(&env.app, &person, &office)
-            .await
-            .unwrap()
+    // Through the staff route, as a clerk signs in: the token checked as the
+    // HttpApi JWT authorizer checks it, the role and office by the function.
+    let lift = |user: Option<&'static str>, national_id: String| {
+        let env = &env;
+        async move {
+            let tokens = StaffTokens::new(&env.app.keyring);
+            let bearer = user.map(|user| {
+                let account = demo_staff()
+                    .unwrap()
+                    .into_iter()
+                    .find(|a| a.user == user)
+                    .unwrap();
+                format!(
+                    "Bearer {}",
+                    tokens.issue(&account, Utc::now().timestamp()).unwrap()
+                )
+            });
+            let headers: Vec<(&str, &str)> = bearer
+                .as_deref()
+                .map(|b| vec![("authorization", b)])
+                .unwrap_or_default();
+            let body = json!({ "office_id": OLSZTYN, "national_id": national_id });
+            env.call(Method::POST, "/staff/blocks/lift", Some(&body), &headers)
+                .await
+        }
+    };
+    let (status, _) = lift(None, pesel(1)).await;
+    assert_eq!(status, 401, "no token");
+    let (status, body) = lift(Some("clerk.mielec"), pesel(1)).await;
+    assert_eq!(status, 403, "a clerk of another office: {body}");
+    assert_eq!(body["error"]["code"], "forbidden");
+    let (status, body) = lift(Some("clerk.olsztyn"), "12345".into()).await;
+    assert_eq!(status, 422, "{body}");
+    let (status, body) = lift(Some("clerk.olsztyn"), pesel(1)).await;
+    assert_eq!(
+        (status.as_u16(), body["lifted"].clone()),
+        (200, json!(true))
     );
-    assert!(
-        !sweeper::lift_block(&env.app, &person, &office)
-            .await
-            .unwrap()
+    let (status, body) = lift(Some("admin.olsztyn"), pesel(1)).await;
+    assert_eq!(
+        (status.as_u16(), body["lifted"].clone()),
+        (200, json!(false)),
+        "nothing left to lift"
     );
     let (status, body) = env
         .post("/bookings", &another_day_request(&env, 1, wednesday).await)

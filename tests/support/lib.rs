@@ -26,6 +26,7 @@ use termin::service::notify::Notifier;
 use termin::store::Store;
 use termin_local::moto::{self, Sent, SentSms};
 use termin_local::router::Router;
+use termin_local::staff::StaffTokens;
 use termin_local::streams::{PollReport, StreamPump};
 use termin_local::template::Template;
 use termin_local::{demo, dynamodb_local, sdk_config};
@@ -150,10 +151,11 @@ impl TestEnv {
             app.store.table().to_owned(),
         );
         let unique = u64::from(std::process::id()) * 1000 + n;
+        let router = Router::from_template(&template, StaffTokens::new(&app.keyring)).unwrap();
         let env = Self {
             app,
             clock,
-            router: Router::from_template(&template).unwrap(),
+            router,
             notifier,
             pump: tokio::sync::Mutex::new(pump),
             email: format!("anna.{unique}@example.pl"),

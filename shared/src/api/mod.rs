@@ -7,6 +7,7 @@
 
 use crate::domain::ids::{BookingId, OfficeId, ServiceId};
 use crate::domain::signing::{SignatureError, SignedHeaders};
+use crate::domain::staff::Staff;
 use crate::error::error_chain;
 use crate::service::{FieldError, ServiceError};
 use lambda_http::http::{HeaderValue, StatusCode, header};
@@ -210,6 +211,11 @@ impl From<ServiceError> for ApiError {
                 "walk_in_cap_reached",
                 "no more tickets without a booking today",
             ),
+            E::Forbidden => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "your role does not allow this at this office",
+            ),
             E::BookingBlocked { from } => ApiError::new(
                 StatusCode::FORBIDDEN,
                 "booking_blocked",
@@ -350,6 +356,33 @@ pub fn route_path(req: &Request) -> &str {
 /// The kiosk signature headers of a request.
 pub fn kiosk_headers(req: &Request) -> Result<SignedHeaders, SignatureError> {
     SignedHeaders::read(|name| req.headers().get(name).and_then(|v| v.to_str().ok()))
+}
+
+/// The member of staff whose token API Gateway's JWT authorizer verified (in
+/// AWS: a Cognito token; locally: one `local/` issued and verified the same
+/// way), from the claims it passes: `sub` and `cognito:groups`. No verified
+/// claims: 401.
+pub fn staff(req: &Request) -> Result<Staff, ApiError> {
+    let claims = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context
+            .authorizer
+            .as_ref()
+            .and_then(|a| a.jwt.as_ref())
+            .map(|jwt| &jwt.claims),
+        _ => None,
+    };
+    let subject = claims.and_then(|c| c.get("sub"));
+    match (claims, subject) {
+        (Some(claims), Some(subject)) => Ok(Staff::from_claims(
+            subject,
+            claims.get("cognito:groups").map_or("", String::as_str),
+        )),
+        _ => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "sign in as staff",
+        )),
+    }
 }
 
 /// A route that does not exist in this function.

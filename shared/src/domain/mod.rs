@@ -15,3 +15,4 @@ pub mod schedule;
 pub mod secrets;
 pub mod signing;
 pub mod sms_reply;
+pub mod staff;

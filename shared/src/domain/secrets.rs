@@ -24,6 +24,8 @@ pub enum Purpose {
     Phone,
     /// A kiosk's signing secret, derived from its id and generation (never stored).
     KioskSecret,
+    /// The key `local/` signs staff tokens with (in AWS, Cognito signs them).
+    LocalStaffTokens,
 }
 
 impl Purpose {
@@ -36,6 +38,7 @@ impl Purpose {
             Purpose::Idempotency => b"idempotency",
             Purpose::Phone => b"phone",
             Purpose::KioskSecret => b"kiosk-secret",
+            Purpose::LocalStaffTokens => b"local-staff-tokens",
         }
     }
 }
@@ -113,6 +116,11 @@ impl Keyring {
             Purpose::KioskSecret,
             format!("{kiosk_id}#{generation}").as_bytes(),
         )
+    }
+
+    /// The key the local runner signs staff tokens with: derived, never stored.
+    pub fn local_staff_token_key(&self) -> Vec<u8> {
+        self.mac(Purpose::LocalStaffTokens, b"v1").into_bytes()
     }
 
     /// Constant-time check of `value` against a stored digest.

@@ -78,6 +78,8 @@ pub enum ServiceError {
     NotConfirmed,
     #[error("daily walk-in cap reached")]
     WalkInCapReached,
+    #[error("this member of staff may not do that at this office")]
+    Forbidden,
     #[error("online booking blocked after a no-show")]
     BookingBlocked { from: chrono::NaiveDate },
     #[error(transparent)]

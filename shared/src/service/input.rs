@@ -386,6 +386,15 @@ pub struct CancelByPersonRequest {
     pub national_id: String,
 }
 
+/// `POST /staff/blocks/lift`: a clerk lifts a person's no-show block at an office.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiftBlockRequest {
+    pub office_id: String,
+    #[serde(alias = "pesel")]
+    pub national_id: String,
+}
+
 /// A day given as `YYYY-MM-DD` in a query or body.
 pub fn parse_date(field: &'static str, raw: &str) -> Result<NaiveDate, FieldError> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")

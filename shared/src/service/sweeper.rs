@@ -16,7 +16,9 @@ use crate::domain::catalog::Catalog;
 use crate::domain::ids::{BookingId, OfficeId};
 use crate::domain::outbox::{MessageKind, OutboxMessage};
 use crate::domain::schedule;
+use crate::domain::staff::{Role, Staff};
 use crate::error::error_chain;
+use crate::service::input::{LiftBlockRequest, parse_national_id};
 use crate::service::transitions::expire;
 use crate::service::{App, ServiceError};
 use crate::store::keys;
@@ -263,17 +265,25 @@ fn block_message(
     }
 }
 
-/// Lifts a person's block at an office (staff, after a call or at the desk).
-/// `false`: the person was not blocked there.
+/// Lifts a person's block at an office: a clerk (or the office's admin) of
+/// that office, after a call or at the desk. `false`: the person was not blocked there.
 pub async fn lift_block(
     app: &App,
-    national_id: &crate::domain::national_id::NationalId,
-    office: &OfficeId,
+    staff: &Staff,
+    request: LiftBlockRequest,
 ) -> Result<bool, ServiceError> {
-    let person = app.keyring.person_key(national_id);
-    let lifted = app.store.lift_block(&person, office).await?;
+    let office_id = crate::domain::ids::OfficeId::parse(&request.office_id)
+        .map_err(|e| crate::service::FieldError::new("office_id", "invalid", e))?;
+    if !staff.may(Role::Clerk, &office_id) {
+        return Err(ServiceError::Forbidden);
+    }
+    let catalog = app.catalog(&office_id).await?;
+    let today = schedule::local_date(&catalog.office, app.clock.now());
+    let national_id = parse_national_id(&catalog.office, &request.national_id, today)?;
+    let person = app.keyring.person_key(&national_id);
+    let lifted = app.store.lift_block(&person, &office_id).await?;
     if lifted {
-        tracing::info!(office = %office, "no-show block lifted by staff");
+        tracing::info!(office = %office_id, staff = %staff.subject, "no-show block lifted");
     }
     Ok(lifted)
 }

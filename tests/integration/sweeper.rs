@@ -1,6 +1,7 @@
 //! The scheduled sweeper: lapsed holds released on time and once, no-shows
 //! after the kiosk window, strikes and blocks from online booking.
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
 use lambda_http::http::Method;
 use serde_json::json;
@@ -424,4 +425,38 @@ async fn personal_data_is_removed_after_the_retention_period_keeping_statistics(
     }
     // The purge reads each booking once: the next sweep finds nothing to purge.
     assert_eq!(sweep(&env).await.purged, 0);
+}
+
+#[tokio::test]
+async fn one_failing_booking_does_not_stop_the_sweep_and_the_run_reports_it() {
+    let env = TestEnv::new().await;
+    let (good, start) = confirmed(&env, 1).await;
+    let (bad, _) = confirmed(&env, 2).await;
+    // The second booking's item is damaged: it can no longer be read.
+    let store = &env.app.store;
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .key("pk", AttributeValue::S(format!("BOOKING#{bad}")))
+        .key("sk", AttributeValue::S("BOOKING".into()))
+        .update_expression("SET email = :broken")
+        .expression_attribute_values(":broken", AttributeValue::S("not an address".into()))
+        .send()
+        .await
+        .unwrap();
+    env.clock.set(start + Duration::minutes(11));
+    let report = sweep(&env).await;
+    assert_eq!((report.no_shows, report.failed), (1, 1));
+    assert_eq!(status_of(&env, &good).await, BookingStatus::NoShow);
+
+    let event: aws_lambda_events::event::eventbridge::EventBridgeEvent<serde_json::Value> =
+        serde_json::from_str(&sample_event("sweeper.json")).unwrap();
+    let answer = ::sweeper::handle(
+        &env.app,
+        SweepConfig::default(),
+        lambda_runtime::LambdaEvent::new(event, lambda_runtime::Context::default()),
+    )
+    .await;
+    assert!(answer.is_err(), "the run fails, so the schedule retries it");
 }

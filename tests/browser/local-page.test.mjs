@@ -373,6 +373,7 @@ flow('a person books by keyboard in Polish, confirms by the email link and cance
 
   await page.goto(await mailbox(booking.booking_id, 'cancel'));
   await expectText(page.locator('h1'), new RegExp(`^${L.pl['manage.title']}$`), 'the manage page');
+  await expectText(page.locator('#visit'), new RegExp(`${booking.public_ref}\\.$`), 'the visit the link cancels, before cancelling');
   await expectAccessibleInEveryLanguage(page, 'manage page');
   await press(page.getByRole('button', { name: L.pl['btn.cancel_booking'] }), 'Enter');
   await expectText(page.locator('#result'), new RegExp(`^${L.pl['manage.cancelled']}`), 'the cancel result');

@@ -211,3 +211,41 @@ async fn a_walk_up_booking_at_the_door_takes_the_shorter_notice() {
     let (status, body) = env.post("/bookings", &request).await;
     assert_eq!(status, 201, "{body}");
 }
+
+#[tokio::test]
+async fn the_manage_page_shows_the_booking_to_whoever_holds_its_cancel_link() {
+    let env = TestEnv::new().await;
+    let (id, _) = book(&env, 1).await;
+    let token = s(&env.message(&id, "hold_created").await, "confirm_token");
+    let (status, _) = env.confirm(&id, By::Token(&token)).await;
+    assert_eq!(status, 200);
+    let manage = s(&env.message(&id, "confirmed").await, "manage_token");
+    let view = |authorization: Option<String>| {
+        let env = &env;
+        let id = id.clone();
+        async move {
+            let headers: Vec<(&str, &str)> = authorization
+                .as_deref()
+                .map(|a| vec![("authorization", a)])
+                .unwrap_or_default();
+            env.call(
+                lambda_http::http::Method::GET,
+                &format!("/bookings/{id}"),
+                None,
+                &headers,
+            )
+            .await
+        }
+    };
+    let (status, body) = view(Some(format!("Bearer {manage}"))).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["booking"]["status"], "confirmed");
+    assert_eq!(body["booking"]["kiosk_code"].as_str().unwrap().len(), 6);
+    let (status, _) = view(None).await;
+    assert_eq!(status, 401);
+    let (status, body) = view(Some(format!("Bearer {token}"))).await;
+    assert_eq!(
+        status, 403,
+        "the confirm token is not a manage token: {body}"
+    );
+}

@@ -1,10 +1,14 @@
 //! `POST /bookings/{booking_id}/cancel` with the manage token from an email, or
-//! `POST /bookings/cancel` with national ID, service and day (seed 001).
+//! `POST /bookings/cancel` with national ID, service and day (seed 001);
+//! `GET /bookings/{booking_id}` with the manage token as `Authorization: Bearer`
+//! shows the booking on its manage page.
 
-use lambda_http::http::StatusCode;
+use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Error, Request, Response};
 use serde_json::json;
-use termin::api::{self, ApiError, booking_id, json_response, parse_json, path_param};
+use termin::api::{
+    self, ApiError, bearer_token, booking_id, json_response, parse_json, path_param,
+};
 use termin::service::input::{CancelByPersonRequest, CancelRequest};
 use termin::service::{self, App, CancelOutcome};
 
@@ -13,6 +17,13 @@ pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, Error> {
 }
 
 async fn cancel(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    if req.method() == Method::GET {
+        let booking = service::view_with_token(app, booking_id(req)?, &bearer_token(req)?).await?;
+        return Ok(json_response(
+            StatusCode::OK,
+            &json!({ "booking": booking }),
+        ));
+    }
     let outcome = match path_param(req, "booking_id") {
         Some(_) => {
             let id = booking_id(req)?;

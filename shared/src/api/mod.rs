@@ -5,6 +5,7 @@
 //! Every error body is `{"error":{"code":"…","message":"…", …}}`. 5xx bodies are
 //! generic; their cause chain goes to the log (which never holds personal data).
 
+use crate::domain::codes::Token;
 use crate::domain::ids::{BookingId, OfficeId, ServiceId};
 use crate::domain::signing::{SignatureError, SignedHeaders};
 use crate::domain::staff::Staff;
@@ -383,6 +384,22 @@ pub fn staff(req: &Request) -> Result<Staff, ApiError> {
             "sign in as staff",
         )),
     }
+}
+
+/// The token of an `Authorization: Bearer …` header (kept out of URLs, which logs keep).
+pub fn bearer_token(req: &Request) -> Result<Token, ApiError> {
+    req.headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|t| Token::parse(t).ok())
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "send the token from the email as Authorization: Bearer <token>",
+            )
+        })
 }
 
 /// A route that does not exist in this function.

@@ -21,6 +21,31 @@ pub struct CancelOutcome {
     pub already_cancelled: bool,
 }
 
+/// The booking whose manage token (from an email's cancel link) is `token`.
+async fn load_managed(app: &App, id: BookingId, token: &Token) -> Result<Booking, ServiceError> {
+    let booking = load(app, id).await?;
+    // Every digest is checked (constant time each), so timing tells nothing.
+    let valid = booking.manage_tokens.iter().fold(false, |found, d| {
+        app.keyring.verify(Purpose::ManageToken, token.as_str(), d) | found
+    });
+    if valid {
+        Ok(booking)
+    } else {
+        Err(ServiceError::WrongProof)
+    }
+}
+
+/// The booking as its manage page shows it, to whoever holds a manage token.
+#[tracing::instrument(skip_all, fields(booking_id = %id))]
+pub async fn view_with_token(
+    app: &App,
+    id: BookingId,
+    token: &Token,
+) -> Result<BookingView, ServiceError> {
+    let booking = load_managed(app, id, token).await?;
+    Ok(BookingView::of(&booking, true))
+}
+
 /// Cancels with the manage token from an email.
 #[tracing::instrument(skip_all, fields(booking_id = %id))]
 pub async fn cancel_with_token(
@@ -28,13 +53,7 @@ pub async fn cancel_with_token(
     id: BookingId,
     token: &Token,
 ) -> Result<CancelOutcome, ServiceError> {
-    let booking = load(app, id).await?;
-    let valid = booking.manage_tokens.iter().fold(false, |found, d| {
-        app.keyring.verify(Purpose::ManageToken, token.as_str(), d) | found
-    });
-    if !valid {
-        return Err(ServiceError::WrongProof);
-    }
+    let booking = load_managed(app, id, token).await?;
     cancel(app, booking).await
 }
 

@@ -23,7 +23,7 @@ mod transitions;
 pub mod views;
 
 pub use book::{BookOutcome, book};
-pub use cancel::{CancelOutcome, cancel_for_person, cancel_with_token};
+pub use cancel::{CancelOutcome, cancel_for_person, cancel_with_token, view_with_token};
 pub use catalog::{list_offices, office_catalog};
 pub use confirm::{ConfirmOutcome, confirm};
 pub use error::{FieldError, ServiceError};

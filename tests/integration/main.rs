@@ -9,4 +9,5 @@ mod inbound_sms;
 mod kiosk;
 mod notify;
 mod privacy;
+mod staff;
 mod sweeper;

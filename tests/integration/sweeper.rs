@@ -9,7 +9,6 @@ use termin::domain::booking::BookingStatus;
 use termin::domain::ids::BookingId;
 use termin::service::sweeper::{self, SweepConfig, SweepReport};
 use termin::store::items::entity;
-use termin_local::staff::{StaffTokens, demo_staff};
 use termin_tests::*;
 
 async fn status_of(env: &TestEnv, id: &str) -> BookingStatus {
@@ -221,18 +220,7 @@ async fn staff_can_lift_a_block() {
     let lift = |user: Option<&'static str>, national_id: String| {
         let env = &env;
         async move {
-            let tokens = StaffTokens::new(&env.app.keyring);
-            let bearer = user.map(|user| {
-                let account = demo_staff()
-                    .unwrap()
-                    .into_iter()
-                    .find(|a| a.user == user)
-                    .unwrap();
-                format!(
-                    "Bearer {}",
-                    tokens.issue(&account, Utc::now().timestamp()).unwrap()
-                )
-            });
+            let bearer = user.map(|user| env.staff_authorization(user));
             let headers: Vec<(&str, &str)> = bearer
                 .as_deref()
                 .map(|b| vec![("authorization", b)])

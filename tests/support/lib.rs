@@ -9,7 +9,7 @@ pub mod fixtures;
 pub use fixtures::*;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use chrono::{Duration, NaiveDate};
+use chrono::{Duration, NaiveDate, Utc};
 use lambda_http::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -448,6 +448,19 @@ impl TestEnv {
         );
         assert_eq!(self.items_of("booking").await.len(), 1);
         assert_eq!(self.booked_units(OLSZTYN, CIVIL_AFFAIRS).await, 1);
+    }
+
+    /// `Bearer …` for a demo staff account (`local/demo/staff.json`), as `local/` issues it.
+    pub fn staff_authorization(&self, user: &str) -> String {
+        let account = termin_local::staff::demo_staff()
+            .unwrap()
+            .into_iter()
+            .find(|a| a.user == user)
+            .unwrap();
+        let token = StaffTokens::new(&self.app.keyring)
+            .issue(&account, Utc::now().timestamp())
+            .unwrap();
+        format!("Bearer {token}")
     }
 
     pub fn advance(&self, by: Duration) {

@@ -7,6 +7,7 @@
 //! Layers run one way: functions → `api` (HTTP edge) → `service` → `store`,
 //! `messages`, `senders` → `domain`.
 
+pub mod admission;
 mod book;
 mod cancel;
 mod catalog;

@@ -247,3 +247,50 @@ impl TicketView {
         }
     }
 }
+
+/// One visit on a desk group's admission list: no names, no contact details.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AdmissionEntry {
+    pub start: DateTime<FixedOffset>,
+    /// Local wall-clock time, e.g. "08:30".
+    pub time: String,
+    pub public_ref: String,
+    pub department_id: String,
+    pub desk_group: String,
+    pub service_id: String,
+    pub service: Text,
+    /// So the clerk can prepare the document before the visit (seeds 000, 002).
+    pub application_number: Option<String>,
+    pub lost_document: bool,
+    pub status: BookingStatus,
+    /// The kiosk ticket, once the code was typed in the hall.
+    pub ticket: Option<String>,
+}
+
+impl AdmissionEntry {
+    pub fn of(b: &Booking, department: &Department, service: &Service) -> Self {
+        let start = b.start.with_timezone(&b.time_zone);
+        Self {
+            start: start.fixed_offset(),
+            time: start.format("%H:%M").to_string(),
+            public_ref: b.public_ref.clone(),
+            department_id: department.id.to_string(),
+            desk_group: department.kiosk.desk_group.to_string(),
+            service_id: service.id.to_string(),
+            service: service.name.clone(),
+            application_number: b.application_number.clone(),
+            lost_document: b.lost_document,
+            status: b.status,
+            ticket: b.ticket.clone(),
+        }
+    }
+}
+
+/// An office's admission list for a day, in start order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AdmissionList {
+    pub office_id: String,
+    pub date: NaiveDate,
+    pub desk_group: Option<String>,
+    pub entries: Vec<AdmissionEntry>,
+}

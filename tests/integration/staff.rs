@@ -6,18 +6,8 @@ use serde_json::{Value, json};
 use termin_tests::*;
 
 async fn admission_list(env: &TestEnv, user: Option<&str>, query: &str) -> (StatusCode, Value) {
-    let bearer = user.map(|u| env.staff_authorization(u));
-    let headers: Vec<(&str, &str)> = bearer
-        .as_deref()
-        .map(|b| vec![("authorization", b)])
-        .unwrap_or_default();
-    env.call(
-        Method::GET,
-        &format!("/staff/offices/{OLSZTYN}/admission-list?{query}"),
-        None,
-        &headers,
-    )
-    .await
+    let path = format!("/staff/offices/{OLSZTYN}/admission-list?{query}");
+    env.call_as(user, Method::GET, &path, None).await
 }
 
 #[tokio::test]

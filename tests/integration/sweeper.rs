@@ -35,10 +35,15 @@ async fn confirmed(env: &TestEnv, who: u32) -> (String, DateTime<Utc>) {
     (id, DateTime::parse_from_rfc3339(&start).unwrap().to_utc())
 }
 
-/// A booking request of person `who` for the first free ID card slot on `day`.
-async fn another_day_request(env: &TestEnv, who: u32, day: chrono::NaiveDate) -> serde_json::Value {
+/// Person `who` books the first free ID card slot on `day`: the answer.
+async fn book_on(
+    env: &TestEnv,
+    who: u32,
+    day: chrono::NaiveDate,
+) -> (lambda_http::http::StatusCode, serde_json::Value) {
     let start = env.first_free_slot(OLSZTYN, ID_CARD_APPLICATION, day).await;
-    env.contact_body(OLSZTYN, ID_CARD_APPLICATION, &start, &pesel(who))
+    let request = env.contact_body(OLSZTYN, ID_CARD_APPLICATION, &start, &pesel(who));
+    env.post("/bookings", &request).await
 }
 
 #[tokio::test]
@@ -156,9 +161,7 @@ async fn a_visit_is_a_no_show_after_its_kiosk_window_and_blocks_online_booking()
 
     // Online booking at this office is refused, with the date it works again.
     let wednesday = tuesday().succ_opt().unwrap();
-    let (status, body) = env
-        .post("/bookings", &another_day_request(&env, 1, wednesday).await)
-        .await;
+    let (status, body) = book_on(&env, 1, wednesday).await;
     assert_eq!(status, 403, "{body}");
     assert_eq!(body["error"]["code"], "booking_blocked");
     let again_from = (start + Duration::days(30))
@@ -192,14 +195,10 @@ async fn a_visit_is_a_no_show_after_its_kiosk_window_and_blocks_online_booking()
         .unwrap()
         .to_utc();
     env.clock.set(midnight - Duration::seconds(1));
-    let (status, _) = env
-        .post("/bookings", &another_day_request(&env, 1, again_from).await)
-        .await;
+    let (status, _) = book_on(&env, 1, again_from).await;
     assert_eq!(status, 403);
     env.clock.set(midnight);
-    let (status, body) = env
-        .post("/bookings", &another_day_request(&env, 1, again_from).await)
-        .await;
+    let (status, body) = book_on(&env, 1, again_from).await;
     assert_eq!(status, 201, "{body}");
 }
 
@@ -210,9 +209,7 @@ async fn staff_can_lift_a_block() {
     env.clock.set(start + Duration::minutes(11));
     assert_eq!(sweep(&env).await.blocks, 1);
     let wednesday = tuesday().succ_opt().unwrap();
-    let (status, _) = env
-        .post("/bookings", &another_day_request(&env, 1, wednesday).await)
-        .await;
+    let (status, _) = book_on(&env, 1, wednesday).await;
     assert_eq!(status, 403);
 
     // Through the staff route, as a clerk signs in: the token checked as the
@@ -220,13 +217,8 @@ async fn staff_can_lift_a_block() {
     let lift = |user: Option<&'static str>, national_id: String| {
         let env = &env;
         async move {
-            let bearer = user.map(|user| env.staff_authorization(user));
-            let headers: Vec<(&str, &str)> = bearer
-                .as_deref()
-                .map(|b| vec![("authorization", b)])
-                .unwrap_or_default();
             let body = json!({ "office_id": OLSZTYN, "national_id": national_id });
-            env.call(Method::POST, "/staff/blocks/lift", Some(&body), &headers)
+            env.call_as(user, Method::POST, "/staff/blocks/lift", Some(&body))
                 .await
         }
     };
@@ -248,9 +240,7 @@ async fn staff_can_lift_a_block() {
         (200, json!(false)),
         "nothing left to lift"
     );
-    let (status, body) = env
-        .post("/bookings", &another_day_request(&env, 1, wednesday).await)
-        .await;
+    let (status, body) = book_on(&env, 1, wednesday).await;
     assert_eq!(status, 201, "{body}");
 }
 
@@ -291,9 +281,7 @@ async fn a_second_rule_counts_strikes_before_blocking() {
     assert_eq!((report.no_shows, report.blocks), (1, 0));
     assert!(env.items_of(entity::BLOCK).await.is_empty());
     let wednesday = tuesday().succ_opt().unwrap();
-    let (status, body) = env
-        .post("/bookings", &another_day_request(&env, 1, wednesday).await)
-        .await;
+    let (status, body) = book_on(&env, 1, wednesday).await;
     assert_eq!(status, 201, "{body}");
 }
 

@@ -463,6 +463,22 @@ impl TestEnv {
         format!("Bearer {token}")
     }
 
+    /// Calls a staff route as the demo account `user` (or with no token).
+    pub async fn call_as(
+        &self,
+        user: Option<&str>,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
+        let bearer = user.map(|u| self.staff_authorization(u));
+        let headers: Vec<(&str, &str)> = bearer
+            .as_deref()
+            .map(|b| vec![("authorization", b)])
+            .unwrap_or_default();
+        self.call(method, path, body, &headers).await
+    }
+
     pub fn advance(&self, by: Duration) {
         self.clock.advance(by);
     }

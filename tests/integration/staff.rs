@@ -86,3 +86,37 @@ async fn a_clerk_sees_the_days_admission_list_without_names_or_contacts() {
     let (status, _) = admission_list(&env, Some("clerk.olsztyn"), "date=24.11.2026").await;
     assert_eq!(status, 422);
 }
+
+#[tokio::test]
+async fn the_sample_staff_event_lifts_a_block_through_the_staff_handler() {
+    let env = TestEnv::new().await;
+    // The sample's person (PESEL 44051401359) misses a visit and is blocked.
+    let start = env.first_free_id_card_slot().await;
+    let id = env
+        .book(
+            OLSZTYN,
+            ID_CARD_APPLICATION,
+            &start,
+            "44051401359",
+            json!({}),
+        )
+        .await;
+    let token = s(&env.message(&id, "hold_created").await, "confirm_token");
+    assert_eq!(env.confirm(&id, By::Token(&token)).await.0, 200);
+    let start = chrono::DateTime::parse_from_rfc3339(&start)
+        .unwrap()
+        .to_utc();
+    env.clock.set(start + chrono::Duration::minutes(11));
+    let report = termin::service::sweeper::sweep(&env.app, Default::default())
+        .await
+        .unwrap();
+    assert_eq!(report.blocks, 1);
+
+    // API Gateway hands the handler the verified claims in the request context.
+    let request = lambda_http::request::from_str(&sample_event("staff-lift-block.json")).unwrap();
+    let response = staff::handle(&env.app, request).await.unwrap();
+    let body: Value = serde_json::from_slice(response.body()).unwrap();
+    assert_eq!(response.status(), 200, "{body}");
+    assert_eq!(body["lifted"], true);
+    assert!(env.items_of("block").await.is_empty());
+}

@@ -7,6 +7,7 @@ use crate::domain::national_id::NationalIdKind;
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// The languages of the citizen page and of every message.
@@ -236,15 +237,16 @@ pub enum CatalogError {
 }
 
 impl Department {
-    /// The department as a walk-up booking sees it: its walk-up notice in
-    /// place of the usual one (never longer than the usual one).
-    pub fn for_walk_up(&self) -> Department {
-        let notice = self
-            .walk_up_notice_minutes
-            .map_or(self.min_notice_minutes, |n| n.min(self.min_notice_minutes));
-        Department {
-            min_notice_minutes: notice,
-            ..self.clone()
+    /// The department as a booking sees it: as it is, or for a walk-up
+    /// booking with its walk-up notice in place of the usual one (never
+    /// longer than the usual one).
+    pub fn for_booking(&self, walk_up: bool) -> Cow<'_, Department> {
+        match self.walk_up_notice_minutes {
+            Some(notice) if walk_up && notice < self.min_notice_minutes => Cow::Owned(Department {
+                min_notice_minutes: notice,
+                ..self.clone()
+            }),
+            _ => Cow::Borrowed(self),
         }
     }
 }

@@ -285,11 +285,15 @@ pub(crate) mod tests {
     #[test]
     fn a_walk_up_booking_has_the_shorter_notice_never_a_longer_one() {
         let mut d = department();
-        assert_eq!(d.for_walk_up().min_notice_minutes, d.min_notice_minutes);
+        assert_eq!(d.for_booking(true).min_notice_minutes, d.min_notice_minutes);
         d.walk_up_notice_minutes = Some(10);
-        assert_eq!(d.for_walk_up().min_notice_minutes, 10);
+        assert_eq!(d.for_booking(true).min_notice_minutes, 10);
+        assert_eq!(
+            d.for_booking(false).min_notice_minutes,
+            d.min_notice_minutes
+        );
         d.walk_up_notice_minutes = Some(600);
-        assert_eq!(d.for_walk_up().min_notice_minutes, d.min_notice_minutes);
+        assert_eq!(d.for_booking(true).min_notice_minutes, d.min_notice_minutes);
     }
 
     #[test]

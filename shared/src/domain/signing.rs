@@ -54,6 +54,14 @@ pub enum SignatureError {
     BadSignature,
 }
 
+/// A kiosk id: 1 to 64 lowercase letters, digits and dashes (`olsztyn-hall-1`).
+pub fn is_kiosk_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
 fn is_lower_hex(value: &str, len: usize) -> bool {
     value.len() == len
         && value
@@ -70,11 +78,7 @@ impl SignedHeaders {
                 .ok_or(SignatureError::Missing(name))
         };
         let kiosk_id = need(KIOSK_ID)?;
-        let id_ok = (1..=64).contains(&kiosk_id.len())
-            && kiosk_id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if !id_ok {
+        if !is_kiosk_id(kiosk_id) {
             return Err(SignatureError::Malformed(KIOSK_ID));
         }
         let timestamp = need(TIMESTAMP)?

@@ -70,13 +70,7 @@ pub async fn book(
         parse_office_and_service(&request.office_id, &request.service_id)?;
     let catalog = app.catalog(&office_id).await?;
     let (department, service) = find_service(&catalog, &service_id)?;
-    let walk_up;
-    let department = if request.walk_up {
-        walk_up = department.for_walk_up();
-        &walk_up
-    } else {
-        department
-    };
+    let department = &*department.for_booking(request.walk_up);
     let office = &catalog.office;
     let now = app.clock.now();
     let input = request.validate(office, service, schedule::local_date(office, now))?;

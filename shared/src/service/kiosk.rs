@@ -8,7 +8,7 @@ use crate::domain::kiosk::{
     estimate_wait,
 };
 use crate::domain::schedule;
-use crate::domain::signing::{SignatureError, SignedHeaders, nonce_expires_at};
+use crate::domain::signing::{SignatureError, SignedHeaders, is_kiosk_id, nonce_expires_at};
 use crate::service::input::{RedeemRequest, WalkInRequest};
 use crate::service::views::{KioskConfigView, TicketView};
 use crate::service::{App, MAX_ATTEMPTS, ServiceError, backoff, find_service};
@@ -75,12 +75,7 @@ pub async fn register_kiosk(
     app: &App,
     registration: KioskRegistration,
 ) -> Result<(KioskDevice, String), ServiceError> {
-    let id_ok = (1..=64).contains(&registration.id.len())
-        && registration
-            .id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if !id_ok {
+    if !is_kiosk_id(&registration.id) {
         return Err(crate::service::FieldError::new(
             "id",
             "invalid",

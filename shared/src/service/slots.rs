@@ -19,13 +19,7 @@ pub async fn free_slots(
 ) -> Result<SlotListing, ServiceError> {
     let catalog = app.catalog(office_id).await?;
     let (department, service) = find_service(&catalog, service_id)?;
-    let walk_up;
-    let department = if query.walk_up {
-        walk_up = department.for_walk_up();
-        &walk_up
-    } else {
-        department
-    };
+    let department = &*department.for_booking(query.walk_up);
     let now = app.clock.now();
     let window = schedule::booking_window(&catalog.office, department, now);
     let from = query

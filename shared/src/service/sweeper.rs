@@ -105,7 +105,7 @@ pub async fn sweep(app: &App, config: SweepConfig) -> Result<SweepReport, Servic
     for bucket in buckets(keys::HOLDS_BUCKET, now) {
         for id in app.store.due_in_bucket(&bucket, now).await? {
             report.read += 1;
-            match expire_hold(app, id).await {
+            match expire_hold(app, id, now).await {
                 Ok(true) => report.expired += 1,
                 Ok(false) => {}
                 Err(e) => report.fail(id, &e),
@@ -164,11 +164,11 @@ impl SweepReport {
 }
 
 /// Expires a lapsed hold. `false`: not due (confirmed, cancelled or expired meanwhile).
-async fn expire_hold(app: &App, id: BookingId) -> Result<bool, ServiceError> {
+async fn expire_hold(app: &App, id: BookingId, now: DateTime<Utc>) -> Result<bool, ServiceError> {
     let Some(booking) = app.store.get_booking(id).await? else {
         return Ok(false);
     };
-    if booking.confirm_step(app.clock.now()) != ConfirmStep::Expire {
+    if booking.confirm_step(now) != ConfirmStep::Expire {
         return Ok(false);
     }
     // A refusal means a confirm or another sweep got there first: nothing to do.

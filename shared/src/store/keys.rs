@@ -62,9 +62,14 @@ pub fn week(office: &OfficeId, department: &DepartmentId, week: &str) -> Key {
 
 pub fn booking(id: BookingId) -> Key {
     Key {
-        pk: format!("BOOKING#{id}"),
+        pk: format!("{BOOKING_PREFIX}{id}"),
         sk: "BOOKING".into(),
     }
+}
+const BOOKING_PREFIX: &str = "BOOKING#";
+/// The booking a booking item's `pk` names (index entries carry it too).
+pub fn booking_id_of_pk(pk: &str) -> Option<BookingId> {
+    BookingId::parse(pk.strip_prefix(BOOKING_PREFIX)?).ok()
 }
 /// GSI1: a day's bookings at an office, in start order (admission list, kiosk, sweeper).
 pub fn booking_day_gsi1pk(office: &OfficeId, date: NaiveDate) -> String {

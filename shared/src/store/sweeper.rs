@@ -10,7 +10,7 @@ use crate::store::items::attr::{BLOCKED_UNTIL, CLOSED_AT, GSI2PK, GSI2SK, STATUS
 use crate::store::items::{BlockItem, StrikeItem, entity};
 use crate::store::transitions::TransitionRefusal;
 use crate::store::writes::{cancellation_codes, condition_held};
-use crate::store::{Store, StoreError, from_item, key_map, keys, n, s, to_item};
+use crate::store::{Item, Store, StoreError, from_item, key_map, keys, n, s, to_item};
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
@@ -29,20 +29,7 @@ impl Store {
             .key_condition_expression("gsi2pk = :bucket AND gsi2sk <= :upto")
             .expression_attribute_values(":bucket", s(bucket))
             .expression_attribute_values(":upto", s(keys::gsi2sk_upto(upto)));
-        self.query_all(query)
-            .await?
-            .into_iter()
-            .map(|item| {
-                item.get("pk")
-                    .and_then(|v| v.as_s().ok())
-                    .and_then(|pk| pk.strip_prefix("BOOKING#"))
-                    .and_then(|id| BookingId::parse(id).ok())
-                    .ok_or(StoreError::Corrupt(crate::store::items::CorruptItem {
-                        entity: entity::BOOKING,
-                        field: "pk",
-                    }))
-            })
-            .collect()
+        booking_ids(self.query_all(query).await?)
     }
 
     /// A confirmed booking whose kiosk window closed without its code: a
@@ -176,19 +163,7 @@ impl Store {
             .index_name(keys::GSI1)
             .key_condition_expression("gsi1pk = :day")
             .expression_attribute_values(":day", s(keys::booking_day_gsi1pk(office, date)));
-        self.query_all(query)
-            .await?
-            .into_iter()
-            .map(|item| {
-                item.get("id")
-                    .and_then(|v| v.as_s().ok())
-                    .and_then(|id| BookingId::parse(id).ok())
-                    .ok_or(StoreError::Corrupt(crate::store::items::CorruptItem {
-                        entity: entity::BOOKING,
-                        field: "id",
-                    }))
-            })
-            .collect()
+        booking_ids(self.query_all(query).await?)
     }
 
     /// Removes a booking's personal data (names, email, phone, the national-ID
@@ -242,4 +217,20 @@ impl Store {
             .await;
         condition_held("DeleteItem", result)
     }
+}
+
+/// The bookings that index entries (or booking items) point at, by their `pk`.
+fn booking_ids(items: Vec<Item>) -> Result<Vec<BookingId>, StoreError> {
+    items
+        .iter()
+        .map(|item| {
+            item.get("pk")
+                .and_then(|v| v.as_s().ok())
+                .and_then(|pk| keys::booking_id_of_pk(pk))
+                .ok_or(StoreError::Corrupt(crate::store::items::CorruptItem {
+                    entity: entity::BOOKING,
+                    field: "pk",
+                }))
+        })
+        .collect()
 }

@@ -9,5 +9,6 @@ mod inbound_sms;
 mod kiosk;
 mod notify;
 mod privacy;
+mod queue;
 mod staff;
 mod sweeper;

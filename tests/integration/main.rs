@@ -10,5 +10,6 @@ mod kiosk;
 mod notify;
 mod privacy;
 mod queue;
+mod round_trips;
 mod staff;
 mod sweeper;

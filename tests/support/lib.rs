@@ -8,7 +8,7 @@ pub mod fixtures;
 pub mod round_trips;
 
 pub use fixtures::*;
-pub use round_trips::{RoundTrips, counted_client};
+pub use round_trips::{CapacityMeter, Consumed, RoundTrips, counted_client};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{Duration, NaiveDate, Utc};
@@ -125,11 +125,21 @@ pub enum By<'a> {
 
 impl TestEnv {
     pub async fn new() -> Self {
+        Self::build(None).await
+    }
+
+    /// A test environment whose DynamoDB client also reports the capacity
+    /// every call consumed to `meter` (for the cost benchmark).
+    pub async fn metered(meter: &CapacityMeter) -> Self {
+        Self::build(Some(meter)).await
+    }
+
+    async fn build(meter: Option<&CapacityMeter>) -> Self {
         log_buffer();
         static NEXT: AtomicU64 = AtomicU64::new(1);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let round_trips = RoundTrips::default();
-        let client = counted_client(&sdk_config(endpoint()).await, &round_trips);
+        let client = counted_client(&sdk_config(endpoint()).await, &round_trips, meter);
         let table = format!("t{}-{}", std::process::id(), n);
         let template = Template::workspace().unwrap();
         template.create_table(&client, &table).await.unwrap();

@@ -53,13 +53,108 @@ impl Intercept for RoundTrips {
     }
 }
 
-/// A DynamoDB client for `config` whose calls `trips` counts.
+/// A DynamoDB client for `config` whose calls `trips` counts (and whose
+/// consumed capacity `meter` adds up, when given).
 pub fn counted_client(
     config: &aws_config::SdkConfig,
     trips: &RoundTrips,
+    meter: Option<&CapacityMeter>,
 ) -> aws_sdk_dynamodb::Client {
-    let conf = aws_sdk_dynamodb::config::Builder::from(config)
-        .interceptor(trips.clone())
-        .build();
-    aws_sdk_dynamodb::Client::from_conf(conf)
+    let mut conf = aws_sdk_dynamodb::config::Builder::from(config).interceptor(trips.clone());
+    if let Some(meter) = meter {
+        conf = conf.interceptor(meter.clone());
+    }
+    aws_sdk_dynamodb::Client::from_conf(conf.build())
+}
+
+/// Read and write capacity units DynamoDB reports as consumed: the meter
+/// asks every request for `ReturnConsumedCapacity: TOTAL` and adds up what
+/// each answer says (for the cost benchmark; tests do not use it).
+#[derive(Debug, Clone, Default)]
+pub struct CapacityMeter(Arc<Mutex<Consumed>>);
+
+/// Capacity units consumed, by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Consumed {
+    pub read: f64,
+    pub write: f64,
+}
+
+impl CapacityMeter {
+    /// What was consumed since the last call; starts afresh.
+    pub fn take(&self) -> Consumed {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+/// Whether an operation writes (its units are write units).
+fn writes(operation: &str) -> bool {
+    matches!(
+        operation,
+        "PutItem" | "UpdateItem" | "DeleteItem" | "BatchWriteItem" | "TransactWriteItems"
+    )
+}
+
+impl Intercept for CapacityMeter {
+    fn name(&self) -> &'static str {
+        "CapacityMeter"
+    }
+
+    fn modify_before_signing(
+        &self,
+        context: &mut aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextMut<
+            '_,
+        >,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let request = context.request_mut();
+        let Some(mut body) = request
+            .body()
+            .bytes()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
+        else {
+            return Ok(());
+        };
+        body["ReturnConsumedCapacity"] = serde_json::Value::from("TOTAL");
+        let bytes = serde_json::to_vec(&body)?;
+        request
+            .headers_mut()
+            .insert("content-length", bytes.len().to_string());
+        *request.body_mut() = aws_smithy_types::body::SdkBody::from(bytes);
+        Ok(())
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::AfterDeserializationInterceptorContextRef<
+            '_,
+        >,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let Some(answer) = context
+            .response()
+            .body()
+            .bytes()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
+        else {
+            return Ok(());
+        };
+        let units: f64 = match &answer["ConsumedCapacity"] {
+            serde_json::Value::Array(tables) => tables
+                .iter()
+                .filter_map(|t| t["CapacityUnits"].as_f64())
+                .sum(),
+            one => one["CapacityUnits"].as_f64().unwrap_or(0.0),
+        };
+        let operation = cfg.load::<Metadata>().map_or("", |m| m.name());
+        let mut consumed = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if writes(operation) {
+            consumed.write += units;
+        } else {
+            consumed.read += units;
+        }
+        Ok(())
+    }
 }

@@ -14,9 +14,6 @@ const MAX_BACKOFF_MS = 15_000;
 const TIMEOUT_MS = 8_000;
 /** How long a newly called ticket stays highlighted. */
 const FRESH_MS = 15_000;
-/** As many as fit a 1080 px screen at a size readable across the hall. */
-const MAX_SERVING = 6;
-const MAX_RECENT = 6;
 
 const query = new URLSearchParams(location.search);
 const officeId = query.get('office');
@@ -147,7 +144,7 @@ function render() {
 
   const serving = s.groups.flatMap((g) => g.serving || [])
     .sort((a, b) => Date.parse(b.called_at) - Date.parse(a.called_at));
-  $('serving-rows').replaceChildren(...serving.slice(0, MAX_SERVING).map((c) => h('tr', {
+  $('serving-rows').replaceChildren(...serving.map((c) => h('tr', {
     class: isFresh(c.ticket) ? 'fresh' : null, 'data-ticket': c.ticket,
   },
   h('td', { class: 'ticket' }, c.ticket),
@@ -159,25 +156,41 @@ function render() {
   const now = new Set(serving.map((c) => `${c.ticket}|${c.desk}`));
   const earlier = (s.calls || []).filter((c) => !now.has(`${c.ticket}|${c.desk}`));
   const seen = new Set();
-  const recent = earlier.filter((c) => !seen.has(c.ticket) && seen.add(c.ticket)).slice(0, MAX_RECENT);
+  const recent = earlier.filter((c) => !seen.has(c.ticket) && seen.add(c.ticket));
   $('recent-list').replaceChildren(...recent.map((c) => h('li', { 'data-ticket': c.ticket },
     h('span', { class: 'ticket' }, c.ticket), ' ',
     h('span', { class: 'desk' }, t('board.at_desk', { desk: c.desk })))));
   $('recent').hidden = recent.length === 0;
 
-  $('group-list').className = s.groups.length > 4 ? 'many' : '';
-  $('group-list').replaceChildren(...s.groups.map(renderGroup));
+  $('group-rows').replaceChildren(...s.groups.map(renderGroup));
+  fitToScreen();
+}
+
+/**
+ * The board never scrolls: the serving rows and earlier calls show as many
+ * as fit, newest first, whole rows only; the desk groups, which must all
+ * show, get smaller type until they fit.
+ */
+function fitToScreen() {
+  const overflows = (box) => box.scrollHeight > box.clientHeight + 1;
+  const dropWhileOverflowing = (box, items) => {
+    while (items.length > 1 && overflows(box)) items.pop().remove();
+  };
+  dropWhileOverflowing($('serving'), [...$('serving-rows').children]);
+  dropWhileOverflowing($('recent-list'), [...$('recent-list').children]);
+  const groups = $('group-table');
+  groups.className = 'group-table';
+  for (const step of ['compact', 'smaller']) if (overflows($('groups'))) groups.classList.add(step);
 }
 
 function renderGroup(g) {
   const departments = g.departments.map((d) => local(d.name));
-  return h('li', { class: 'group', 'data-group': g.desk_group },
-    h('h3', {}, h('span', { class: 'letter' }, g.desk_group), ' ',
-      h('span', { class: 'departments' }, departments.flatMap((d, i) => (i ? [', ', d] : [d])))),
-    h('dl', {},
-      h('div', {}, h('dt', {}, t('board.waiting')), h('dd', { class: 'waiting' }, String(g.waiting))),
-      h('div', {}, h('dt', {}, t('board.wait')), h('dd', { class: 'wait' }, waitText(g))),
-      g.desks_open.length > 0 && h('div', {}, h('dt', {}, t('board.desks_open')), h('dd', { class: 'desks' }, g.desks_open.join(', ')))));
+  return h('tr', { 'data-group': g.desk_group },
+    h('th', { scope: 'row' }, h('div', { class: 'group-name' }, h('span', { class: 'letter' }, g.desk_group), ' ',
+      h('span', { class: 'departments' }, departments.flatMap((d, i) => (i ? [', ', d] : [d]))))),
+    h('td', { class: 'waiting' }, String(g.waiting)),
+    h('td', { class: 'wait' }, waitText(g)),
+    h('td', { class: 'desks' }, g.desks_open.length ? g.desks_open.join(', ') : '–'));
 }
 
 function waitText(g) {
@@ -186,6 +199,8 @@ function waitText(g) {
   if (max === 0) return t('board.no_wait');
   return min === max ? t('board.wait_about', { minutes: max }) : t('board.wait_range', { min, max });
 }
+
+window.addEventListener('resize', () => render());
 
 // ---------------------------------------------------------------------------
 // Start

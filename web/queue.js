@@ -37,7 +37,7 @@ function renderGroup(g) {
   const serving = g.serving.length
     ? g.serving.map((c) => t('queue.at_desk', { ticket: c.ticket, desk: c.desk })).join(', ')
     : t('queue.serving_none');
-  return h('section', { class: 'matter queue-group', 'aria-labelledby': heading, 'data-group': g.desk_group },
+  return h('section', { class: 'matter queue-group', 'data-group': g.desk_group },
     h('h3', { id: heading }, g.departments.flatMap((d, i) => (i ? [', ', local(d.name)] : [local(d.name)]))),
     h('p', { class: 'hint' }, t('queue.group', { group: g.desk_group })),
     h('dl', {},

@@ -268,14 +268,25 @@ function renderSetup() {
   $('office').replaceChildren(...offices.map(officeName));
   $('office').value = state.office || '';
   const groups = state.layout ? state.layout.groups : [];
-  const earlier = state.layout && state.layout.desks.find((d) => d.desk === $('desk-id').value.trim());
   const checked = new Set([...document.querySelectorAll('#group-choices input:checked')].map((i) => i.value));
-  if (checked.size === 0 && earlier) for (const g of earlier.groups) checked.add(g);
-  if (checked.size === 0 && groups.length === 1) checked.add(groups[0].desk_group);
   $('group-choices').replaceChildren(...groups.map((g) => h('label', { class: 'choice' },
     h('input', { type: 'checkbox', name: 'group', value: g.desk_group, checked: checked.has(g.desk_group) }),
     h('span', {}, h('strong', {}, g.desk_group), ' – ', g.departments.flatMap((d, i) => (i ? [', ', local(d.name)] : [local(d.name)]))))));
   $('group-choices').setAttribute('aria-busy', String(!state.layout));
+  precheckGroups();
+}
+
+/**
+ * While nothing is ticked: the groups the desk served when it was open
+ * earlier today, or the office's only group. Ticks the boxes in place, so
+ * the keyboard focus stays where it is.
+ */
+function precheckGroups() {
+  const boxes = [...document.querySelectorAll('#group-choices input')];
+  if (!state.layout || boxes.some((b) => b.checked)) return;
+  const earlier = state.layout.desks.find((d) => d.desk === $('desk-id').value.trim().toUpperCase());
+  const wanted = earlier ? earlier.groups : (boxes.length === 1 ? [boxes[0].value] : []);
+  for (const b of boxes) b.checked = wanted.includes(b.value);
 }
 
 function fieldError(input, errorEl, key) {
@@ -488,7 +499,7 @@ function wire() {
   $('sign-out').addEventListener('click', () => signOut());
   $('setup-form').addEventListener('submit', openDesk);
   $('office').addEventListener('change', () => { state.office = $('office').value; loadLayout(); });
-  $('desk-id').addEventListener('change', renderSetup);
+  $('desk-id').addEventListener('change', precheckGroups);
   for (const id of BUTTONS) $(id).addEventListener('click', () => act(id));
   $('refresh-list').addEventListener('click', () => { refreshDesk(); loadAdmission(); });
   document.addEventListener('visibilitychange', () => { if (!document.hidden && state.screen === 'desk') refreshDesk(); });

@@ -434,7 +434,9 @@ async function refreshDesk() {
   state.layout = answer.data;
   const view = answer.data.desks.find((d) => d.desk === state.desk);
   if (!view || !view.open) return toSetup();
-  state.view = view;
+  // The list does not say how the last ticket ended; the last action did.
+  const previous = state.view;
+  state.view = !view.finished && !view.current && previous && !previous.current ? { ...view, finished: previous.finished } : view;
   renderDesk();
 }
 

@@ -11,11 +11,12 @@ const state = {
   offices: [],
   office: null, // from GET /offices: id, name, country, time_zone
   status: null, // the last QueueStatus
+  loaded: false, // the offices are known
   timer: null,
 };
 
 function render() {
-  $('choose').hidden = Boolean(state.office);
+  $('choose').hidden = !state.loaded || Boolean(state.office);
   $('office').hidden = !state.office;
   $('offices').replaceChildren(...state.offices.map((o) => h('li', {},
     local(o.name, 'a', { href: `queue.html?office=${encodeURIComponent(o.id)}` }))));
@@ -81,6 +82,7 @@ async function start() {
     return say($('page-error'), errorMessage(answer.data), 'error', () => { $('page-error').replaceChildren(); start(); });
   }
   state.offices = answer.data.offices;
+  state.loaded = true;
   const wanted = params().get('office');
   state.office = state.offices.find((o) => o.id === wanted) || null;
   if (wanted && !state.office) say($('page-error'), errorMessage({ error: { code: 'office_not_found' } }), 'error');

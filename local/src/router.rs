@@ -18,13 +18,14 @@ use termin::service::App;
 pub const STAFF_AUTHORIZER: &str = "StaffJwt";
 
 /// The functions this workspace builds, by the template's logical id.
-pub const FUNCTIONS: [&str; 6] = [
+pub const FUNCTIONS: [&str; 7] = [
     "ListSlotsFunction",
     "BookFunction",
     "ConfirmFunction",
     "CancelFunction",
     "KioskFunction",
     "StaffFunction",
+    "QueueFunction",
 ];
 
 #[derive(Clone)]
@@ -161,6 +162,7 @@ impl Router {
             "CancelFunction" => cancel::handle(app, request).await,
             "KioskFunction" => kiosk::handle(app, request).await,
             "StaffFunction" => staff::handle(app, request).await,
+            "QueueFunction" => queue::handle(app, request).await,
             _ => return not_found().into_response(),
         };
         result.unwrap_or_else(|e| {

@@ -20,7 +20,7 @@ const SERVICE: &str = "id-card-application";
 const KIOSK: &str = "olsztyn-hall-1";
 
 /// A kiosk that signs what it sends with its derived secret.
-struct Kiosk<'e> {
+pub(crate) struct Kiosk<'e> {
     env: &'e TestEnv,
     id: &'static str,
     secret: String,
@@ -29,7 +29,7 @@ struct Kiosk<'e> {
 static NONCES: AtomicU64 = AtomicU64::new(1);
 
 impl<'e> Kiosk<'e> {
-    fn new(env: &'e TestEnv, id: &'static str) -> Self {
+    pub(crate) fn new(env: &'e TestEnv, id: &'static str) -> Self {
         let secret = env.app.keyring.kiosk_secret(id, 1);
         Self { env, id, secret }
     }
@@ -60,19 +60,19 @@ impl<'e> Kiosk<'e> {
             .await
     }
 
-    async fn redeem(&self, code: &str) -> (StatusCode, Value) {
+    pub(crate) async fn redeem(&self, code: &str) -> (StatusCode, Value) {
         let body = json!({ "code": code }).to_string();
         self.send(Method::POST, "/kiosk/redeem", &body).await
     }
 
-    async fn walk_in(&self, service: &str) -> (StatusCode, Value) {
+    pub(crate) async fn walk_in(&self, service: &str) -> (StatusCode, Value) {
         let body = json!({ "service_id": service }).to_string();
         self.send(Method::POST, "/kiosk/walk-in", &body).await
     }
 }
 
 /// A confirmed booking for Tuesday's first slot: its id, start and kiosk code.
-async fn confirmed(env: &TestEnv, who: u32) -> (String, DateTime<Utc>, String) {
+pub(crate) async fn confirmed(env: &TestEnv, who: u32) -> (String, DateTime<Utc>, String) {
     let start = env.first_free_slot(OFFICE, SERVICE, tuesday()).await;
     let id = env
         .book(OFFICE, SERVICE, &start, &pesel(who), json!({}))
@@ -288,6 +288,12 @@ async fn set_walk_in_cap(env: &TestEnv, department: &str, cap: Option<u32>) {
 async fn a_hundred_concurrent_walk_ins_get_distinct_gap_free_numbers() {
     let env = TestEnv::new().await;
     set_walk_in_cap(&env, "civil-affairs", None).await;
+    env.edit_catalog(OFFICE, |catalog| {
+        for department in &mut catalog.departments {
+            department.kiosk.waiting_room_limit = None;
+        }
+    })
+    .await;
     let kiosk = Kiosk::new(&env, KIOSK);
     let answers = join_all((0..100).map(|_| kiosk.walk_in(SERVICE))).await;
     let mut numbers: Vec<String> = answers

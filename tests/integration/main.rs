@@ -9,5 +9,7 @@ mod inbound_sms;
 mod kiosk;
 mod notify;
 mod privacy;
+mod queue;
+mod round_trips;
 mod staff;
 mod sweeper;

@@ -5,8 +5,10 @@
 //! sample people and requests are in [`fixtures`].
 
 pub mod fixtures;
+pub mod round_trips;
 
 pub use fixtures::*;
+pub use round_trips::{RoundTrips, counted_client};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{Duration, NaiveDate, Utc};
@@ -64,6 +66,8 @@ fn moto_endpoint() -> &'static str {
 /// a consumer of its table's stream.
 pub struct TestEnv {
     pub app: App,
+    /// Every DynamoDB call the handlers (and the test) send.
+    pub round_trips: RoundTrips,
     pub clock: Arc<FixedClock>,
     pub router: Router,
     pub notifier: Notifier,
@@ -124,7 +128,8 @@ impl TestEnv {
         log_buffer();
         static NEXT: AtomicU64 = AtomicU64::new(1);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let client = dynamodb_local::client(endpoint()).await;
+        let round_trips = RoundTrips::default();
+        let client = counted_client(&sdk_config(endpoint()).await, &round_trips);
         let table = format!("t{}-{}", std::process::id(), n);
         let template = Template::workspace().unwrap();
         template.create_table(&client, &table).await.unwrap();
@@ -153,6 +158,7 @@ impl TestEnv {
         let unique = u64::from(std::process::id()) * 1000 + n;
         let router = Router::from_template(&template, StaffTokens::new(&app.keyring)).unwrap();
         let env = Self {
+            round_trips,
             app,
             clock,
             router,

@@ -212,6 +212,26 @@ impl From<ServiceError> for ApiError {
                 "walk_in_cap_reached",
                 "no more tickets without a booking today",
             ),
+            E::WaitingRoomFull => ApiError::new(
+                StatusCode::CONFLICT,
+                "waiting_room_full",
+                "the waiting room is full; please try again in a few minutes",
+            )
+            .retry_after(300),
+            E::DeskClosed => {
+                ApiError::new(StatusCode::CONFLICT, "desk_closed", "open the desk first")
+            }
+            E::DeskBusy { ticket } => ApiError::new(
+                StatusCode::CONFLICT,
+                "desk_busy",
+                format!("ticket {ticket} is called at this desk: mark it served or missed first"),
+            )
+            .with("ticket", json!(ticket)),
+            E::NoCurrentTicket => ApiError::new(
+                StatusCode::CONFLICT,
+                "no_current_ticket",
+                "no ticket is called at this desk",
+            ),
             E::Forbidden => ApiError::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",

@@ -4,6 +4,7 @@
 use crate::domain::ids::{DepartmentId, OfficeId, ServiceId};
 use crate::domain::kiosk::{DeskGroup, KioskWindow, NoShowRule};
 use crate::domain::national_id::NationalIdKind;
+use crate::domain::queue::CallRule;
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -171,6 +172,13 @@ pub struct KioskSettings {
     /// When missed visits block online booking.
     #[serde(default)]
     pub no_show_rule: NoShowRule,
+    /// How the desks call the department's tickets.
+    #[serde(default)]
+    pub call_rule: CallRule,
+    /// People checked in and not yet served the waiting room holds (seed 003:
+    /// one per 15 m²); when reached, walk-ins are refused. `None`: no limit.
+    #[serde(default)]
+    pub waiting_room_limit: Option<u32>,
 }
 
 /// A downloadable form or template for a matter.

@@ -90,6 +90,22 @@ pub enum TicketStatus {
     Missed,
 }
 
+impl TicketStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketStatus::Waiting => "waiting",
+            TicketStatus::Called => "called",
+            TicketStatus::Served => "served",
+            TicketStatus::Missed => "missed",
+        }
+    }
+
+    /// Still in the hall: waiting, or called and not yet finished.
+    pub fn in_hall(self) -> bool {
+        matches!(self, TicketStatus::Waiting | TicketStatus::Called)
+    }
+}
+
 /// A paper ticket from the kiosk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ticket {
@@ -103,6 +119,70 @@ pub struct Ticket {
     pub appointment: Option<DateTime<Utc>>,
     pub issued_at: DateTime<Utc>,
     pub status: TicketStatus,
+    /// Once a desk called it.
+    pub call: Option<Call>,
+}
+
+/// A ticket's calls to a desk (seed 004): the first, the last (a recall),
+/// how many, and when the visit ended (served or missed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    pub desk: DeskId,
+    pub first_at: DateTime<Utc>,
+    pub last_at: DateTime<Utc>,
+    pub count: u32,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl Call {
+    /// How long the desk took once the person came: from the last call to the end.
+    pub fn service_time(&self) -> Option<Duration> {
+        self.finished_at.map(|end| end - self.last_at)
+    }
+}
+
+/// A desk in the hall as staff name it: "3", "12", "3A".
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct DeskId(String);
+
+/// A desk id that breaks the rule of [`DeskId`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a desk is named by 1 to 8 letters A–Z or digits")]
+pub struct InvalidDeskId;
+
+impl DeskId {
+    pub fn parse(raw: &str) -> Result<Self, InvalidDeskId> {
+        let ok = (1..=8).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_alphanumeric());
+        if ok {
+            Ok(Self(raw.to_ascii_uppercase()))
+        } else {
+            Err(InvalidDeskId)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for DeskId {
+    type Error = InvalidDeskId;
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        Self::parse(&raw)
+    }
+}
+
+impl From<DeskId> for String {
+    fn from(desk: DeskId) -> Self {
+        desk.0
+    }
+}
+
+impl fmt::Display for DeskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 impl Ticket {
@@ -283,14 +363,21 @@ pub struct WaitRange {
     pub max: u32,
 }
 
-/// The wait of someone with `people_ahead` before them at `desks` desks whose
-/// visits take `visit_minutes`: at least the visits ahead shared by the desks,
-/// at most that plus one more visit (the desks are all busy when they arrive).
-pub fn estimate_wait(people_ahead: u32, visit_minutes: u32, desks: u32) -> WaitRange {
-    let desks = desks.max(1);
-    let min = people_ahead * visit_minutes / desks;
-    let max = ((people_ahead + 1) * visit_minutes).div_ceil(desks);
-    WaitRange { min, max }
+/// The wait of someone with `people_ahead` before them at desks worth
+/// `desks` (a desk serving two groups counts half for each) whose visits take
+/// `visit_minutes`: at least the visits ahead shared by the desks, at most
+/// that plus one more visit (the desks are all busy when they arrive).
+/// No desk at all counts as one (a ticket printed before the desks open).
+pub fn estimate_wait(people_ahead: u32, visit_minutes: f64, desks: f64) -> WaitRange {
+    let desks = if desks > 0.0 { desks } else { 1.0 };
+    let ahead = f64::from(people_ahead);
+    // Whole minutes; the small slack keeps 29.999… from rounding away.
+    let min = (ahead * visit_minutes / desks + 1e-9).floor();
+    let max = ((ahead + 1.0) * visit_minutes / desks - 1e-9).ceil();
+    WaitRange {
+        min: min.max(0.0) as u32,
+        max: max.max(0.0) as u32,
+    }
 }
 
 /// How many wrong codes a kiosk may take in a window before it stops
@@ -317,7 +404,7 @@ pub const KIOSK_LOCKOUT: Lockout = Lockout {
 };
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::booking::tests::booking;
 
@@ -402,7 +489,7 @@ mod tests {
         }
     }
 
-    fn ticket(kind: TicketKind, group: &str, n: u32) -> Ticket {
+    pub(crate) fn ticket(kind: TicketKind, group: &str, n: u32) -> Ticket {
         let b = booking(BookingStatus::Redeemed);
         Ticket {
             number: TicketNumber {
@@ -418,6 +505,7 @@ mod tests {
             appointment: None,
             issued_at: b.start,
             status: TicketStatus::Waiting,
+            call: None,
         }
     }
 
@@ -489,8 +577,10 @@ mod tests {
 
     #[test]
     fn the_wait_grows_with_the_people_ahead_and_shrinks_with_the_desks() {
-        assert_eq!(estimate_wait(0, 15, 2), WaitRange { min: 0, max: 8 });
-        assert_eq!(estimate_wait(4, 15, 2), WaitRange { min: 30, max: 38 });
-        assert_eq!(estimate_wait(4, 15, 0), WaitRange { min: 60, max: 75 });
+        assert_eq!(estimate_wait(0, 15.0, 2.0), WaitRange { min: 0, max: 8 });
+        assert_eq!(estimate_wait(4, 15.0, 2.0), WaitRange { min: 30, max: 38 });
+        assert_eq!(estimate_wait(4, 15.0, 0.0), WaitRange { min: 60, max: 75 });
+        assert_eq!(estimate_wait(2, 10.0, 1.5), WaitRange { min: 13, max: 20 });
+        assert_eq!(estimate_wait(1, 15.0, 0.5), WaitRange { min: 30, max: 60 });
     }
 }

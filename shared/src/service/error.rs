@@ -78,6 +78,14 @@ pub enum ServiceError {
     NotConfirmed,
     #[error("daily walk-in cap reached")]
     WalkInCapReached,
+    #[error("the waiting room is full")]
+    WaitingRoomFull,
+    #[error("the desk is not open")]
+    DeskClosed,
+    #[error("the desk has a called ticket to finish first")]
+    DeskBusy { ticket: String },
+    #[error("the desk has no called ticket")]
+    NoCurrentTicket,
     #[error("this member of staff may not do that at this office")]
     Forbidden,
     #[error("online booking blocked after a no-show")]

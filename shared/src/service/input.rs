@@ -7,6 +7,7 @@ use crate::domain::catalog::{Lang, Office, Service};
 use crate::domain::codes::{KioskCode, ShortCode, Token};
 use crate::domain::contact::{Email, PersonName, PhoneNumber};
 use crate::domain::ids::{OfficeId, ServiceId};
+use crate::domain::kiosk::{DeskGroup, DeskId};
 use crate::domain::national_id::{NationalId, NationalIdError};
 use crate::service::error::FieldError;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -401,9 +402,64 @@ pub fn parse_date(field: &'static str, raw: &str) -> Result<NaiveDate, FieldErro
         .map_err(|_| FieldError::new(field, "invalid", "a date as YYYY-MM-DD"))
 }
 
+/// The desk groups a clerk opens a desk for.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenDeskRequest {
+    pub groups: Vec<String>,
+}
+
+impl OpenDeskRequest {
+    /// Between one and eight desk groups, each named once.
+    pub fn validate(&self) -> Result<Vec<DeskGroup>, FieldError> {
+        let invalid = |why: &str| FieldError::new("groups", "invalid", why);
+        if self.groups.is_empty() || self.groups.len() > 8 {
+            return Err(invalid("one to eight desk groups"));
+        }
+        let mut groups = Vec::with_capacity(self.groups.len());
+        for raw in &self.groups {
+            let group = DeskGroup::parse(raw.trim()).map_err(|e| invalid(&e.to_string()))?;
+            if groups.contains(&group) {
+                return Err(invalid("each desk group once"));
+            }
+            groups.push(group);
+        }
+        Ok(groups)
+    }
+}
+
+/// A desk named in a route.
+pub fn parse_desk(raw: &str) -> Result<DeskId, FieldError> {
+    DeskId::parse(raw).map_err(|e| FieldError::new("desk", "invalid", e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_desk_opens_for_one_to_eight_distinct_desk_groups() {
+        let open = |groups: &[&str]| {
+            OpenDeskRequest {
+                groups: groups.iter().map(|g| g.to_string()).collect(),
+            }
+            .validate()
+        };
+        assert_eq!(
+            open(&["A", " PJ "]).unwrap(),
+            [
+                DeskGroup::parse("A").unwrap(),
+                DeskGroup::parse("PJ").unwrap()
+            ]
+        );
+        for bad in [&[][..], &["A", "A"], &["a"], &["RA"], &["A"; 9]] {
+            assert_eq!(open(bad).unwrap_err().field, "groups", "{bad:?}");
+        }
+        assert_eq!(parse_desk("3a").unwrap().as_str(), "3A");
+        for bad in ["", "desk 1", "123456789", "1/2"] {
+            assert_eq!(parse_desk(bad).unwrap_err().field, "desk", "{bad:?}");
+        }
+    }
 
     #[test]
     fn an_idempotency_key_is_one_to_255_visible_ascii_characters() {

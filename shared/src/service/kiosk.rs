@@ -7,12 +7,13 @@ use crate::domain::kiosk::{
     KIOSK_LOCKOUT, KioskDevice, RedeemStep, Ticket, TicketKind, TicketNumber, TicketStatus,
     estimate_wait,
 };
+use crate::domain::queue::group_load;
 use crate::domain::schedule;
 use crate::domain::signing::{SignatureError, SignedHeaders, is_kiosk_id, nonce_expires_at};
 use crate::service::input::{RedeemRequest, WalkInRequest};
 use crate::service::views::{KioskConfigView, TicketView};
 use crate::service::{App, MAX_ATTEMPTS, ServiceError, backoff, find_service};
-use crate::store::kiosk::RedeemRefusal;
+use crate::store::kiosk::{RedeemRefusal, WalkInRefusal};
 
 /// A request as the kiosk signed it.
 pub struct KioskRequest<'a> {
@@ -183,21 +184,16 @@ pub async fn redeem(
             .store
             .last_ticket_number(&kiosk.office_id, today, group, TicketKind::Booked)
             .await?;
-        let ticket = Ticket {
-            number: TicketNumber {
-                group: group.clone(),
-                kind: TicketKind::Booked,
-                n: last + 1,
-            },
-            office_id: kiosk.office_id.clone(),
-            date: today,
-            department_id: department.id.clone(),
-            service_id: service.id.clone(),
-            booking_id: Some(booking.id),
-            appointment: Some(booking.start),
-            issued_at: now,
-            status: TicketStatus::Waiting,
-        };
+        let ticket = new_ticket(
+            kiosk,
+            today,
+            department,
+            service,
+            TicketKind::Booked,
+            last + 1,
+            Some(&booking),
+            now,
+        );
         match app.store.redeem(&booking, &ticket, last).await? {
             Ok(()) => return ticket_view(app, &catalog, department, service, &ticket).await,
             // Redeemed by a concurrent request (or cancelled): decide again.
@@ -231,6 +227,18 @@ pub async fn walk_in(
     }
     let today = schedule::local_date(&catalog.office, now);
     let group = &department.kiosk.desk_group;
+    // A full room refuses before a number is taken, so numbers stay
+    // gap-free; the transaction below is what holds the limit.
+    let limit = department.kiosk.waiting_room_limit;
+    if let Some(limit) = limit {
+        let inside = app
+            .store
+            .in_room(&kiosk.office_id, today, &department.id)
+            .await?;
+        if inside >= i64::from(limit) {
+            return Err(ServiceError::WaitingRoomFull);
+        }
+    }
     let n = app
         .store
         .take_walk_in_number(
@@ -241,23 +249,55 @@ pub async fn walk_in(
         )
         .await?
         .map_err(|_| ServiceError::WalkInCapReached)?;
-    let ticket = Ticket {
+    let ticket = new_ticket(
+        kiosk,
+        today,
+        department,
+        service,
+        TicketKind::WalkIn,
+        n,
+        None,
+        now,
+    );
+    for attempt in 0..MAX_ATTEMPTS {
+        match app.store.issue_walk_in(&ticket, limit).await? {
+            Ok(()) => return ticket_view(app, &catalog, department, service, &ticket).await,
+            // Filled in the moment since the check: this number is skipped.
+            Err(WalkInRefusal::RoomFull) => return Err(ServiceError::WaitingRoomFull),
+            Err(WalkInRefusal::Conflict) => backoff(app, attempt).await,
+        }
+    }
+    Err(ServiceError::Busy)
+}
+
+/// A new waiting ticket of `department`'s desk group.
+#[allow(clippy::too_many_arguments)]
+fn new_ticket(
+    kiosk: &KioskDevice,
+    date: chrono::NaiveDate,
+    department: &Department,
+    service: &Service,
+    kind: TicketKind,
+    n: u32,
+    booking: Option<&crate::domain::booking::Booking>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Ticket {
+    Ticket {
         number: TicketNumber {
-            group: group.clone(),
-            kind: TicketKind::WalkIn,
+            group: department.kiosk.desk_group.clone(),
+            kind,
             n,
         },
         office_id: kiosk.office_id.clone(),
-        date: today,
+        date,
         department_id: department.id.clone(),
         service_id: service.id.clone(),
-        booking_id: None,
-        appointment: None,
+        booking_id: booking.map(|b| b.id),
+        appointment: booking.map(|b| b.start),
         issued_at: now,
         status: TicketStatus::Waiting,
-    };
-    app.store.put_ticket(&ticket).await?;
-    ticket_view(app, &catalog, department, service, &ticket).await
+        call: None,
+    }
 }
 
 fn refuse_when_off(kiosk: &KioskDevice) -> Result<(), ServiceError> {
@@ -278,12 +318,22 @@ async fn ticket_view(
     service: &Service,
     ticket: &Ticket,
 ) -> Result<TicketView, ServiceError> {
-    let day = app
-        .store
-        .tickets_of_day(&ticket.office_id, ticket.date)
-        .await?;
-    let ahead = ticket.people_ahead(&day);
-    let wait = estimate_wait(ahead, service.visit_minutes, department.desks_online);
+    let day = app.store.queue_day(&ticket.office_id, ticket.date).await?;
+    let ahead = ticket.people_ahead(&day.tickets);
+    // The service times measured today and the desks open now; before the
+    // first desk opens, the desks the department offers online.
+    let load = group_load(
+        &day.tickets,
+        &day.desks,
+        &ticket.number.group,
+        f64::from(service.visit_minutes),
+    );
+    let desks = if load.desks > 0.0 {
+        load.desks
+    } else {
+        f64::from(department.desks_online)
+    };
+    let wait = estimate_wait(ahead, load.service_minutes, desks);
     Ok(TicketView::of(
         ticket,
         &catalog.office,

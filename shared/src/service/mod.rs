@@ -17,6 +17,7 @@ mod inbound_sms;
 pub mod input;
 pub mod kiosk;
 pub mod notify;
+pub mod queue;
 mod reminders;
 mod slots;
 pub mod sweeper;

@@ -3,7 +3,7 @@
 
 use crate::domain::booking::{Booking, BookingStatus, Channel};
 use crate::domain::catalog::{Catalog, Department, Lang, Office, Service, Text};
-use crate::domain::kiosk::{KioskDevice, Ticket, TicketKind, WaitRange};
+use crate::domain::kiosk::{KioskDevice, Ticket, TicketKind, TicketStatus, WaitRange};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -293,4 +293,113 @@ pub struct AdmissionList {
     pub date: NaiveDate,
     pub desk_group: Option<String>,
     pub entries: Vec<AdmissionEntry>,
+}
+
+/// A department as the hall's screens name it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DepartmentRef {
+    pub id: String,
+    pub name: Text,
+}
+
+/// A ticket being served at a desk now.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Serving {
+    pub ticket: String,
+    pub desk: String,
+    pub called_at: DateTime<FixedOffset>,
+}
+
+/// A call on the board: `call` is 1 for the first call, more for recalls.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BoardCall {
+    pub ticket: String,
+    pub desk: String,
+    pub called_at: DateTime<FixedOffset>,
+    pub call: u32,
+}
+
+/// One desk group on the public queue status (seed 004): no personal data.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupStatus {
+    pub desk_group: String,
+    pub departments: Vec<DepartmentRef>,
+    pub waiting: u32,
+    pub desks_open: Vec<String>,
+    pub serving: Vec<Serving>,
+    /// `null` while no desk serves the group.
+    pub wait_minutes: Option<WaitRange>,
+    pub service_minutes: u32,
+    pub measured: bool,
+}
+
+/// An office's hall now, for the board and the "queue now" page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueueStatus {
+    pub office_id: String,
+    pub office_name: Text,
+    pub languages: Vec<Lang>,
+    pub date: NaiveDate,
+    pub as_of: DateTime<FixedOffset>,
+    pub groups: Vec<GroupStatus>,
+    /// Newest first.
+    pub calls: Vec<BoardCall>,
+}
+
+/// A desk group a desk can serve.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeskGroupRef {
+    pub desk_group: String,
+    pub departments: Vec<DepartmentRef>,
+}
+
+/// The ticket called at a desk, as the clerk sees it: the matter and the
+/// booking reference and application number to prepare (seeds 000, 002).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CalledTicket {
+    pub ticket: String,
+    pub kind: TicketKind,
+    pub status: TicketStatus,
+    pub calls: u32,
+    pub max_calls: u32,
+    pub called_at: DateTime<FixedOffset>,
+    pub issued_at: DateTime<FixedOffset>,
+    pub appointment: Option<DateTime<FixedOffset>>,
+    pub department_id: String,
+    pub service_id: String,
+    pub service: Text,
+    pub public_ref: Option<String>,
+    pub application_number: Option<String>,
+    /// Why the rule chose it, on the answer to "call next".
+    pub reason: Option<&'static str>,
+}
+
+/// The last ticket a desk finished.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FinishedTicket {
+    pub ticket: String,
+    pub status: TicketStatus,
+}
+
+/// A desk as its clerk's screen shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeskView {
+    pub office_id: String,
+    pub date: NaiveDate,
+    pub desk: String,
+    pub open: bool,
+    pub groups: Vec<String>,
+    pub current: Option<CalledTicket>,
+    pub finished: Option<FinishedTicket>,
+    /// Tickets waiting in the desk's groups.
+    pub waiting: u32,
+}
+
+/// The desks of an office's day and the groups they can serve.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DesksView {
+    pub office_id: String,
+    pub date: NaiveDate,
+    pub groups: Vec<DeskGroupRef>,
+    pub desks: Vec<DeskView>,
 }

@@ -10,9 +10,10 @@ use crate::domain::codes::{KioskCode, ShortCode};
 use crate::domain::contact::{Email, PersonName, PhoneNumber};
 use crate::domain::ids::{BookingId, DepartmentId, OfficeId, OutboxId, ServiceId};
 use crate::domain::kiosk::{
-    DeskGroup, KioskDevice, Ticket, TicketKind, TicketNumber, TicketStatus,
+    Call, DeskGroup, DeskId, KioskDevice, Ticket, TicketKind, TicketNumber, TicketStatus,
 };
 use crate::domain::outbox::{MessageKind, OutboxMessage};
+use crate::domain::queue::Desk;
 use crate::domain::secrets::{Digest, PersonKey};
 use crate::domain::sms_reply::ReplyReason;
 use crate::store::keys;
@@ -38,6 +39,8 @@ pub mod entity {
     pub const KIOSK_NONCE: &str = "kiosk_nonce";
     pub const TICKET_COUNTER: &str = "ticket_counter";
     pub const TICKET: &str = "ticket";
+    pub const DESK: &str = "desk";
+    pub const ROOM: &str = "room";
 }
 
 /// Attribute names that update and condition expressions write by hand. Each
@@ -91,6 +94,19 @@ pub mod attr {
     // Blocks after no-shows.
     pub const BLOCKED_UNTIL: &str = "blocked_until";
     pub const TICKET: &str = "ticket";
+    // The queue: a ticket's calls, desks, the waiting room.
+    pub const DESK: &str = "desk";
+    pub const CALLS: &str = "call_count";
+    pub const FIRST_CALLED_AT: &str = "first_called_at";
+    pub const LAST_CALLED_AT: &str = "last_called_at";
+    pub const FINISHED_AT: &str = "finished_at";
+    pub const OPEN: &str = "is_open";
+    pub const GROUPS: &str = "groups";
+    pub const CURRENT: &str = "current_ticket";
+    pub const FINISHED_TICKET: &str = "finished_ticket";
+    pub const FINISHED_STATUS: &str = "finished_status";
+    pub const IN_ROOM: &str = "in_room";
+    pub const DEPARTMENT_ID: &str = "department_id";
 }
 
 /// A stored item could not be turned back into a domain value.
@@ -666,7 +682,33 @@ mod tests {
             })
             .unwrap(),
         );
-        let expected: [(&[&str], &Vec<String>); 6] = [
+        let mut t = crate::domain::kiosk::tests::ticket(TicketKind::Booked, "A", 1);
+        t.call = Some(Call {
+            desk: DeskId::parse("1").unwrap(),
+            first_at: b.created_at,
+            last_at: b.created_at,
+            count: 1,
+            finished_at: Some(b.created_at),
+        });
+        let ticket_names = names(serde_dynamo::to_item(TicketItem::from(&t)).unwrap());
+        let desk = Desk {
+            id: DeskId::parse("1").unwrap(),
+            open: true,
+            groups: vec![DeskGroup::default()],
+            current: text.clone(),
+            finished: Some(("A001".into(), TicketStatus::Served)),
+        };
+        let desk_names = names(
+            serde_dynamo::to_item(DeskItem::new(&b.office_id, b.local_date, &desk, 0)).unwrap(),
+        );
+        let room_names = names(
+            serde_dynamo::to_item(RoomItem {
+                department_id: "d".into(),
+                in_room: 1,
+            })
+            .unwrap(),
+        );
+        let expected: [(&[&str], &Vec<String>); 9] = [
             (
                 &[
                     attr::STATUS,
@@ -689,6 +731,28 @@ mod tests {
             (&[attr::BOOKING_ID], &rule_names),
             (&[attr::BOOKED], &counter_names),
             (&[attr::LAST], &ticket_counter_names),
+            (
+                &[
+                    attr::STATUS,
+                    attr::DESK,
+                    attr::CALLS,
+                    attr::FIRST_CALLED_AT,
+                    attr::LAST_CALLED_AT,
+                    attr::FINISHED_AT,
+                ],
+                &ticket_names,
+            ),
+            (
+                &[
+                    attr::OPEN,
+                    attr::GROUPS,
+                    attr::CURRENT,
+                    attr::FINISHED_TICKET,
+                    attr::FINISHED_STATUS,
+                ],
+                &desk_names,
+            ),
+            (&[attr::IN_ROOM, attr::DEPARTMENT_ID], &room_names),
             (
                 &[attr::WRONG_CODES, attr::WINDOW_UNTIL, attr::LOCKED_UNTIL],
                 &guard_names,
@@ -798,6 +862,86 @@ pub struct TicketItem {
     pub status: TicketStatus,
     /// DynamoDB TTL (epoch seconds): clean-up only.
     pub ttl: i64,
+    /// The desk that called it, once one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desk: Option<DeskId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_count: Option<u32>,
+    #[serde(
+        default,
+        with = "chrono::serde::ts_milliseconds_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub first_called_at: Option<DateTime<Utc>>,
+    #[serde(
+        default,
+        with = "chrono::serde::ts_milliseconds_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_called_at: Option<DateTime<Utc>>,
+    #[serde(
+        default,
+        with = "chrono::serde::ts_milliseconds_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// A desk of an office's day.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeskItem {
+    pub pk: String,
+    pub sk: String,
+    pub entity: String,
+    pub desk: DeskId,
+    pub is_open: bool,
+    pub groups: Vec<DeskGroup>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_ticket: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_ticket: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_status: Option<TicketStatus>,
+    pub ttl: i64,
+}
+
+impl DeskItem {
+    pub fn new(office: &OfficeId, date: NaiveDate, desk: &Desk, ttl: i64) -> Self {
+        let key = keys::desk(office, date, &desk.id);
+        Self {
+            pk: key.pk,
+            sk: key.sk,
+            entity: entity::DESK.into(),
+            desk: desk.id.clone(),
+            is_open: desk.open,
+            groups: desk.groups.clone(),
+            current_ticket: desk.current.clone(),
+            finished_ticket: desk.finished.as_ref().map(|(n, _)| n.clone()),
+            finished_status: desk.finished.as_ref().map(|(_, s)| *s),
+            ttl,
+        }
+    }
+}
+
+impl From<DeskItem> for Desk {
+    fn from(i: DeskItem) -> Self {
+        Desk {
+            id: i.desk,
+            open: i.is_open,
+            groups: i.groups,
+            current: i.current_ticket,
+            finished: i.finished_ticket.zip(i.finished_status),
+        }
+    }
+}
+
+/// People of a department in the waiting room: checked in at the kiosk and
+/// not yet served or missed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RoomItem {
+    pub department_id: String,
+    #[serde(default)]
+    pub in_room: i64,
 }
 
 /// How long a ticket is kept after its day (the queue's statistics read it).
@@ -824,6 +968,11 @@ impl From<&Ticket> for TicketItem {
             issued_at: t.issued_at,
             status: t.status,
             ttl: (t.issued_at + TICKET_RETENTION).timestamp(),
+            desk: t.call.as_ref().map(|c| c.desk.clone()),
+            call_count: t.call.as_ref().map(|c| c.count),
+            first_called_at: t.call.as_ref().map(|c| c.first_at),
+            last_called_at: t.call.as_ref().map(|c| c.last_at),
+            finished_at: t.call.as_ref().and_then(|c| c.finished_at),
         }
     }
 }
@@ -853,6 +1002,16 @@ impl TryFrom<TicketItem> for Ticket {
             appointment: i.appointment,
             issued_at: i.issued_at,
             status: i.status,
+            call: match (i.desk, i.first_called_at) {
+                (Some(desk), Some(first_at)) => Some(Call {
+                    desk,
+                    first_at,
+                    last_at: i.last_called_at.unwrap_or(first_at),
+                    count: i.call_count.unwrap_or(1),
+                    finished_at: i.finished_at,
+                }),
+                _ => None,
+            },
         })
     }
 }

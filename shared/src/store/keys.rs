@@ -3,7 +3,7 @@
 
 use crate::domain::codes::KioskCode;
 use crate::domain::ids::{BookingId, DepartmentId, OfficeId, OutboxId, ServiceId};
-use crate::domain::kiosk::{DeskGroup, TicketKind};
+use crate::domain::kiosk::{DeskGroup, DeskId, TicketKind};
 use crate::domain::secrets::{Digest, PersonKey};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -199,7 +199,8 @@ pub fn office_kiosks_gsi1pk(office: &OfficeId) -> String {
     format!("KIOSKS#{office}")
 }
 
-/// An office's queue of one day: its ticket counters and its tickets.
+/// An office's queue of one day: its ticket counters, its tickets, its desks
+/// and its waiting rooms — one Query reads the whole hall.
 pub fn queue_pk(office: &OfficeId, date: NaiveDate) -> String {
     format!("QUEUE#{office}#{date}")
 }
@@ -219,6 +220,20 @@ pub fn ticket(office: &OfficeId, date: NaiveDate, number: &str) -> Key {
     Key {
         pk: queue_pk(office, date),
         sk: format!("{TICKET_PREFIX}{number}"),
+    }
+}
+
+pub fn desk(office: &OfficeId, date: NaiveDate, desk: &DeskId) -> Key {
+    Key {
+        pk: queue_pk(office, date),
+        sk: format!("DESK#{desk}"),
+    }
+}
+/// The waiting room of a department: how many are checked in and not yet served.
+pub fn room(office: &OfficeId, date: NaiveDate, department: &DepartmentId) -> Key {
+    Key {
+        pk: queue_pk(office, date),
+        sk: format!("ROOM#{department}"),
     }
 }
 

@@ -4,15 +4,17 @@
 
 use crate::domain::booking::{Booking, BookingStatus};
 use crate::domain::codes::KioskCode;
-use crate::domain::ids::{BookingId, OfficeId};
+use crate::domain::ids::{BookingId, DepartmentId, OfficeId};
 use crate::domain::kiosk::{DeskGroup, KioskDevice, Lockout, Ticket, TicketKind};
 use crate::store::items::attr::{
     CLOSED_AT, GSI2PK, GSI2SK, LAST, LOCKED_UNTIL, STATUS, TICKET, WINDOW_UNTIL, WRONG_CODES,
 };
 use crate::store::items::{
-    KioskCodeItem, KioskGuardItem, KioskItem, KioskNonceItem, TicketCounterItem, TicketItem, entity,
+    CorruptItem, KioskCodeItem, KioskGuardItem, KioskItem, KioskNonceItem, RoomItem,
+    TicketCounterItem, TicketItem, entity,
 };
-use crate::store::writes::{cancellation_codes, condition_held, is_conflict};
+use crate::store::queue::{failed, room_update};
+use crate::store::writes::condition_held;
 use crate::store::{Store, StoreError, from_item, key_map, keys, n, s, to_item};
 use aws_sdk_dynamodb::types::{ReturnValue, TransactWriteItem, Update};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -31,6 +33,15 @@ pub enum RedeemRefusal {
 /// The daily walk-in cap of the desk group is reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CapReached;
+
+/// Why a walk-in ticket was not written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WalkInRefusal {
+    /// The department's waiting room is full (seed 003).
+    RoomFull,
+    /// Another transaction touched the same items; retry.
+    Conflict,
+}
 
 impl Store {
     /// Registers a kiosk, or replaces its settings.
@@ -216,60 +227,32 @@ impl Store {
             .expression_attribute_values(":confirmed", s(BookingStatus::Confirmed.as_str()))
             .expression_attribute_values(":ticket", s(&number))
             .build()?;
-        let counter_key = keys::ticket_counter(
-            &ticket.office_id,
-            ticket.date,
-            &ticket.number.group,
-            ticket.number.kind,
-        );
-        let counter_condition = if last == 0 {
-            format!("attribute_not_exists({LAST})")
-        } else {
-            format!("{LAST} = :last")
-        };
-        let mut counter_update = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(key_map(&counter_key)))
-            .update_expression(format!("SET {LAST} = :next, entity = :entity"))
-            .condition_expression(counter_condition)
-            .expression_attribute_values(":next", n(ticket.number.n))
-            .expression_attribute_values(":entity", s(entity::TICKET_COUNTER));
-        if last > 0 {
-            counter_update = counter_update.expression_attribute_values(":last", n(last));
-        }
         let writes = vec![
             TransactWriteItem::builder().update(booking_update).build(),
-            TransactWriteItem::builder()
-                .update(counter_update.build()?)
-                .build(),
+            self.counter_step(ticket, last)?,
             self.put(
                 to_item(entity::TICKET, &TicketItem::from(ticket))?,
                 Some("attribute_not_exists(pk)"),
             )?,
+            // Booked clients are let in whatever the waiting room holds.
+            room_update(
+                &self.table,
+                &ticket.office_id,
+                ticket.date,
+                &ticket.department_id,
+                1,
+                None,
+            )?,
         ];
-        let err = match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(writes))
-            .send()
-            .await
-        {
-            Ok(_) => return Ok(Ok(())),
-            Err(err) => err,
-        };
-        let Some(codes) = cancellation_codes(&err) else {
-            return Err(StoreError::sdk("TransactWriteItems", err));
-        };
-        let failed = |i: usize| codes.get(i).is_some_and(|c| c == "ConditionalCheckFailed");
-        if failed(0) {
-            Ok(Err(RedeemRefusal::BookingChanged))
-        } else if failed(1) || failed(2) {
-            Ok(Err(RedeemRefusal::NumberTaken))
-        } else if is_conflict(&codes) {
-            Ok(Err(RedeemRefusal::Conflict))
-        } else {
-            Err(StoreError::sdk("TransactWriteItems", err))
-        }
+        Ok(self.transact(writes).await?.map_err(|codes| {
+            if failed(&codes, 0) {
+                RedeemRefusal::BookingChanged
+            } else if failed(&codes, 1) || failed(&codes, 2) {
+                RedeemRefusal::NumberTaken
+            } else {
+                RedeemRefusal::Conflict
+            }
+        }))
     }
 
     /// A confirmed booking whose code came after the kiosk window: resigned
@@ -329,17 +312,50 @@ impl Store {
         Ok(Ok(counter.last_number))
     }
 
-    /// Stores a walk-in ticket whose number [`Store::take_walk_in_number`] gave.
-    pub async fn put_ticket(&self, ticket: &Ticket) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(to_item(entity::TICKET, &TicketItem::from(ticket))?))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await
-            .map_err(|e| StoreError::sdk("PutItem", e))?;
-        Ok(())
+    /// Stores a walk-in ticket whose number [`Store::take_walk_in_number`]
+    /// gave, with the department's waiting room (below `room_limit`), in one
+    /// transaction.
+    pub async fn issue_walk_in(
+        &self,
+        ticket: &Ticket,
+        room_limit: Option<u32>,
+    ) -> Result<Result<(), WalkInRefusal>, StoreError> {
+        let writes = vec![
+            room_update(
+                &self.table,
+                &ticket.office_id,
+                ticket.date,
+                &ticket.department_id,
+                1,
+                room_limit,
+            )?,
+            self.put(
+                to_item(entity::TICKET, &TicketItem::from(ticket))?,
+                Some("attribute_not_exists(pk)"),
+            )?,
+        ];
+        match self.transact(writes).await? {
+            Ok(()) => Ok(Ok(())),
+            Err(codes) if failed(&codes, 0) => Ok(Err(WalkInRefusal::RoomFull)),
+            Err(codes) if failed(&codes, 1) => Err(StoreError::Corrupt(CorruptItem {
+                entity: entity::TICKET,
+                field: "number (issued twice)",
+            })),
+            Err(_) => Ok(Err(WalkInRefusal::Conflict)),
+        }
+    }
+
+    /// People checked in and not yet served in a department's waiting room.
+    pub async fn in_room(
+        &self,
+        office: &OfficeId,
+        date: NaiveDate,
+        department: &DepartmentId,
+    ) -> Result<i64, StoreError> {
+        let room: Option<RoomItem> = self
+            .get_mapped(&keys::room(office, date, department), entity::ROOM)
+            .await?;
+        Ok(room.map_or(0, |r| r.in_room))
     }
 
     pub async fn get_ticket(
@@ -354,26 +370,32 @@ impl Store {
         Ok(item.map(Ticket::try_from).transpose()?)
     }
 
-    /// Every ticket of an office's day.
-    pub async fn tickets_of_day(
-        &self,
-        office: &OfficeId,
-        date: NaiveDate,
-    ) -> Result<Vec<Ticket>, StoreError> {
-        let query = self
-            .client
-            .query()
-            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-            .expression_attribute_values(":pk", s(keys::queue_pk(office, date)))
-            .expression_attribute_values(":prefix", s(keys::TICKET_PREFIX))
-            .consistent_read(true);
-        self.query_all(query)
-            .await?
-            .into_iter()
-            .map(|item| {
-                let stored: TicketItem = from_item(entity::TICKET, item)?;
-                Ok(Ticket::try_from(stored)?)
-            })
-            .collect()
+    /// Moves the counter of `ticket`'s desk group and kind from `last` to
+    /// the ticket's number: fails when another ticket took the number.
+    fn counter_step(&self, ticket: &Ticket, last: u32) -> Result<TransactWriteItem, StoreError> {
+        let counter_key = keys::ticket_counter(
+            &ticket.office_id,
+            ticket.date,
+            &ticket.number.group,
+            ticket.number.kind,
+        );
+        let counter_condition = if last == 0 {
+            format!("attribute_not_exists({LAST})")
+        } else {
+            format!("{LAST} = :last")
+        };
+        let mut counter_update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key_map(&counter_key)))
+            .update_expression(format!("SET {LAST} = :next, entity = :entity"))
+            .condition_expression(counter_condition)
+            .expression_attribute_values(":next", n(ticket.number.n))
+            .expression_attribute_values(":entity", s(entity::TICKET_COUNTER));
+        if last > 0 {
+            counter_update = counter_update.expression_attribute_values(":last", n(last));
+        }
+        Ok(TransactWriteItem::builder()
+            .update(counter_update.build()?)
+            .build())
     }
 }

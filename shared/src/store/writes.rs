@@ -101,6 +101,28 @@ impl Store {
         condition_held("UpdateItem", update.table_name(&self.table).send().await)
     }
 
+    /// Runs a transaction. `Ok(Err(reasons))` when it was cancelled, with one
+    /// reason code per item in order ("None", "ConditionalCheckFailed",
+    /// "TransactionConflict", …), for the caller to name.
+    pub(crate) async fn transact(
+        &self,
+        writes: Vec<TransactWriteItem>,
+    ) -> Result<Result<(), Vec<String>>, StoreError> {
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(writes))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(Ok(())),
+            Err(err) => match cancellation_codes(&err) {
+                Some(codes) => Ok(Err(codes)),
+                None => Err(StoreError::sdk("TransactWriteItems", err)),
+            },
+        }
+    }
+
     /// Runs a state change. `bookings` leading items carry the state
     /// conditions; when `inbound` is given, a marker for that inbound SMS id is
     /// written last, so the same SMS can never act twice.

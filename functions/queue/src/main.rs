@@ -1,0 +1,13 @@
+//! Lambda entry point: wiring only.
+
+use lambda_http::{Error, run, service_fn};
+use termin::{config::Config, service::App, telemetry};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    telemetry::init();
+    let config = Config::from_env()?;
+    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let app = App::new(&config, &aws);
+    run(service_fn(|req| queue::handle(&app, req))).await
+}

@@ -1,0 +1,114 @@
+//! What each request costs in DynamoDB round trips, counted by an SDK
+//! interceptor on the handlers' client (one per attempt sent; a Query page is
+//! one). The targets of issue 9 are asserted where they are met; the kiosk's
+//! and the desk's paths are held at what they cost today, so a change that
+//! adds a call to any of them fails here.
+
+use crate::kiosk::{Kiosk, confirmed};
+use chrono::Duration;
+use lambda_http::http::Method;
+use serde_json::json;
+use std::collections::BTreeMap;
+use termin_tests::*;
+
+fn counts(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
+    pairs.iter().map(|(op, n)| ((*op).to_owned(), *n)).collect()
+}
+
+#[tokio::test]
+async fn booking_is_one_write_transaction_after_one_catalog_read() {
+    let env = TestEnv::new().await;
+    let start = env.first_free_id_card_slot().await;
+    let body = env.contact_body(OLSZTYN, ID_CARD_APPLICATION, &start, &pesel(1));
+    env.round_trips.take();
+    let (status, booked) = env.post("/bookings", &body).await;
+    assert_eq!(status, 201, "{booked}");
+    assert_eq!(
+        env.round_trips.take_counts(),
+        counts(&[("Query", 1), ("TransactWriteItems", 1)])
+    );
+}
+
+#[tokio::test]
+async fn confirming_and_cancelling_take_two_round_trips_each() {
+    let env = TestEnv::new().await;
+    let (id, _) = env.book_first_free(&pesel(1)).await;
+    let token = s(&env.message(&id, "hold_created").await, "confirm_token");
+    env.round_trips.take();
+    assert_eq!(env.confirm(&id, By::Token(&token)).await.0, 200);
+    let expected = counts(&[("GetItem", 1), ("TransactWriteItems", 1)]);
+    assert_eq!(env.round_trips.take_counts(), expected, "confirm");
+
+    let manage = s(&env.message(&id, "confirmed").await, "manage_token");
+    env.round_trips.take();
+    assert_eq!(env.cancel(&id, &manage).await.0, 200);
+    assert_eq!(env.round_trips.take_counts(), expected, "cancel");
+}
+
+#[tokio::test]
+async fn thirty_days_of_slots_are_one_catalog_read_and_one_query_page() {
+    let env = TestEnv::new().await;
+    let from = tuesday();
+    let to = from + Duration::days(29);
+    env.round_trips.take();
+    let path =
+        format!("/offices/{OLSZTYN}/services/{ID_CARD_APPLICATION}/slots?from={from}&to={to}");
+    let (status, body) = env.get(&path).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(env.round_trips.take(), ["Query", "Query"]);
+}
+
+#[tokio::test]
+async fn the_kiosk_and_the_desk_cost_what_they_cost_today() {
+    let env = TestEnv::new().await;
+    let (_, start, code) = confirmed(&env, 1).await;
+    env.clock.set(start);
+    let kiosk = Kiosk::new(&env, "olsztyn-hall-1");
+    env.round_trips.take();
+    assert_eq!(kiosk.redeem(&code).await.0, 200);
+    // The kiosk, its nonce, its lock, the code, the booking, the counter;
+    // the catalog; the redeem transaction; the hall for the printed wait.
+    assert_eq!(
+        env.round_trips.take_counts(),
+        counts(&[
+            ("GetItem", 5),
+            ("PutItem", 1),
+            ("Query", 2),
+            ("TransactWriteItems", 1)
+        ]),
+        "redeem (the issue's target is 2: not met, see BENCHMARKS.md)"
+    );
+
+    assert_eq!(kiosk.walk_in(ID_CARD_APPLICATION).await.0, 201);
+    // The kiosk, its nonce, the waiting room, the number (one ADD), the
+    // ticket with the room; the catalog and the hall.
+    assert_eq!(
+        env.round_trips.take_counts(),
+        counts(&[
+            ("GetItem", 2),
+            ("PutItem", 1),
+            ("Query", 2),
+            ("TransactWriteItems", 1),
+            ("UpdateItem", 1)
+        ]),
+        "walk-in"
+    );
+
+    let desk = format!("/staff/offices/{OLSZTYN}/desks/1");
+    let open = json!({ "groups": ["A"] });
+    let clerk = Some("clerk.olsztyn");
+    env.call_as(clerk, Method::POST, &format!("{desk}/open"), Some(&open))
+        .await;
+    env.round_trips.take();
+    let (status, called) = env
+        .call_as(clerk, Method::POST, &format!("{desk}/call-next"), None)
+        .await;
+    assert_eq!(status, 200, "{called}");
+    assert_eq!(called["current"]["kind"], "booked");
+    // The catalog and the hall; the call; the booking's reference for the clerk.
+    assert_eq!(
+        env.round_trips.take_counts(),
+        counts(&[("GetItem", 1), ("Query", 2), ("TransactWriteItems", 1)]),
+        "call next"
+    );
+}

@@ -90,8 +90,8 @@ flow('an office morning: kiosk tickets, a booked client called when their time c
   await desk.locator('#screen-desk').waitFor();
   await expectExactly(desk.locator('#desk-facts'), fill(Q.pl['desk.facts'], { groups: 'A', waiting: 3 }), 'three waiting for desk 1');
   const entry = desk.locator('#admission-body tbody tr', { hasText: booking.public_ref });
-  await expectExactly(entry.locator('td').nth(5), booked, 'the booked ticket on the admission list');
-  await expectExactly(entry.locator('td').nth(3), applicationNumber, 'the application number on the admission list');
+  await expectExactly(entry.locator('td').nth(4), booked, 'the booked ticket on the admission list');
+  await expectExactly(entry.locator('td').nth(2), applicationNumber, 'the application number on the admission list');
   await expectExactly(boardA.locator('td.desks'), '1', 'board: desk 1 open for A');
 
   // 10 minutes before the booked time: the first walk-in, in arrival order.

@@ -405,7 +405,7 @@ async function act(action) {
     if (answer.status === 409) refreshDesk(); // someone else changed the desk: show it as it is
     return;
   }
-  state.view = answer.data;
+  state.view = withWhatWasSaid(state.view, answer.data);
   const message = outcome(action, answer.data);
   if (action === 'close-desk') {
     await toSetup();
@@ -434,10 +434,22 @@ async function refreshDesk() {
   state.layout = answer.data;
   const view = answer.data.desks.find((d) => d.desk === state.desk);
   if (!view || !view.open) return toSetup();
-  // The list does not say how the last ticket ended; the last action did.
-  const previous = state.view;
-  state.view = !view.finished && !view.current && previous && !previous.current ? { ...view, finished: previous.finished } : view;
+  state.view = withWhatWasSaid(state.view, view);
   renderDesk();
+}
+
+/**
+ * `view` with what only an earlier answer said: how the last ticket ended
+ * (the desks list does not say) and why the current one was called (only
+ * the answer to "call next" says).
+ */
+function withWhatWasSaid(previous, view) {
+  if (!previous) return view;
+  const same = (a, b) => (a && a.ticket) === (b && b.ticket);
+  const current = view.current && !view.current.reason && same(previous.current, view.current)
+    ? { ...view.current, reason: previous.current.reason } : view.current;
+  const finished = view.finished || (!view.current && !previous.current ? previous.finished : null);
+  return { ...view, current, finished };
 }
 
 function schedulePoll() {

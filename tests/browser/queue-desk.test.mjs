@@ -91,6 +91,7 @@ flow('a clerk works a desk by keyboard alone: signs in, opens it, calls next, re
   await page.keyboard.press('Space');
   await expectExactly(said, fill(Q.pl['desk.did.recall'], { ticket: first, calls: 2, max: maxCalls }), 'the recall said');
   assert.equal((await deskNow(token, '2')).current.calls, 2, 'the API counted the recall');
+  await expectExactly(page.locator('#current-body dl dd').last(), Q.pl['desk.reason.walk_in'], 'why it was called, still shown after the recall');
 
   await tabTo(page, '#served');
   await page.keyboard.press('Enter');

@@ -5,7 +5,8 @@
 //! `/_local/kiosks` (the demo kiosks with the secrets staff would type in) and
 //! `/_local/clock` (read, move or reset the clock the handlers read, to try the
 //! day of a visit now) and `/_local/staff-token` (a token for a demo staff
-//! account, as Cognito would issue one: `POST {"user": "clerk.olsztyn"}`).
+//! account, as Cognito would issue one: `POST {"user": "clerk.olsztyn"}`;
+//! `/_local/staff` lists the accounts, for the desk screen's sign-in).
 
 use crate::router::Router;
 use crate::staff::{StaffTokens, demo_staff};
@@ -59,6 +60,7 @@ pub fn app(app: App, router: Router, web_dir: PathBuf, local: LocalServices) -> 
         .route("/_local/sms", post(inbound_sms))
         .route("/_local/kiosks", get(kiosks))
         .route("/_local/clock", get(clock_now).post(set_clock))
+        .route("/_local/staff", get(staff_accounts))
         .route("/_local/staff-token", post(staff_token))
         .fallback_service(ServeDir::new(web_dir))
         .with_state(shared)
@@ -147,6 +149,15 @@ async fn kiosks(State(shared): State<Shared>) -> Response {
                 .collect();
             axum::Json(json!({ "kiosks": listed })).into_response()
         }
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// The demo staff accounts and their groups (local only), so the desk screen
+/// can offer them; the token for one comes from `/_local/staff-token`.
+async fn staff_accounts() -> Response {
+    match demo_staff() {
+        Ok(accounts) => axum::Json(json!({ "staff": accounts })).into_response(),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }

@@ -1,8 +1,11 @@
-// The citizen pages' strings (web/i18n/{pl,cs,en,uk}.json), without a browser:
-// every language has the same keys with the same {placeholders}, every key the
-// pages use exists, and every key is used. A key counts as used when it is
-// quoted in a page's JS ('key') or named in its HTML (data-i18n="key",
-// data-i18n-label="key"); keys are never built from pieces, so this is exact.
+// The pages' strings, without a browser, for each set of strings: the citizen
+// pages' (web/i18n/{pl,cs,en,uk}.json) and the queue board's and desk
+// screen's (web/queue-i18n/). In each set every language has the same keys
+// with the same {placeholders}, every key its pages use exists, and every key
+// is used. A key counts as used when it is quoted in a page's JS ('key') or
+// named in its HTML (data-i18n="key", data-i18n-label="key"); keys are never
+// built from pieces, so this is exact. The kiosk screen's strings
+// (web/kiosk-i18n) are checked by its own test.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,10 +15,12 @@ import { fileURLToPath } from 'node:url';
 
 const web = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web');
 const LANGUAGES = ['pl', 'cs', 'en', 'uk'];
-const strings = Object.fromEntries(LANGUAGES.map((l) => [l, JSON.parse(fs.readFileSync(path.join(web, 'i18n', `${l}.json`), 'utf8'))]));
-// The kiosk screen has its own strings (web/kiosk-i18n).
-const sources = fs.readdirSync(web).filter((f) => /\.(js|html)$/.test(f) && !f.startsWith('kiosk'))
-  .map((f) => ({ file: f, text: fs.readFileSync(path.join(web, f), 'utf8') }));
+/** The hall board and the desk screen, with the module they share. */
+const queueScreen = (f) => /^(board|desk|queue-screens)\./.test(f);
+const SETS = [
+  { folder: 'i18n', pages: 'the citizen pages', uses: (f) => !f.startsWith('kiosk') && !queueScreen(f) },
+  { folder: 'queue-i18n', pages: 'the queue board and the desk screen', uses: queueScreen },
+];
 const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join(',');
 
 /** Keys named in the sources: in t('…') calls, data-i18n attributes, and quoted 'a.b' strings. */
@@ -26,28 +31,35 @@ function keysIn({ text }) {
   return keys;
 }
 
-test('every language has the same keys, each a non-empty string with the same placeholders', () => {
-  const en = strings.en;
-  for (const l of LANGUAGES) {
-    const missing = Object.keys(en).filter((k) => !(k in strings[l]));
-    const extra = Object.keys(strings[l]).filter((k) => !(k in en));
-    assert.deepEqual(missing, [], `${l}.json lacks keys that en.json has`);
-    assert.deepEqual(extra, [], `${l}.json has keys that en.json lacks`);
-    for (const [k, v] of Object.entries(strings[l])) {
-      assert.ok(typeof v === 'string' && v.trim(), `${l}.json: ${k} is empty`);
-      assert.equal(placeholders(v), placeholders(en[k]), `${l}.json: ${k} has other placeholders than en.json`);
-    }
-  }
-});
+for (const { folder, pages, uses } of SETS) {
+  const strings = Object.fromEntries(LANGUAGES.map((l) => [l, JSON.parse(fs.readFileSync(path.join(web, folder, `${l}.json`), 'utf8'))]));
+  const sources = fs.readdirSync(web).filter((f) => /\.(js|html)$/.test(f) && uses(f))
+    .map((f) => ({ file: f, text: fs.readFileSync(path.join(web, f), 'utf8') }));
 
-test('every key the pages use exists, and every key is used by a page', () => {
-  const used = new Map(); // key → file
-  for (const s of sources) for (const k of keysIn(s)) if (!used.has(k)) used.set(k, s.file);
-  // Quoted dotted strings that are not keys: file names and the like.
-  const notKeys = [...used.keys()].filter((k) => /\.(js|html|json|css|ics)$/.test(k));
-  for (const k of notKeys) used.delete(k);
-  const missing = [...used].filter(([k]) => !(k in strings.en)).map(([k, f]) => `${k} (${f})`);
-  assert.deepEqual(missing, [], 'keys used by the pages but missing from the language files');
-  const unused = Object.keys(strings.en).filter((k) => !used.has(k));
-  assert.deepEqual(unused, [], 'keys in the language files that no page uses');
-});
+  test(`${folder}: every language has the same keys, each a non-empty string with the same placeholders`, () => {
+    const en = strings.en;
+    for (const l of LANGUAGES) {
+      const missing = Object.keys(en).filter((k) => !(k in strings[l]));
+      const extra = Object.keys(strings[l]).filter((k) => !(k in en));
+      assert.deepEqual(missing, [], `${folder}/${l}.json lacks keys that en.json has`);
+      assert.deepEqual(extra, [], `${folder}/${l}.json has keys that en.json lacks`);
+      for (const [k, v] of Object.entries(strings[l])) {
+        assert.ok(typeof v === 'string' && v.trim(), `${folder}/${l}.json: ${k} is empty`);
+        assert.equal(placeholders(v), placeholders(en[k]), `${folder}/${l}.json: ${k} has other placeholders than en.json`);
+      }
+    }
+  });
+
+  test(`${folder}: every key ${pages} use exists, and every key is used by one of them`, () => {
+    assert.ok(sources.length > 0, `no sources for ${folder}`);
+    const used = new Map(); // key → file
+    for (const s of sources) for (const k of keysIn(s)) if (!used.has(k)) used.set(k, s.file);
+    // Quoted dotted strings that are not keys: file names and the like.
+    const notKeys = [...used.keys()].filter((k) => /\.(js|html|json|css|ics)$/.test(k));
+    for (const k of notKeys) used.delete(k);
+    const missing = [...used].filter(([k]) => !(k in strings.en)).map(([k, f]) => `${k} (${f})`);
+    assert.deepEqual(missing, [], `keys used by ${pages} but missing from ${folder}/`);
+    const unused = Object.keys(strings.en).filter((k) => !used.has(k));
+    assert.deepEqual(unused, [], `keys in ${folder}/ that none of ${pages} uses`);
+  });
+}

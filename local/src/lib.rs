@@ -2,7 +2,8 @@
 //! the table and the HTTP routes are read from `infra/template.yaml`.
 //!
 //! - [`dynamodb_local`] starts Amazon's DynamoDB Local (from the npm package) on Java;
-//! - [`template`] reads the table definition and routes from the SAM template;
+//! - [`template`] reads the table definition and routes from the SAM template
+//!   (and `template_audit`, a test, checks its logs, alarms, policies and key);
 //! - [`moto`] starts the SES/SNS stand-in and reads what was sent;
 //! - [`streams`] feeds the table's stream to the notify function;
 //! - [`router`] dispatches a request to the function the template names for it;
@@ -18,6 +19,8 @@ pub mod server;
 pub mod staff;
 pub mod streams;
 pub mod template;
+#[cfg(test)]
+mod template_audit;
 
 use std::path::PathBuf;
 

@@ -3,17 +3,29 @@
 
 use crate::domain::secrets::{Keyring, WeakKey};
 use base64::Engine;
+use std::future::Future;
+
+/// A failure to read the HMAC key's secret from Secrets Manager.
+pub type SecretError = Box<dyn std::error::Error + Send + Sync>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("environment variable {0} is not set")]
     Missing(&'static str),
+    #[error("neither HASH_KEY nor HASH_KEY_SECRET_ARN is set")]
+    NoHashKey,
     #[error("environment variable {0} is not valid base64")]
     Encoding(&'static str),
     #[error("environment variable {0}: {1}")]
     Weak(&'static str, #[source] WeakKey),
     #[error("environment variable {0} is not valid: {1}")]
     Invalid(&'static str, &'static str),
+    #[error("could not read the secret that HASH_KEY_SECRET_ARN names ({arn})")]
+    Secret {
+        arn: String,
+        #[source]
+        source: SecretError,
+    },
 }
 
 /// What every function needs.
@@ -26,6 +38,45 @@ pub struct Config {
 }
 
 impl Config {
+    /// Reads the configuration from the environment; the HMAC key from
+    /// `HASH_KEY` when it is set (local runs, tests), else from the Secrets
+    /// Manager secret `HASH_KEY_SECRET_ARN` names (Lambda), fetched once here.
+    /// Nothing is fetched, and no client built, while `HASH_KEY` is set.
+    pub async fn load(aws: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
+        Self::load_with(
+            |name| std::env::var(name).ok(),
+            |arn| fetch_secret_string(aws, arn),
+        )
+        .await
+    }
+
+    /// [`Config::load`] with the environment and the secret fetch passed in,
+    /// so the choice between them is tested without AWS.
+    pub async fn load_with<F, Fut>(
+        get: impl Fn(&str) -> Option<String>,
+        fetch: F,
+    ) -> Result<Self, ConfigError>
+    where
+        F: FnOnce(String) -> Fut,
+        Fut: Future<Output = Result<String, SecretError>>,
+    {
+        if get("HASH_KEY").is_some() {
+            return Self::from_lookup(get);
+        }
+        let arn = get("HASH_KEY_SECRET_ARN").ok_or(ConfigError::NoHashKey)?;
+        // Checked before the network is touched, like every other variable.
+        get("TABLE_NAME").ok_or(ConfigError::Missing("TABLE_NAME"))?;
+        let secret = fetch(arn.clone())
+            .await
+            .map_err(|source| ConfigError::Secret { arn, source })?;
+        Self::from_lookup(|name| match name {
+            "HASH_KEY" => Some(secret.clone()),
+            _ => get(name),
+        })
+    }
+
+    /// Reads `TABLE_NAME` and `HASH_KEY` only (no Secrets Manager), for
+    /// local tools that always have the key at hand.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -43,6 +94,21 @@ impl Config {
             keyring,
         })
     }
+}
+
+/// The string value of a Secrets Manager secret.
+async fn fetch_secret_string(
+    aws: &aws_config::SdkConfig,
+    arn: String,
+) -> Result<String, SecretError> {
+    let out = aws_sdk_secretsmanager::Client::new(aws)
+        .get_secret_value()
+        .secret_id(arn)
+        .send()
+        .await?;
+    out.secret_string()
+        .map(str::to_owned)
+        .ok_or_else(|| "the secret has no string value".into())
 }
 
 /// What the notify function needs besides [`Config`].
@@ -98,6 +164,7 @@ pub fn reminder_lead_from_lookup(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::secrets::Purpose;
 
     #[test]
     fn config_refuses_missing_and_weak_keys() {
@@ -129,6 +196,86 @@ mod tests {
         ));
         let key = base64::engine::general_purpose::STANDARD.encode([9u8; 32]);
         assert_eq!(env(Some("t"), Some(&key)).unwrap().table_name, "t");
+    }
+
+    fn env(pairs: &[(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> + use<> {
+        let pairs = pairs.to_vec();
+        move |name| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    const KEY: &str = "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=";
+    const OTHER_KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
+
+    async fn never_fetched(arn: String) -> Result<String, SecretError> {
+        panic!("fetched {arn} although HASH_KEY is set")
+    }
+
+    #[tokio::test]
+    async fn a_hash_key_in_the_environment_wins_and_nothing_is_fetched() {
+        let get = env(&[
+            ("TABLE_NAME", "t"),
+            ("HASH_KEY", KEY),
+            (
+                "HASH_KEY_SECRET_ARN",
+                "arn:aws:secretsmanager:eu-central-1:1:secret:k",
+            ),
+        ]);
+        let config = Config::load_with(get, never_fetched).await.unwrap();
+        let expected = Config::from_lookup(env(&[("TABLE_NAME", "t"), ("HASH_KEY", KEY)])).unwrap();
+        assert_eq!(
+            config.keyring.digest(Purpose::Phone, "x"),
+            expected.keyring.digest(Purpose::Phone, "x")
+        );
+    }
+
+    #[tokio::test]
+    async fn without_a_hash_key_the_secret_the_arn_names_is_fetched_once() {
+        let arn = "arn:aws:secretsmanager:eu-central-1:1:secret:termin-hash-key";
+        let get = env(&[("TABLE_NAME", "t"), ("HASH_KEY_SECRET_ARN", arn)]);
+        let asked = std::cell::RefCell::new(Vec::new());
+        let config = Config::load_with(get, |a| {
+            asked.borrow_mut().push(a);
+            async { Ok(format!("{OTHER_KEY}\n")) }
+        })
+        .await
+        .unwrap();
+        assert_eq!(*asked.borrow(), [arn.to_owned()]);
+        let from_secret =
+            Config::from_lookup(env(&[("TABLE_NAME", "t"), ("HASH_KEY", OTHER_KEY)])).unwrap();
+        assert_eq!(config.table_name, "t");
+        assert_eq!(
+            config.keyring.digest(Purpose::Phone, "x"),
+            from_secret.keyring.digest(Purpose::Phone, "x")
+        );
+    }
+
+    #[tokio::test]
+    async fn neither_a_hash_key_nor_a_secret_arn_is_a_clear_error() {
+        let err = Config::load_with(env(&[("TABLE_NAME", "t")]), never_fetched)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ConfigError::NoHashKey));
+        assert_eq!(
+            err.to_string(),
+            "neither HASH_KEY nor HASH_KEY_SECRET_ARN is set"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_fetch_or_a_weak_secret_stops_the_start() {
+        let arn = "arn:aws:secretsmanager:eu-central-1:1:secret:k";
+        let get = || env(&[("TABLE_NAME", "t"), ("HASH_KEY_SECRET_ARN", arn)]);
+        let failed = Config::load_with(get(), |_| async { Err("access denied".into()) }).await;
+        assert!(matches!(failed, Err(ConfigError::Secret { arn: a, .. }) if a == arn));
+        let weak = Config::load_with(get(), |_| async { Ok("c2hvcnQ=".to_owned()) }).await;
+        assert!(matches!(weak, Err(ConfigError::Weak(..))));
+        let no_table = Config::load_with(env(&[("HASH_KEY_SECRET_ARN", arn)]), never_fetched).await;
+        assert!(matches!(no_table, Err(ConfigError::Missing("TABLE_NAME"))));
     }
 
     #[test]

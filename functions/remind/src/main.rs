@@ -7,9 +7,9 @@ use termin::{service::App, telemetry};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     telemetry::init();
-    let config = Config::from_env()?;
     let lead = reminder_lead_from_lookup(|name| std::env::var(name).ok())?;
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let config = Config::load(&aws).await?;
     let app = App::new(&config, &aws);
     run(service_fn(|event| remind::handle(&app, lead, event))).await
 }

@@ -1,7 +1,8 @@
 //! Registers a kiosk in an office's hall, or gives it a new secret, and prints
 //! the secret staff type into the kiosk screen once. Runs against the table
 //! of whatever environment it is pointed at (the deployed one: `TABLE_NAME`,
-//! `HASH_KEY` and AWS credentials; locally: `local/run`'s variables).
+//! `HASH_KEY_SECRET_ARN` (or `HASH_KEY`) and AWS credentials; locally:
+//! `local/run`'s variables).
 //!
 //! ```sh
 //! register-kiosk --id olsztyn-hall-2 --office olsztyn --languages pl,en,uk
@@ -45,8 +46,8 @@ fn parse(args: &[String]) -> Result<KioskRegistration, String> {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let registration = parse(&args)?;
-    let config = Config::from_env()?;
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let config = Config::load(&aws).await?;
     let app = App::new(&config, &aws);
     let (kiosk, secret) = register_kiosk(&app, registration)
         .await

@@ -57,10 +57,10 @@ impl Audit {
     }
 
     fn of_type<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = (&'a str, &'a Value)> + 'a {
-        self.resources().iter().filter_map(move |(name, r)| {
-            (r.get("Type").and_then(Value::as_str) == Some(kind))
-                .then(|| (name.as_str().unwrap(), r))
-        })
+        self.resources()
+            .iter()
+            .filter(|(_, r)| r.get("Type").and_then(Value::as_str) == Some(kind))
+            .map(|(name, r)| (name.as_str().unwrap(), r))
     }
 
     /// Every function, with its properties. Never empty: an audit of nothing
@@ -271,5 +271,36 @@ fn the_hash_key_reaches_functions_as_a_secret_arn_never_as_its_value() {
                 "{function} reads another secret"
             );
         }
+    }
+}
+
+#[test]
+fn every_function_binary_loads_its_key_the_way_the_template_passes_it() {
+    let audit = Audit::workspace();
+    let root = crate::workspace_root();
+    for (function, resource) in audit.of_type("AWS::Serverless::Function") {
+        let Some(binary) = resource
+            .get("Metadata")
+            .and_then(|m| m.get("BuildProperties"))
+            .and_then(|b| b.get("Binary"))
+            .and_then(Value::as_str)
+        else {
+            continue;
+        };
+        let main = root.join("functions").join(binary).join("src/main.rs");
+        let source = std::fs::read_to_string(&main)
+            .unwrap_or_else(|e| panic!("{function}: {}: {e}", main.display()));
+        // `Config::from_env` itself, not `NotifyConfig::from_env`.
+        let from_env = source.match_indices("Config::from_env(").any(|(at, _)| {
+            !source[..at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric())
+        });
+        assert!(
+            source.contains("Config::load(") && !from_env,
+            "{function}: {} must read HASH_KEY_SECRET_ARN through Config::load",
+            main.display()
+        );
     }
 }

@@ -141,13 +141,13 @@ async function typeOnKeypad(page, code) {
   return { status: response.status(), data: await response.json().catch(() => ({})) };
 }
 
-/** `valid_from` as the kiosk shows it: time (and date when not today) in the office's zone. */
-function officeTime(iso, lang) {
+/** `valid_from` as the kiosk shows it: time (and date when not the kiosk's `now`) in the office's zone. */
+function officeTime(iso, lang, now = new Date()) {
   const date = new Date(iso);
   const timeZone = kioskConfig.office.time_zone;
   const day = new Intl.DateTimeFormat('en-CA', { timeZone, dateStyle: 'short' });
   const options = { timeZone, hour: 'numeric', minute: '2-digit' };
-  if (day.format(date) !== day.format(new Date())) Object.assign(options, { day: 'numeric', month: 'long' });
+  if (day.format(date) !== day.format(now)) Object.assign(options, { day: 'numeric', month: 'long' });
   return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : lang, options).format(date);
 }
 
@@ -284,8 +284,15 @@ flow('a person with a confirmed booking is told when to come, then gets a booked
   const code = confirmed.data.booking.kiosk_code;
   assert.match(code, /^\d{6}$/, 'a kiosk code is six digits');
 
-  // Now, an hour or more before the visit: too early, and told from when.
-  let page = await openKiosk();
+  // An hour before the visit, on its day (the earliest slot may be
+  // tomorrow, and a code is looked up among the day's visits): too early,
+  // and told from when. Server and kiosk clocks are moved there.
+  const early = new Date(new Date(slot.start).getTime() - 60 * 60000);
+  let page = await termin.context.newPage();
+  await page.clock.install({ time: early });
+  await setClock(early, page);
+  await page.goto(`${termin.base}/kiosk.html`);
+  await page.locator('#screen-home').waitFor();
   let answer = await typeOnKeypad(page, code);
   assert.equal(answer.status, 422, `redeem answered ${answer.status}: ${JSON.stringify(answer.data)}`);
   assert.equal(answer.data.error?.code, 'too_early');
@@ -294,7 +301,7 @@ flow('a person with a confirmed booking is told when to come, then gets a booked
   assert.equal(new Date(validFrom).getTime(), new Date(slot.start).getTime() - 30 * 60000, 'valid from 30 minutes before');
   await page.locator('#screen-error').waitFor();
   await inEveryLanguage(page, async (l) => {
-    const expected = strings[l]['error.too_early.body'].replace('{time}', officeTime(validFrom, l));
+    const expected = strings[l]['error.too_early.body'].replace('{time}', officeTime(validFrom, l, early));
     await expectText(page.locator('#error-body'), new RegExp(`^${escape(expected)}$`), `the too-early message in ${l}`);
     await expectAccessible(page, `too-early screen (${l})`);
   });
@@ -303,8 +310,7 @@ flow('a person with a confirmed booking is told when to come, then gets a booked
   // Ten minutes before the visit (server and kiosk clocks moved there).
   const arrival = new Date(new Date(slot.start).getTime() - 10 * 60000);
   page = await termin.context.newPage();
-  await page.clock.install({ time: arrival });
-  await setClock(arrival, page);
+  await setClock(arrival, page); // the context's clock, installed above
   try {
     await page.goto(`${termin.base}/kiosk.html`);
     await page.locator('#screen-home').waitFor();

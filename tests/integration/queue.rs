@@ -277,6 +277,7 @@ async fn desks_keep_to_their_state_and_clerks_to_their_office() {
         .await;
     assert_eq!(status, 200, "{list}");
     assert_eq!(list["desks"][0]["desk"], "1");
+    assert_eq!(list["desks"][0]["finished"]["status"], "served", "{list}");
     assert!(
         list["groups"]
             .as_array()

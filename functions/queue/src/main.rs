@@ -6,8 +6,8 @@ use termin::{config::Config, service::App, telemetry};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     telemetry::init();
-    let config = Config::from_env()?;
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let config = Config::load(&aws).await?;
     let app = App::new(&config, &aws);
     run(service_fn(|req| queue::handle(&app, req))).await
 }

@@ -11,17 +11,22 @@ const KIOSKS_JSON: &str = include_str!("../demo/kiosks.json");
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
-    #[error("demo/offices.json does not parse")]
+    #[error("the offices file does not parse")]
     Json(#[from] serde_json::Error),
-    #[error("demo/offices.json breaks a catalog rule")]
+    #[error("an office breaks a catalog rule")]
     Catalog(#[from] CatalogError),
-    #[error("could not store the demo offices")]
+    #[error("could not store the offices")]
     Store(#[from] StoreError),
 }
 
 /// The demo catalogs, checked against the catalog rules.
 pub fn catalogs() -> Result<Vec<Catalog>, DemoError> {
-    let catalogs: Vec<Catalog> = serde_json::from_str(OFFICES_JSON)?;
+    parse_catalogs(OFFICES_JSON)
+}
+
+/// Offices in the form of `demo/offices.json`, checked against the catalog rules.
+pub fn parse_catalogs(json: &str) -> Result<Vec<Catalog>, DemoError> {
+    let catalogs: Vec<Catalog> = serde_json::from_str(json)?;
     for c in &catalogs {
         c.validate()?;
     }
@@ -47,6 +52,20 @@ pub async fn load(store: &Store) -> Result<usize, DemoError> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn an_offices_file_is_refused_whole_when_one_office_breaks_a_rule() {
+        let mut offices: serde_json::Value = serde_json::from_str(OFFICES_JSON).unwrap();
+        assert_eq!(parse_catalogs(&offices.to_string()).unwrap().len(), 3);
+        offices[2]["services"][0]["department_id"] = "nowhere".into();
+        assert!(matches!(
+            parse_catalogs(&offices.to_string()),
+            Err(DemoError::Catalog(CatalogError::UnknownDepartment(_)))
+        ));
+        assert!(matches!(parse_catalogs("[{"), Err(DemoError::Json(_))));
+    }
+
     #[test]
     fn the_demo_offices_follow_the_seeds() {
         let catalogs = super::catalogs().unwrap();

@@ -275,9 +275,17 @@ fn the_hash_key_reaches_functions_as_a_secret_arn_never_as_its_value() {
 }
 
 #[test]
-fn every_function_binary_loads_its_key_the_way_the_template_passes_it() {
+fn every_function_binary_is_released_and_loads_its_key_the_way_the_template_passes_it() {
     let audit = Audit::workspace();
     let root = crate::workspace_root();
+    let release = std::fs::read_to_string(root.join("infra/build-release")).unwrap();
+    let released: Vec<&str> = release
+        .lines()
+        .find_map(|l| l.strip_prefix("FUNCTIONS=("))
+        .and_then(|l| l.strip_suffix(')'))
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
     for (function, resource) in audit.of_type("AWS::Serverless::Function") {
         let Some(binary) = resource
             .get("Metadata")
@@ -287,6 +295,10 @@ fn every_function_binary_loads_its_key_the_way_the_template_passes_it() {
         else {
             continue;
         };
+        assert!(
+            released.contains(&binary),
+            "{function}: infra/build-release does not build {binary}"
+        );
         let main = root.join("functions").join(binary).join("src/main.rs");
         let source = std::fs::read_to_string(&main)
             .unwrap_or_else(|e| panic!("{function}: {}: {e}", main.display()));

@@ -51,6 +51,7 @@ struct Outcome {
     status: StatusCode,
     took: Duration,
     offers_alternatives: bool,
+    code: String,
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -106,6 +107,10 @@ async fn storm_through_the_handler(
             status,
             took: at.elapsed(),
             offers_alternatives: answer["error"]["next_free_slots"].is_array(),
+            code: answer["error"]["code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
         }
     }))
     .await;
@@ -203,6 +208,12 @@ async fn main() {
     let refused: Vec<&Outcome> = outcomes.iter().filter(|o| o.status == 409).collect();
     let with_alternatives = refused.iter().filter(|o| o.offers_alternatives).count();
     let other = ATTEMPTS - booked - server_errors - refused.len();
+    let mut codes: std::collections::BTreeMap<(u16, &str), usize> = Default::default();
+    for o in outcomes.iter().filter(|o| o.status != 201) {
+        *codes
+            .entry((o.status.as_u16(), o.code.as_str()))
+            .or_default() += 1;
+    }
     let (p50, p99) = latencies(&outcomes.iter().map(|o| o.took).collect::<Vec<_>>());
     let (lose50, lose99) = latencies(&refused.iter().map(|o| o.took).collect::<Vec<_>>());
     let handler_rate = ATTEMPTS as f64 / wall.as_secs_f64();
@@ -214,6 +225,17 @@ async fn main() {
         "  booked {booked} (seats {seat_count}), 5xx {server_errors}, 409 {} ({with_alternatives} offering alternatives), other {other}",
         refused.len()
     );
+    println!("  refusals by status and code: {codes:?}");
+    let log = captured_log();
+    let mut failures: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("store failure"))
+        .collect();
+    failures.sort();
+    failures.dedup();
+    for failure in failures.iter().take(3) {
+        println!("  store failure: {}", &failure[..failure.len().min(400)]);
+    }
     println!(
         "  latency p50 {p50:.0} ms, p99 {p99:.0} ms; 409s p50 {lose50:.0} ms, p99 {lose99:.0} ms; {:.2} s, {handler_rate:.0} attempts/s",
         wall.as_secs_f64()

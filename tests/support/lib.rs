@@ -49,6 +49,16 @@ fn endpoint() -> &'static str {
     })
 }
 
+/// The DynamoDB Local every test of this binary uses (started on first use).
+pub fn dynamodb_endpoint() -> &'static str {
+    endpoint()
+}
+
+/// The moto server (SES and SNS) every test of this binary uses.
+pub fn moto_server_endpoint() -> &'static str {
+    moto_endpoint()
+}
+
 fn moto_endpoint() -> &'static str {
     static ENDPOINT: OnceLock<String> = OnceLock::new();
     ENDPOINT.get_or_init(|| {

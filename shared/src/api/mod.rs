@@ -246,6 +246,15 @@ impl From<ServiceError> for ApiError {
                 ),
             )
             .with("bookable_again_from", json!(from)),
+            E::Store(source) if source.is_transient() => {
+                tracing::warn!(error = %error_chain(&source), "store unavailable for now");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "busy",
+                    "too many requests at this moment; try again in a second",
+                )
+                .retry_after(1)
+            }
             E::Store(source) => {
                 tracing::error!(error = %error_chain(&source), "store failure");
                 ApiError::new(
@@ -430,6 +439,21 @@ pub fn not_found() -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_store_that_cannot_be_reached_answers_503_with_retry_after_not_500() {
+        use aws_sdk_dynamodb::config::http::HttpResponse;
+        use aws_sdk_dynamodb::error::{ConnectorError, SdkError};
+        use aws_sdk_dynamodb::operation::get_item::GetItemError;
+        let unreachable = SdkError::<GetItemError, HttpResponse>::dispatch_failure(
+            ConnectorError::io(Box::new(std::io::Error::other("connection closed"))),
+        );
+        let err: ApiError =
+            ServiceError::Store(crate::store::StoreError::sdk("GetItem", unreachable)).into();
+        assert_eq!(err.status, StatusCode::SERVICE_UNAVAILABLE);
+        let response = err.into_response();
+        assert_eq!(response.headers()["retry-after"], "1");
+    }
 
     #[test]
     fn every_error_has_the_one_shape() {

@@ -165,7 +165,24 @@ pub async fn book(
                 return replay(app, key, body).await?.ok_or(ServiceError::Busy);
             }
             Err(HoldRefusal::KioskCodeTaken) => continue,
-            Err(HoldRefusal::Conflict) => backoff(app, attempt).await,
+            Err(HoldRefusal::Conflict) => {
+                // Others are writing the same slot at this moment. When it
+                // has filled up meanwhile, say so now (with alternatives)
+                // rather than retry into a full slot.
+                let counts = app
+                    .store
+                    .unit_counts(&office.id, &department.id, booking.start, booking.end)
+                    .await?;
+                if counts
+                    .values()
+                    .any(|booked| *booked >= i64::from(department.desks_online))
+                {
+                    let next =
+                        next_free_slots(app, office, department, service, slot.start, 5).await?;
+                    return Err(ServiceError::SlotFull { next });
+                }
+                backoff(app, attempt).await;
+            }
         }
     }
     Err(ServiceError::Busy)

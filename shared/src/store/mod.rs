@@ -21,6 +21,7 @@ pub use holds::{HoldRefusal, IdempotentAnswer, NewHold};
 pub use transitions::{ConfirmProof, Release, TransitionRefusal};
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
 
@@ -32,6 +33,9 @@ pub enum StoreError {
     #[error("DynamoDB {operation} failed")]
     Sdk {
         operation: &'static str,
+        /// DynamoDB was not reached, did not answer in time, or asked to
+        /// slow down: the same request may well succeed a moment later.
+        transient: bool,
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
@@ -47,15 +51,48 @@ pub enum StoreError {
     Build(#[from] aws_sdk_dynamodb::error::BuildError),
 }
 
+/// Service error codes that mean "later", not "wrong".
+const TRANSIENT_CODES: [&str; 6] = [
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "TransactionInProgressException",
+];
+
 impl StoreError {
-    pub(crate) fn sdk(
-        operation: &'static str,
-        source: impl std::error::Error + Send + Sync + 'static,
-    ) -> Self {
+    pub(crate) fn sdk<E, R>(operation: &'static str, source: SdkError<E, R>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
+    {
+        let transient = match &source {
+            SdkError::DispatchFailure(_)
+            | SdkError::TimeoutError(_)
+            | SdkError::ResponseError(_) => true,
+            SdkError::ServiceError(e) => e
+                .err()
+                .code()
+                .is_some_and(|code| TRANSIENT_CODES.contains(&code)),
+            _ => false,
+        };
         StoreError::Sdk {
             operation,
+            transient,
             source: Box::new(source),
         }
+    }
+
+    /// Whether retrying the request a moment later may well succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sdk {
+                transient: true,
+                ..
+            }
+        )
     }
 }
 
@@ -147,4 +184,40 @@ pub fn outbox_message_from_image(
             source,
         })?;
     Ok(Some(item.try_into()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_dynamodb::config::http::HttpResponse;
+    use aws_sdk_dynamodb::error::{ConnectorError, ErrorMetadata};
+    use aws_sdk_dynamodb::operation::get_item::GetItemError;
+
+    fn service_error(code: &str) -> StoreError {
+        let error = GetItemError::generic(ErrorMetadata::builder().code(code).build());
+        let response = HttpResponse::new(
+            400.try_into().unwrap(),
+            aws_smithy_types::body::SdkBody::empty(),
+        );
+        StoreError::sdk("GetItem", SdkError::service_error(error, response))
+    }
+
+    #[test]
+    fn an_unreachable_or_throttled_dynamodb_is_transient_and_a_bad_request_is_not() {
+        let unreachable = SdkError::<GetItemError, HttpResponse>::dispatch_failure(
+            ConnectorError::io(Box::new(std::io::Error::other("connection closed"))),
+        );
+        assert!(StoreError::sdk("GetItem", unreachable).is_transient());
+        for code in [
+            "ThrottlingException",
+            "ProvisionedThroughputExceededException",
+        ] {
+            assert!(service_error(code).is_transient(), "{code}");
+        }
+        assert!(!service_error("ValidationException").is_transient());
+        assert!(
+            !StoreError::Build(aws_sdk_dynamodb::error::BuildError::missing_field("f", "d"))
+                .is_transient()
+        );
+    }
 }

@@ -5,11 +5,14 @@
 //! (the function's sample event, against DynamoDB Local and moto).
 //!
 //! ```sh
+//! cargo build --release --locked -p hello-lambda -p list-slots -p book -p confirm -p cancel \
+//!   -p notify -p sms-reply -p remind -p kiosk -p sweeper -p staff -p queue
 //! cargo bench -p termin-tests --bench cold_start
 //! ```
 //!
-//! It builds the binaries first (`cargo build --release`, native: the
-//! aarch64 bootstraps of `infra/build-release` do not run here). Prints the
+//! The binaries are native release builds (the aarch64 bootstraps of
+//! `infra/build-release` do not run here; a benchmark cannot build them
+//! itself, as `cargo bench` holds the build directory's lock). Prints the
 //! median init and first answer of each, the ratio of its init to the
 //! hello-world's, and the stripped binary's size.
 

@@ -13,6 +13,7 @@ use crate::store::items::attr::{
 };
 use crate::store::items::{DeskItem, RoomItem, TICKET_RETENTION, TicketItem, entity};
 use crate::store::{Store, StoreError, from_item, key_map, keys, n, s};
+use aws_sdk_dynamodb::types::builders::UpdateBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Update};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
@@ -185,13 +186,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Result<(), CallRefusal>, StoreError> {
         let number = ticket.number.to_string();
-        let ticket_update = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(key_map(&keys::ticket(
-                &ticket.office_id,
-                ticket.date,
-                &number,
-            ))))
+        let ticket_update = self
+            .update_of(&keys::ticket(&ticket.office_id, ticket.date, &number))
             .update_expression(format!(
                 "SET #status = :called, {DESK} = :desk, {CALLS} = :one, \
                  {FIRST_CALLED_AT} = :now, {LAST_CALLED_AT} = :now"
@@ -204,13 +200,8 @@ impl Store {
             .expression_attribute_values(":one", n(1))
             .expression_attribute_values(":now", n(now.timestamp_millis()))
             .build()?;
-        let desk_update = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(key_map(&keys::desk(
-                &ticket.office_id,
-                ticket.date,
-                desk,
-            ))))
+        let desk_update = self
+            .update_of(&keys::desk(&ticket.office_id, ticket.date, desk))
             .update_expression(format!("SET {CURRENT} = :number"))
             .condition_expression(format!(
                 "{OPEN} = :open AND attribute_not_exists({CURRENT})"
@@ -282,13 +273,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Result<(), FinishRefusal>, StoreError> {
         let number = ticket.number.to_string();
-        let ticket_update = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(key_map(&keys::ticket(
-                &ticket.office_id,
-                ticket.date,
-                &number,
-            ))))
+        let ticket_update = self
+            .update_of(&keys::ticket(&ticket.office_id, ticket.date, &number))
             .update_expression(format!("SET #status = :outcome, {FINISHED_AT} = :now"))
             .condition_expression(format!("#status = :called AND {DESK} = :desk"))
             .expression_attribute_names("#status", STATUS)
@@ -297,13 +283,8 @@ impl Store {
             .expression_attribute_values(":desk", s(desk.as_str()))
             .expression_attribute_values(":now", n(now.timestamp_millis()))
             .build()?;
-        let desk_update = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(key_map(&keys::desk(
-                &ticket.office_id,
-                ticket.date,
-                desk,
-            ))))
+        let desk_update = self
+            .update_of(&keys::desk(&ticket.office_id, ticket.date, desk))
             .update_expression(format!(
                 "SET {FINISHED_TICKET} = :number, {FINISHED_STATUS} = :outcome REMOVE {CURRENT}"
             ))
@@ -330,6 +311,15 @@ impl Store {
                 FinishRefusal::Conflict
             }
         }))
+    }
+}
+
+impl Store {
+    /// A transaction's update of the item at `key`.
+    fn update_of(&self, key: &keys::Key) -> UpdateBuilder {
+        Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key_map(key)))
     }
 }
 

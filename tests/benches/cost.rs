@@ -143,7 +143,7 @@ async fn main() {
             let started = Instant::now();
             env.deliver().await;
             notify.add(started, false, &env, &capacity);
-                env.advance(Duration::hours(1));
+            env.advance(Duration::hours(1));
         }
     }
 

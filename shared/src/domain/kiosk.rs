@@ -99,11 +99,6 @@ impl TicketStatus {
             TicketStatus::Missed => "missed",
         }
     }
-
-    /// Still in the hall: waiting, or called and not yet finished.
-    pub fn in_hall(self) -> bool {
-        matches!(self, TicketStatus::Waiting | TicketStatus::Called)
-    }
 }
 
 /// A paper ticket from the kiosk.

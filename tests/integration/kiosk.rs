@@ -12,6 +12,7 @@ use termin::domain::clock::Clock;
 use termin::domain::codes::{KioskCode, ShortCode};
 use termin::domain::ids::BookingId;
 use termin::domain::signing::{self, canonical, sha256_hex, sign};
+use termin::service::warm::MAX_AGE;
 use termin::store::items::{BookingItem, KioskCodeItem, entity};
 use termin_tests::*;
 
@@ -282,6 +283,7 @@ async fn set_walk_in_cap(env: &TestEnv, department: &str, cap: Option<u32>) {
         }
     }
     env.app.store.put_catalog(&catalog).await.unwrap();
+    env.app.warm.forget();
 }
 
 #[tokio::test]
@@ -352,6 +354,12 @@ async fn a_kiosk_switched_off_says_so_in_its_languages() {
     device.walk_ins_enabled = false;
     env.app.store.put_kiosk(&device).await.unwrap();
     let (status, body) = kiosk.walk_in(SERVICE).await;
+    assert_eq!(
+        status, 201,
+        "a warm container knows the kiosk for a minute: {body}"
+    );
+    env.clock.advance(MAX_AGE);
+    let (status, body) = kiosk.walk_in(SERVICE).await;
     assert_eq!(status, 503, "{body}");
     assert_eq!(body["error"]["code"], "walk_ins_disabled");
     assert!(body["error"]["kiosk_message"]["uk"].is_string());
@@ -360,6 +368,7 @@ async fn a_kiosk_switched_off_says_so_in_its_languages() {
 
     device.enabled = false;
     env.app.store.put_kiosk(&device).await.unwrap();
+    env.clock.advance(MAX_AGE);
     let (status, body) = kiosk.redeem("000000").await;
     assert_eq!(status, 503, "{body}");
     assert_eq!(body["error"]["code"], "kiosk_disabled");
@@ -426,6 +435,66 @@ async fn unsigned_badly_signed_stale_or_replayed_requests_are_refused() {
     refused(call(once, body.clone()).await);
 
     assert_eq!(env.items_of(entity::TICKET).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_redeem_replayed_at_once_or_later_is_refused_and_never_counts_towards_the_lock() {
+    let env = TestEnv::new().await;
+    let kiosk = Kiosk::new(&env, KIOSK);
+    let (id, start, code) = confirmed(&env, 1).await;
+    env.clock.set(start - Duration::minutes(5));
+    let send = |headers: &Vec<(&'static str, String)>, body: &str| {
+        let headers = headers.clone();
+        let env = &env;
+        let body = body.to_owned();
+        async move {
+            let headers: Vec<(&str, &str)> =
+                headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            env.call_raw(Method::POST, "/kiosk/redeem", body, &headers)
+                .await
+        }
+    };
+
+    // A wrong code sent once and replayed ten times counts once.
+    let wrong = json!({ "code": "111111" }).to_string();
+    let signed = kiosk.headers("POST", "/kiosk/redeem", &wrong);
+    let answers = join_all((0..11).map(|_| send(&signed, &wrong))).await;
+    let statuses: Vec<u16> = answers.iter().map(|(s, _)| s.as_u16()).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 404).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count(),
+        10,
+        "{statuses:?}"
+    );
+
+    // The right code, sent five times at once with one signature: one ticket.
+    let right = json!({ "code": code }).to_string();
+    let signed = kiosk.headers("POST", "/kiosk/redeem", &right);
+    let answers = join_all((0..5).map(|_| send(&signed, &right))).await;
+    let statuses: Vec<u16> = answers.iter().map(|(s, _)| s.as_u16()).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count(),
+        4,
+        "{statuses:?}"
+    );
+    let (status, body) = send(&signed, &right).await;
+    assert_eq!(status, 401, "replayed later: {body}");
+    assert_eq!(env.items_of(entity::TICKET).await.len(), 1);
+    assert_eq!(status_of(&env, &id).await, BookingStatus::Redeemed);
+
+    // Typed again with a fresh signature: the same ticket.
+    let (status, again) = kiosk.redeem(&code).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["ticket"]["number"], "RA001");
 }
 
 #[tokio::test]

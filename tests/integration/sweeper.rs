@@ -11,6 +11,8 @@ use termin::service::sweeper::{self, SweepConfig, SweepReport};
 use termin::store::items::entity;
 use termin_tests::*;
 
+use crate::kiosk::Kiosk;
+
 async fn status_of(env: &TestEnv, id: &str) -> BookingStatus {
     let id = BookingId::parse(id).unwrap();
     env.app.store.get_booking(id).await.unwrap().unwrap().status
@@ -116,18 +118,8 @@ async fn a_visit_is_a_no_show_after_its_kiosk_window_and_blocks_online_booking()
         .unwrap();
     env.clock.set(start - Duration::minutes(5));
     let code = redeemed.kiosk_code.as_str().to_owned();
-    let kiosk = termin::service::kiosk::redeem(
-        &env.app,
-        &env.app
-            .store
-            .get_kiosk("olsztyn-hall-1")
-            .await
-            .unwrap()
-            .unwrap(),
-        termin::service::input::RedeemRequest { code },
-    )
-    .await;
-    assert!(kiosk.is_ok(), "{kiosk:?}");
+    let (status, ticket) = Kiosk::new(&env, "olsztyn-hall-1").redeem(&code).await;
+    assert_eq!(status, 200, "{ticket}");
 
     env.deliver().await;
     let before = env.sent().await.emails.len();
@@ -308,13 +300,6 @@ async fn personal_data_is_removed_after_the_retention_period_keeping_statistics(
     let env = TestEnv::new().await;
     let (old, start) = confirmed(&env, 1).await;
     env.clock.set(start - Duration::minutes(5));
-    let kiosk = env
-        .app
-        .store
-        .get_kiosk("olsztyn-hall-1")
-        .await
-        .unwrap()
-        .unwrap();
     let code = env
         .app
         .store
@@ -325,13 +310,8 @@ async fn personal_data_is_removed_after_the_retention_period_keeping_statistics(
         .kiosk_code
         .as_str()
         .to_owned();
-    termin::service::kiosk::redeem(
-        &env.app,
-        &kiosk,
-        termin::service::input::RedeemRequest { code },
-    )
-    .await
-    .unwrap();
+    let (status, ticket) = Kiosk::new(&env, "olsztyn-hall-1").redeem(&code).await;
+    assert_eq!(status, 200, "{ticket}");
     // Booked later, for a visit 20 days after the first: still inside its period.
     env.clock.set(start + Duration::days(12));
     let later_day = (start + Duration::days(20)).date_naive();

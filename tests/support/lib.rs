@@ -10,6 +10,7 @@ pub mod round_trips;
 pub use fixtures::*;
 pub use round_trips::{CapacityMeter, Consumed, RoundTrips, counted_client};
 
+use aws_sdk_dynamodb::config::retry::RetryPartition;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{Duration, NaiveDate, Utc};
 use lambda_http::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
@@ -161,6 +162,7 @@ impl TestEnv {
             clock: clock.clone(),
             entropy: Arc::new(SeededEntropy::new(n)),
             keyring: Keyring::new(&[42; 32]).unwrap(),
+            warm: Default::default(),
         };
         let messaging = sdk_config(moto_endpoint()).await;
         let sender_domain = format!("t{}-{n}.example.pl", std::process::id());
@@ -215,6 +217,42 @@ impl TestEnv {
             headers,
         )
         .await
+    }
+
+    /// Another warm Lambda container of this deployment: its own DynamoDB
+    /// client (its own connections, and its own retry token bucket — the SDK
+    /// shares one per partition within a process, and every container is a
+    /// process), its own warm cache; the same table, clock and keys.
+    pub async fn container(&self, n: usize) -> App {
+        let conf = aws_sdk_dynamodb::config::Builder::from(&sdk_config(endpoint()).await)
+            .retry_partition(RetryPartition::new(format!("container-{n}")))
+            .build();
+        App {
+            store: Store::new(
+                aws_sdk_dynamodb::Client::from_conf(conf),
+                self.app.store.table(),
+            ),
+            warm: Default::default(),
+            ..self.app.clone()
+        }
+    }
+
+    /// A request answered by the container `app` (see [`TestEnv::container`]).
+    pub async fn call_in(
+        &self,
+        app: &App,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let response = self
+            .router
+            .dispatch(app, method, path, HeaderMap::new(), body.into_bytes())
+            .await;
+        let status = response.status();
+        let value = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
+        (status, value)
     }
 
     pub async fn call_raw(
@@ -349,6 +387,8 @@ impl TestEnv {
         let mut catalog = self.app.store.load_catalog(&office).await.unwrap().unwrap();
         edit(&mut catalog);
         self.app.store.put_catalog(&catalog).await.unwrap();
+        // As the container that makes a change does; others within a minute.
+        self.app.warm.forget();
     }
 
     /// Every item in the table.

@@ -24,21 +24,21 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
         headers: kiosk_headers(req),
         body: api::body_bytes(req),
     };
-    let device = kiosk::authenticate(app, signed).await?;
+    let auth = kiosk::authenticate(app, signed).await?;
     match (req.method(), path) {
         (&Method::GET, "/kiosk/config") => Ok(json_response(
             StatusCode::OK,
-            &kiosk::kiosk_config(app, &device).await?,
+            &kiosk::kiosk_config(app, &auth).await?,
         )),
         (&Method::POST, "/kiosk/redeem") => {
-            let ticket = kiosk::redeem(app, &device, parse_json(req)?).await?;
+            let ticket = kiosk::redeem(app, &auth, parse_json(req)?).await?;
             Ok(json_response(
                 StatusCode::OK,
                 &serde_json::json!({ "ticket": ticket }),
             ))
         }
         (&Method::POST, "/kiosk/walk-in") => {
-            let ticket = kiosk::walk_in(app, &device, parse_json(req)?).await?;
+            let ticket = kiosk::walk_in(app, &auth, parse_json(req)?).await?;
             Ok(json_response(
                 StatusCode::CREATED,
                 &serde_json::json!({ "ticket": ticket }),

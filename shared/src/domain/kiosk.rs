@@ -243,7 +243,39 @@ pub enum RedeemStep {
     NotConfirmed,
 }
 
+/// What the kiosk needs of a booking to hand out its ticket: the hall keeps
+/// one per confirmed booking of the day, so a code is redeemed without
+/// reading the booking itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arrival {
+    pub booking_id: BookingId,
+    pub service_id: ServiceId,
+    pub start: DateTime<Utc>,
+    pub status: BookingStatus,
+    /// The ticket's number once redeemed.
+    pub ticket: Option<String>,
+}
+
+impl From<&Booking> for Arrival {
+    fn from(b: &Booking) -> Self {
+        Self {
+            booking_id: b.id,
+            service_id: b.service_id.clone(),
+            start: b.start,
+            status: b.status,
+            ticket: b.ticket.clone(),
+        }
+    }
+}
+
 impl Booking {
+    /// The rule for a code typed at the kiosk (see [`Arrival::redeem_step`]).
+    pub fn redeem_step(&self, window: KioskWindow, now: DateTime<Utc>) -> RedeemStep {
+        Arrival::from(self).redeem_step(window, now)
+    }
+}
+
+impl Arrival {
     /// The rule for a code typed at the kiosk: both window ends are inclusive.
     pub fn redeem_step(&self, window: KioskWindow, now: DateTime<Utc>) -> RedeemStep {
         match self.status {

@@ -3,6 +3,7 @@
 use crate::domain::ids::OfficeId;
 use crate::service::views::{CatalogView, OfficeList};
 use crate::service::{App, ServiceError};
+use std::sync::Arc;
 
 /// Every office.
 pub async fn list_offices(app: &App) -> Result<OfficeList, ServiceError> {
@@ -13,5 +14,7 @@ pub async fn list_offices(app: &App) -> Result<OfficeList, ServiceError> {
 
 /// An office's public catalog: departments with their hours, and their services.
 pub async fn office_catalog(app: &App, office: &OfficeId) -> Result<CatalogView, ServiceError> {
-    Ok(CatalogView::of(app.catalog(office).await?))
+    Ok(CatalogView::of(Arc::unwrap_or_clone(
+        app.catalog(office).await?,
+    )))
 }

@@ -2,10 +2,12 @@
 //! kiosk), what its screen shows, a booking's code into a priority ticket,
 //! and tickets for people who come without a booking.
 
+use crate::domain::booking::Booking;
 use crate::domain::catalog::{Catalog, Department, Service};
+use crate::domain::codes::KioskCode;
 use crate::domain::kiosk::{
-    KIOSK_LOCKOUT, KioskDevice, RedeemStep, Ticket, TicketKind, TicketNumber, TicketStatus,
-    estimate_wait,
+    Arrival, KIOSK_LOCKOUT, KioskDevice, RedeemStep, Ticket, TicketKind, TicketNumber,
+    TicketStatus, estimate_wait,
 };
 use crate::domain::queue::group_load;
 use crate::domain::schedule;
@@ -13,7 +15,9 @@ use crate::domain::signing::{SignatureError, SignedHeaders, is_kiosk_id, nonce_e
 use crate::service::input::{RedeemRequest, WalkInRequest};
 use crate::service::views::{KioskConfigView, TicketView};
 use crate::service::{App, MAX_ATTEMPTS, ServiceError, backoff, find_service};
-use crate::store::kiosk::{RedeemRefusal, WalkInRefusal};
+use crate::store::kiosk::{RedeemRefusal, Redemption, WalkInRefusal};
+use crate::store::queue::QueueDay;
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// A request as the kiosk signed it.
 pub struct KioskRequest<'a> {
@@ -24,12 +28,43 @@ pub struct KioskRequest<'a> {
     pub body: &'a [u8],
 }
 
-/// The registered kiosk that signed `request`, after its signature, its
-/// timestamp and its nonce (first use only) are checked.
+/// A registered kiosk whose signature checked out, with the request's nonce
+/// still to spend: [`Authenticated::spend`] records it (a second use is a
+/// replay), or the redeem's transaction does.
+pub struct Authenticated {
+    kiosk: KioskDevice,
+    nonce: String,
+    nonce_expires_at: DateTime<Utc>,
+}
+
+impl Authenticated {
+    /// The kiosk, once this request's nonce is recorded as used.
+    async fn spend(&self, app: &App) -> Result<&KioskDevice, ServiceError> {
+        if app
+            .store
+            .remember_nonce(&self.kiosk.id, &self.nonce, self.nonce_expires_at)
+            .await?
+        {
+            Ok(&self.kiosk)
+        } else {
+            Err(replayed(&self.kiosk))
+        }
+    }
+}
+
+fn replayed(kiosk: &KioskDevice) -> ServiceError {
+    tracing::info!(kiosk = %kiosk.id, "kiosk request replayed");
+    ServiceError::KioskUnauthorized("replayed")
+}
+
+/// The registered kiosk that signed `request`, after its signature and its
+/// timestamp are checked. The kiosk comes from the warm cache when the
+/// request verifies against it (so a new secret works at once, and a revoked
+/// one stops within [`crate::service::warm::MAX_AGE`]).
 pub async fn authenticate(
     app: &App,
     request: KioskRequest<'_>,
-) -> Result<KioskDevice, ServiceError> {
+) -> Result<Authenticated, ServiceError> {
     let unauthorized = |e: SignatureError| {
         tracing::info!(reason = %e, "kiosk request refused");
         ServiceError::KioskUnauthorized(match e {
@@ -39,24 +74,33 @@ pub async fn authenticate(
         })
     };
     let headers = request.headers.map_err(unauthorized)?;
-    let Some(kiosk) = app.store.get_kiosk(&headers.kiosk_id).await? else {
-        tracing::info!("kiosk request from an unregistered kiosk");
-        return Err(ServiceError::KioskUnauthorized("unknown kiosk"));
-    };
-    let secret = app.keyring.kiosk_secret(&kiosk.id, kiosk.generation);
     let now = app.clock.now();
-    headers
-        .verify(&secret, request.method, request.path, request.body, now)
-        .map_err(unauthorized)?;
-    if !app
-        .store
-        .remember_nonce(&kiosk.id, &headers.nonce, nonce_expires_at(now))
-        .await?
-    {
-        tracing::info!(kiosk = %kiosk.id, "kiosk request replayed");
-        return Err(ServiceError::KioskUnauthorized("replayed"));
-    }
-    Ok(kiosk)
+    let verify = |kiosk: &KioskDevice| {
+        let secret = app.keyring.kiosk_secret(&kiosk.id, kiosk.generation);
+        headers.verify(&secret, request.method, request.path, request.body, now)
+    };
+    let cached = app
+        .warm
+        .kiosks
+        .get(&headers.kiosk_id, now)
+        .filter(|kiosk| verify(kiosk).is_ok());
+    let kiosk = match cached {
+        Some(kiosk) => kiosk,
+        None => {
+            let Some(kiosk) = app.store.get_kiosk(&headers.kiosk_id).await? else {
+                tracing::info!("kiosk request from an unregistered kiosk");
+                return Err(ServiceError::KioskUnauthorized("unknown kiosk"));
+            };
+            app.warm.kiosks.put(kiosk.id.clone(), kiosk.clone(), now);
+            verify(&kiosk).map_err(unauthorized)?;
+            kiosk
+        }
+    };
+    Ok(Authenticated {
+        kiosk,
+        nonce: headers.nonce.clone(),
+        nonce_expires_at: nonce_expires_at(now),
+    })
 }
 
 /// A kiosk as an administrator registers it.
@@ -104,86 +148,145 @@ pub async fn register_kiosk(
         message: registration.message,
     };
     app.store.put_kiosk(&kiosk).await?;
+    app.warm.kiosks.remove(&kiosk.id);
     let secret = app.keyring.kiosk_secret(&kiosk.id, kiosk.generation);
     Ok((kiosk, secret))
 }
 
 /// What the kiosk's screen shows.
-pub async fn kiosk_config(app: &App, kiosk: &KioskDevice) -> Result<KioskConfigView, ServiceError> {
+pub async fn kiosk_config(
+    app: &App,
+    auth: &Authenticated,
+) -> Result<KioskConfigView, ServiceError> {
+    let kiosk = auth.spend(app).await?;
     let catalog = app.catalog(&kiosk.office_id).await?;
     Ok(KioskConfigView::of(kiosk, &catalog))
 }
 
-/// A booking's code typed at `kiosk` → its priority ticket.
+/// A booking's code typed at the kiosk → its priority ticket.
+///
+/// A ticket is issued in two round trips: one Query reads the hall of the
+/// day with the arrival under the code (the counters, tickets, desks and
+/// rooms for the number and the printed wait), and one transaction writes
+/// it, spending the nonce and checking the kiosk's lock. Every other answer
+/// spends the nonce and checks the lock first (a locked kiosk says nothing
+/// about a code), and an unknown code counts towards the lock.
 pub async fn redeem(
     app: &App,
-    kiosk: &KioskDevice,
+    auth: &Authenticated,
     request: RedeemRequest,
 ) -> Result<TicketView, ServiceError> {
-    refuse_when_off(kiosk)?;
     let now = app.clock.now();
-    if let Some(until) = app.store.kiosk_locked_until(&kiosk.id, now).await? {
-        return Err(ServiceError::KioskLocked {
-            retry_after_seconds: (until - now).num_seconds().max(1),
-        });
-    }
-    let code = request.validate()?;
-    let catalog = app.catalog(&kiosk.office_id).await?;
-    let today = schedule::local_date(&catalog.office, now);
-    // Digit codes are unique that day across offices; older ones per office.
-    let found = app
-        .store
-        .find_kiosk_code(&kiosk.office_id, today, &code)
-        .await?;
-    let Some((booking_id, code_office)) = found else {
-        app.store
-            .record_wrong_kiosk_code(&kiosk.id, now, KIOSK_LOCKOUT)
-            .await?;
-        return Err(ServiceError::CodeUnknown);
-    };
-    if !code_office.is_empty() && code_office != kiosk.office_id.as_str() {
-        app.store
-            .record_wrong_kiosk_code(&kiosk.id, now, KIOSK_LOCKOUT)
-            .await?;
-        return Err(ServiceError::WrongOffice);
-    }
-    for attempt in 0..MAX_ATTEMPTS {
-        let booking = app
-            .store
-            .get_booking(booking_id)
-            .await?
-            .ok_or(ServiceError::CodeUnknown)?;
-        let (department, service) = find_service(&catalog, &booking.service_id)?;
-        match booking.redeem_step(department.kiosk.window, now) {
-            RedeemStep::Issue => {}
-            RedeemStep::SameTicket => {
-                let number = booking.ticket.as_deref().unwrap_or_default();
-                let ticket = app
-                    .store
-                    .get_ticket(&kiosk.office_id, today, number)
-                    .await?
-                    .ok_or(ServiceError::CodeUnknown)?;
-                return ticket_view(app, &catalog, department, service, &ticket).await;
-            }
-            RedeemStep::TooEarly { valid_from } => {
-                return Err(ServiceError::TooEarly {
-                    valid_from: valid_from.with_timezone(&booking.time_zone).fixed_offset(),
+    match issue(app, auth, request, now).await? {
+        Redeemed::Issued(ticket) => Ok(ticket),
+        Redeemed::Answer(answer) => {
+            let kiosk = auth.spend(app).await?;
+            if let Some(until) = app.store.kiosk_locked_until(&kiosk.id, now).await? {
+                return Err(ServiceError::KioskLocked {
+                    retry_after_seconds: (until - now).num_seconds().max(1),
                 });
             }
-            RedeemStep::Resign => {
-                if app.store.resign(&booking, now).await? {
-                    return Err(ServiceError::KioskTooLate);
-                }
-                continue; // changed meanwhile: read it again
+            if matches!(
+                answer,
+                Err(ServiceError::CodeUnknown | ServiceError::WrongOffice)
+            ) {
+                app.store
+                    .record_wrong_kiosk_code(&kiosk.id, now, KIOSK_LOCKOUT)
+                    .await?;
             }
-            RedeemStep::TooLate => return Err(ServiceError::KioskTooLate),
-            RedeemStep::NotConfirmed => return Err(ServiceError::NotConfirmed),
+            answer
+        }
+    }
+}
+
+/// What [`issue`] came to.
+enum Redeemed {
+    /// A new ticket, written with the nonce spent and the lock checked.
+    Issued(TicketView),
+    /// Any other answer, given after the nonce and the lock.
+    Answer(Result<TicketView, ServiceError>),
+}
+
+async fn issue(
+    app: &App,
+    auth: &Authenticated,
+    request: RedeemRequest,
+    now: DateTime<Utc>,
+) -> Result<Redeemed, ServiceError> {
+    let answer = |a: Result<TicketView, ServiceError>| Ok(Redeemed::Answer(a));
+    let kiosk = &auth.kiosk;
+    if let Err(off) = refuse_when_off(kiosk) {
+        return answer(Err(off));
+    }
+    let code = match request.validate() {
+        Ok(code) => code,
+        Err(invalid) => return answer(Err(invalid.into())),
+    };
+    let catalog = app.catalog(&kiosk.office_id).await?;
+    let today = schedule::local_date(&catalog.office, now);
+    let (mut day, in_hall) = match &code {
+        KioskCode::Digits(digits) => {
+            app.store
+                .queue_day_with_arrival(&kiosk.office_id, today, digits)
+                .await?
+        }
+        KioskCode::Legacy(_) => (app.store.queue_day(&kiosk.office_id, today).await?, None),
+    };
+    let mut arrival_code = match (&code, &in_hall) {
+        (KioskCode::Digits(digits), Some(_)) => Some(digits.as_str()),
+        _ => None,
+    };
+    let mut arrival = match in_hall {
+        Some(arrival) => arrival,
+        // Confirmed before arrivals were kept, or not this office's code.
+        None => match booking_of_code(app, kiosk, today, &code).await? {
+            Ok(booking) => Arrival::from(&booking),
+            Err(refusal) => return answer(Err(refusal)),
+        },
+    };
+    for attempt in 0..MAX_ATTEMPTS {
+        let (department, service) = match find_service(&catalog, &arrival.service_id) {
+            Ok(found) => found,
+            Err(missing) => return answer(Err(missing)),
+        };
+        match arrival.redeem_step(department.kiosk.window, now) {
+            RedeemStep::Issue => {}
+            RedeemStep::SameTicket => {
+                let number = arrival.ticket.as_deref().unwrap_or_default();
+                let ticket = match day.tickets.iter().find(|t| t.number.to_string() == number) {
+                    Some(ticket) => Some(ticket.clone()),
+                    None => {
+                        app.store
+                            .get_ticket(&kiosk.office_id, today, number)
+                            .await?
+                    }
+                };
+                return answer(
+                    ticket
+                        .map(|t| ticket_view(&catalog, department, service, &t, &day))
+                        .ok_or(ServiceError::CodeUnknown),
+                );
+            }
+            RedeemStep::TooEarly { valid_from } => {
+                return answer(Err(ServiceError::TooEarly {
+                    valid_from: valid_from
+                        .with_timezone(&catalog.office.time_zone)
+                        .fixed_offset(),
+                }));
+            }
+            RedeemStep::Resign => {
+                if app.store.resign(arrival.booking_id, now).await? {
+                    return answer(Err(ServiceError::KioskTooLate));
+                }
+                arrival = reread(app, &arrival).await?;
+                arrival_code = None;
+                continue;
+            }
+            RedeemStep::TooLate => return answer(Err(ServiceError::KioskTooLate)),
+            RedeemStep::NotConfirmed => return answer(Err(ServiceError::NotConfirmed)),
         }
         let group = &department.kiosk.desk_group;
-        let last = app
-            .store
-            .last_ticket_number(&kiosk.office_id, today, group, TicketKind::Booked)
-            .await?;
+        let last = day.last_number(group, TicketKind::Booked);
         let ticket = new_ticket(
             kiosk,
             today,
@@ -191,27 +294,90 @@ pub async fn redeem(
             service,
             TicketKind::Booked,
             last + 1,
-            Some(&booking),
+            Some(&arrival),
             now,
         );
-        match app.store.redeem(&booking, &ticket, last).await? {
-            Ok(()) => return ticket_view(app, &catalog, department, service, &ticket).await,
+        let redemption = Redemption {
+            booking_id: arrival.booking_id,
+            ticket: &ticket,
+            last,
+            arrival: arrival_code,
+            kiosk_id: &kiosk.id,
+            nonce: &auth.nonce,
+            nonce_expires_at: auth.nonce_expires_at,
+            now,
+        };
+        match app.store.redeem(&redemption).await? {
+            Ok(()) => {
+                day.tickets.push(ticket.clone());
+                let view = ticket_view(&catalog, department, service, &ticket, &day);
+                return Ok(Redeemed::Issued(view));
+            }
             // Redeemed by a concurrent request (or cancelled): decide again.
-            Err(RedeemRefusal::BookingChanged) => continue,
+            Err(RedeemRefusal::BookingChanged) => {
+                arrival = reread(app, &arrival).await?;
+                arrival_code = None;
+                day = app.store.queue_day(&kiosk.office_id, today).await?;
+            }
             Err(RedeemRefusal::NumberTaken | RedeemRefusal::Conflict) => {
                 backoff(app, attempt).await;
+                day = app.store.queue_day(&kiosk.office_id, today).await?;
+            }
+            Err(RedeemRefusal::Replayed) => return Err(replayed(kiosk)),
+            // The answer says so once the lock is read.
+            Err(RedeemRefusal::Locked) => {
+                return answer(Err(ServiceError::KioskLocked {
+                    retry_after_seconds: 1,
+                }));
             }
         }
     }
     Err(ServiceError::Busy)
 }
 
+/// The booking a code typed at `kiosk` belongs to, read through the code's
+/// own item (older codes, and codes of other offices).
+async fn booking_of_code(
+    app: &App,
+    kiosk: &KioskDevice,
+    today: NaiveDate,
+    code: &KioskCode,
+) -> Result<Result<Booking, ServiceError>, ServiceError> {
+    // Digit codes are unique that day across offices; older ones per office.
+    let found = app
+        .store
+        .find_kiosk_code(&kiosk.office_id, today, code)
+        .await?;
+    let Some((booking_id, code_office)) = found else {
+        return Ok(Err(ServiceError::CodeUnknown));
+    };
+    if !code_office.is_empty() && code_office != kiosk.office_id.as_str() {
+        return Ok(Err(ServiceError::WrongOffice));
+    }
+    Ok(app
+        .store
+        .get_booking(booking_id)
+        .await?
+        .ok_or(ServiceError::CodeUnknown))
+}
+
+/// The arrival as its booking now stands.
+async fn reread(app: &App, arrival: &Arrival) -> Result<Arrival, ServiceError> {
+    let booking = app
+        .store
+        .get_booking(arrival.booking_id)
+        .await?
+        .ok_or(ServiceError::CodeUnknown)?;
+    Ok(Arrival::from(&booking))
+}
+
 /// A ticket for someone without a booking, for a matter chosen on the screen.
 pub async fn walk_in(
     app: &App,
-    kiosk: &KioskDevice,
+    auth: &Authenticated,
     request: WalkInRequest,
 ) -> Result<TicketView, ServiceError> {
+    let kiosk = auth.spend(app).await?;
     refuse_when_off(kiosk)?;
     if !kiosk.walk_ins_enabled {
         return Err(ServiceError::WalkInsDisabled {
@@ -261,7 +427,10 @@ pub async fn walk_in(
     );
     for attempt in 0..MAX_ATTEMPTS {
         match app.store.issue_walk_in(&ticket, limit).await? {
-            Ok(()) => return ticket_view(app, &catalog, department, service, &ticket).await,
+            Ok(()) => {
+                let day = app.store.queue_day(&ticket.office_id, ticket.date).await?;
+                return Ok(ticket_view(&catalog, department, service, &ticket, &day));
+            }
             // Filled in the moment since the check: this number is skipped.
             Err(WalkInRefusal::RoomFull) => return Err(ServiceError::WaitingRoomFull),
             Err(WalkInRefusal::Conflict) => backoff(app, attempt).await,
@@ -274,13 +443,13 @@ pub async fn walk_in(
 #[allow(clippy::too_many_arguments)]
 fn new_ticket(
     kiosk: &KioskDevice,
-    date: chrono::NaiveDate,
+    date: NaiveDate,
     department: &Department,
     service: &Service,
     kind: TicketKind,
     n: u32,
-    booking: Option<&crate::domain::booking::Booking>,
-    now: chrono::DateTime<chrono::Utc>,
+    booking: Option<&Arrival>,
+    now: DateTime<Utc>,
 ) -> Ticket {
     Ticket {
         number: TicketNumber {
@@ -292,7 +461,7 @@ fn new_ticket(
         date,
         department_id: department.id.clone(),
         service_id: service.id.clone(),
-        booking_id: booking.map(|b| b.id),
+        booking_id: booking.map(|b| b.booking_id),
         appointment: booking.map(|b| b.start),
         issued_at: now,
         status: TicketStatus::Waiting,
@@ -310,15 +479,14 @@ fn refuse_when_off(kiosk: &KioskDevice) -> Result<(), ServiceError> {
     }
 }
 
-/// The ticket as printed, with the people ahead of it now and the wait.
-async fn ticket_view(
-    app: &App,
+/// The ticket as printed, with the people ahead of it in `day` and the wait.
+fn ticket_view(
     catalog: &Catalog,
     department: &Department,
     service: &Service,
     ticket: &Ticket,
-) -> Result<TicketView, ServiceError> {
-    let day = app.store.queue_day(&ticket.office_id, ticket.date).await?;
+    day: &QueueDay,
+) -> TicketView {
     let ahead = ticket.people_ahead(&day.tickets);
     // The service times measured today and the desks open now; before the
     // first desk opens, the desks the department offers online.
@@ -334,12 +502,5 @@ async fn ticket_view(
         f64::from(department.desks_online)
     };
     let wait = estimate_wait(ahead, load.service_minutes, desks);
-    Ok(TicketView::of(
-        ticket,
-        &catalog.office,
-        department,
-        service,
-        ahead,
-        wait,
-    ))
+    TicketView::of(ticket, &catalog.office, department, service, ahead, wait)
 }

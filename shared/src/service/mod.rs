@@ -23,6 +23,7 @@ mod slots;
 pub mod sweeper;
 mod transitions;
 pub mod views;
+pub mod warm;
 
 pub use book::{BookOutcome, book};
 pub use cancel::{CancelOutcome, cancel_for_person, cancel_with_token, view_with_token};
@@ -50,6 +51,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub entropy: Arc<dyn Entropy>,
     pub keyring: Keyring,
+    /// Catalogs and kiosks kept between requests, for a bounded age.
+    pub warm: Arc<warm::WarmCache>,
 }
 
 impl App {
@@ -61,14 +64,24 @@ impl App {
             clock: Arc::new(SystemClock),
             entropy: Arc::new(OsEntropy),
             keyring: config.keyring.clone(),
+            warm: Arc::default(),
         }
     }
 
-    pub(crate) async fn catalog(&self, office: &OfficeId) -> Result<Catalog, ServiceError> {
-        self.store
-            .load_catalog(office)
-            .await?
-            .ok_or(ServiceError::OfficeNotFound)
+    /// An office's catalog, read at most [`warm::MAX_AGE`] ago.
+    pub(crate) async fn catalog(&self, office: &OfficeId) -> Result<Arc<Catalog>, ServiceError> {
+        let now = self.clock.now();
+        if let Some(catalog) = self.warm.catalogs.get(office, now) {
+            return Ok(catalog);
+        }
+        let catalog = Arc::new(
+            self.store
+                .load_catalog(office)
+                .await?
+                .ok_or(ServiceError::OfficeNotFound)?,
+        );
+        self.warm.catalogs.put(office.clone(), catalog.clone(), now);
+        Ok(catalog)
     }
 
     /// A fresh outbox message id.

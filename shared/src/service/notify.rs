@@ -20,6 +20,7 @@ use crate::senders::{SendError, Senders};
 use crate::service::{App, ServiceError};
 use crate::store::{Claim, StoreError};
 use chrono::Duration;
+use std::sync::Arc;
 
 /// How long a sender may hold a message before another may try it.
 pub const DELIVERY_LEASE: Duration = Duration::minutes(2);
@@ -88,7 +89,7 @@ impl Delivery {
 /// The booking, its catalog, and what the message needs from them.
 struct Context {
     booking: Booking,
-    catalog: Catalog,
+    catalog: Arc<Catalog>,
 }
 
 impl Context {

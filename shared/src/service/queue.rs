@@ -19,6 +19,7 @@ use crate::service::views::{
 use crate::service::{App, FieldError, MAX_ATTEMPTS, ServiceError, backoff};
 use crate::store::queue::{CallRefusal, FinishRefusal, QueueDay};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use std::sync::Arc;
 
 /// How many calls the board lists.
 const BOARD_CALLS: usize = 10;
@@ -166,7 +167,7 @@ enum Step {
 
 /// An office's hall today, as a clerk of the office reads it.
 struct Hall {
-    catalog: Catalog,
+    catalog: Arc<Catalog>,
     date: NaiveDate,
     now: DateTime<Utc>,
     day: QueueDay,

@@ -12,8 +12,7 @@
 //! stop the rest; the run reports it so the schedule retries.
 
 use crate::domain::booking::{Booking, ConfirmStep};
-use crate::domain::catalog::Catalog;
-use crate::domain::ids::{BookingId, OfficeId};
+use crate::domain::ids::BookingId;
 use crate::domain::outbox::{MessageKind, OutboxMessage};
 use crate::domain::schedule;
 use crate::domain::staff::{Role, Staff};
@@ -23,7 +22,6 @@ use crate::service::transitions::expire;
 use crate::service::{App, ServiceError};
 use crate::store::keys;
 use chrono::{DateTime, Duration, Utc};
-use std::collections::HashMap;
 
 /// How far back the sweep looks for due items. A sweep that was down longer
 /// leaves older holds to the lazy expiry of confirm and cancel.
@@ -100,7 +98,6 @@ fn buckets(prefix: &str, now: DateTime<Utc>) -> Vec<String> {
 pub async fn sweep(app: &App, config: SweepConfig) -> Result<SweepReport, ServiceError> {
     let now = app.clock.now();
     let mut report = SweepReport::default();
-    let mut catalogs = Catalogs::default();
 
     for bucket in buckets(keys::HOLDS_BUCKET, now) {
         for id in app.store.due_in_bucket(&bucket, now).await? {
@@ -115,7 +112,7 @@ pub async fn sweep(app: &App, config: SweepConfig) -> Result<SweepReport, Servic
     for bucket in buckets(keys::VISITS_BUCKET, now) {
         for id in app.store.due_in_bucket(&bucket, now).await? {
             report.read += 1;
-            match no_show(app, &mut catalogs, id, now).await {
+            match no_show(app, id, now).await {
                 Ok(outcome) => {
                     report.no_shows += usize::from(outcome.marked);
                     report.blocks += usize::from(outcome.blocked);
@@ -181,32 +178,17 @@ struct NoShowOutcome {
     blocked: bool,
 }
 
-/// The catalogs of the offices met in one sweep, read once each.
-#[derive(Default)]
-struct Catalogs(HashMap<OfficeId, Catalog>);
-
-impl Catalogs {
-    async fn get(&mut self, app: &App, office: &OfficeId) -> Result<&Catalog, ServiceError> {
-        if !self.0.contains_key(office) {
-            let catalog = app.catalog(office).await?;
-            self.0.insert(office.clone(), catalog);
-        }
-        self.0.get(office).ok_or(ServiceError::OfficeNotFound)
-    }
-}
-
 /// Marks a confirmed visit whose kiosk window closed a no-show, and blocks
 /// the person when the department's rule is met.
 async fn no_show(
     app: &App,
-    catalogs: &mut Catalogs,
     id: BookingId,
     now: DateTime<Utc>,
 ) -> Result<NoShowOutcome, ServiceError> {
     let Some(booking) = app.store.get_booking(id).await? else {
         return Ok(NoShowOutcome::default());
     };
-    let catalog = catalogs.get(app, &booking.office_id).await?;
+    let catalog = app.catalog(&booking.office_id).await?;
     let department = catalog
         .departments
         .iter()

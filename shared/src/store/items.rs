@@ -10,7 +10,7 @@ use crate::domain::codes::{KioskCode, ShortCode};
 use crate::domain::contact::{Email, PersonName, PhoneNumber};
 use crate::domain::ids::{BookingId, DepartmentId, OfficeId, OutboxId, ServiceId};
 use crate::domain::kiosk::{
-    Call, DeskGroup, DeskId, KioskDevice, Ticket, TicketKind, TicketNumber, TicketStatus,
+    Arrival, Call, DeskGroup, DeskId, KioskDevice, Ticket, TicketKind, TicketNumber, TicketStatus,
 };
 use crate::domain::outbox::{MessageKind, OutboxMessage};
 use crate::domain::queue::Desk;
@@ -41,6 +41,7 @@ pub mod entity {
     pub const TICKET: &str = "ticket";
     pub const DESK: &str = "desk";
     pub const ROOM: &str = "room";
+    pub const ARRIVAL: &str = "arrival";
 }
 
 /// Attribute names that update and condition expressions write by hand. Each
@@ -107,6 +108,7 @@ pub mod attr {
     pub const FINISHED_STATUS: &str = "finished_status";
     pub const IN_ROOM: &str = "in_room";
     pub const DEPARTMENT_ID: &str = "department_id";
+    pub const ARRIVAL_CODE: &str = "code";
 }
 
 /// A stored item could not be turned back into a domain value.
@@ -672,8 +674,16 @@ mod tests {
         };
         let outbox_names = names(serde_dynamo::to_item(outbox).unwrap());
 
-        let ticket_counter_names =
-            names(serde_dynamo::to_item(TicketCounterItem { last_number: 1 }).unwrap());
+        let ticket_counter_names = names(
+            serde_dynamo::to_item(TicketCounterItem {
+                sk: "COUNTER#A#booked".into(),
+                last_number: 1,
+            })
+            .unwrap(),
+        );
+        let mut arrival = ArrivalItem::of(&b).expect("a digit code");
+        arrival.ticket = Some("RA001".into());
+        let arrival_names = names(serde_dynamo::to_item(arrival).unwrap());
         let guard_names = names(
             serde_dynamo::to_item(KioskGuardItem {
                 wrong_codes: 1,
@@ -708,7 +718,7 @@ mod tests {
             })
             .unwrap(),
         );
-        let expected: [(&[&str], &Vec<String>); 9] = [
+        let expected: [(&[&str], &Vec<String>); 10] = [
             (
                 &[
                     attr::STATUS,
@@ -753,6 +763,10 @@ mod tests {
                 &desk_names,
             ),
             (&[attr::IN_ROOM, attr::DEPARTMENT_ID], &room_names),
+            (
+                &[attr::ARRIVAL_CODE, attr::TICKET, keys::PK],
+                &arrival_names,
+            ),
             (
                 &[attr::WRONG_CODES, attr::WINDOW_UNTIL, attr::LOCKED_UNTIL],
                 &guard_names,
@@ -820,6 +834,65 @@ pub struct KioskGuardItem {
     pub locked_until: Option<i64>,
 }
 
+/// A confirmed booking expected in the hall on its day, under its digit
+/// code (see [`Arrival`]); written with the confirmation, given the ticket's
+/// number with the redemption, gone with the day's tickets.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ArrivalItem {
+    pub pk: String,
+    pub sk: String,
+    pub entity: String,
+    pub code: String,
+    pub booking_id: String,
+    pub service_id: String,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub start_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+    pub ttl: i64,
+}
+
+impl ArrivalItem {
+    /// The arrival of a booking with a digit code (older codes have none).
+    pub fn of(b: &Booking) -> Option<Self> {
+        let KioskCode::Digits(digits) = &b.kiosk_code else {
+            return None;
+        };
+        let key = keys::arrival(&b.office_id, b.local_date, digits);
+        Some(Self {
+            pk: key.pk,
+            sk: key.sk,
+            entity: entity::ARRIVAL.into(),
+            code: digits.clone(),
+            booking_id: b.id.to_string(),
+            service_id: b.service_id.to_string(),
+            start_at: b.start,
+            ticket: None,
+            ttl: (b.end + Duration::days(1)).timestamp(),
+        })
+    }
+}
+
+impl TryFrom<ArrivalItem> for Arrival {
+    type Error = CorruptItem;
+    /// An arrival is written for a confirmed booking; with a ticket, it was redeemed.
+    fn try_from(i: ArrivalItem) -> Result<Self, Self::Error> {
+        Ok(Arrival {
+            booking_id: BookingId::parse(&i.booking_id)
+                .map_err(corrupt(entity::ARRIVAL, "booking_id"))?,
+            service_id: ServiceId::parse(&i.service_id)
+                .map_err(corrupt(entity::ARRIVAL, "service_id"))?,
+            start: i.start_at,
+            status: if i.ticket.is_some() {
+                BookingStatus::Redeemed
+            } else {
+                BookingStatus::Confirmed
+            },
+            ticket: i.ticket,
+        })
+    }
+}
+
 /// A nonce a kiosk used; remembered until its timestamp is stale anyway.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KioskNonceItem {
@@ -829,9 +902,23 @@ pub struct KioskNonceItem {
     pub ttl: i64,
 }
 
+impl KioskNonceItem {
+    pub fn new(kiosk_id: &str, nonce: &str, expires_at: DateTime<Utc>) -> Self {
+        let key = keys::kiosk_nonce(kiosk_id, nonce);
+        Self {
+            pk: key.pk,
+            sk: key.sk,
+            entity: entity::KIOSK_NONCE.into(),
+            ttl: expires_at.timestamp(),
+        }
+    }
+}
+
 /// The last ticket number issued for an office, day, desk group and kind.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TicketCounterItem {
+    #[serde(default)]
+    pub sk: String,
     #[serde(default)]
     pub last_number: u32,
 }

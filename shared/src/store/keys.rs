@@ -212,9 +212,23 @@ pub fn ticket_counter(
 ) -> Key {
     Key {
         pk: queue_pk(office, date),
-        sk: format!("COUNTER#{group}#{}", kind.as_str()),
+        sk: ticket_counter_sk(group, kind),
     }
 }
+pub fn ticket_counter_sk(group: &DeskGroup, kind: TicketKind) -> String {
+    format!("COUNTER#{group}#{}", kind.as_str())
+}
+/// A confirmed booking expected in the hall that day, under its digit code:
+/// the redeem's one Query finds it with the rest of the hall.
+pub fn arrival(office: &OfficeId, date: NaiveDate, digits: &str) -> Key {
+    Key {
+        pk: queue_pk(office, date),
+        sk: format!("ARRIVAL#{digits}"),
+    }
+}
+/// Past every arrival's sort key (codes are digits) and before the hall's
+/// counters, tickets, desks and rooms: where reading the hall starts.
+pub const AFTER_ARRIVALS: &str = "ARRIVAL#~";
 pub const TICKET_PREFIX: &str = "TICKET#";
 pub fn ticket(office: &OfficeId, date: NaiveDate, number: &str) -> Key {
     Key {

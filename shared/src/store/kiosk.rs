@@ -2,7 +2,7 @@
 //! wrong-code guard, and ticket numbers that stay unique and gap-free per
 //! office, day, desk group and kind under concurrent requests.
 
-use crate::domain::booking::{Booking, BookingStatus};
+use crate::domain::booking::BookingStatus;
 use crate::domain::codes::KioskCode;
 use crate::domain::ids::{BookingId, DepartmentId, OfficeId};
 use crate::domain::kiosk::{DeskGroup, KioskDevice, Lockout, Ticket, TicketKind};
@@ -16,18 +16,40 @@ use crate::store::items::{
 use crate::store::queue::{failed, room_update};
 use crate::store::writes::condition_held;
 use crate::store::{Store, StoreError, from_item, key_map, keys, n, s, to_item};
-use aws_sdk_dynamodb::types::{ReturnValue, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{ConditionCheck, ReturnValue, TransactWriteItem, Update};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// Why a redemption was not written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RedeemRefusal {
-    /// The booking is no longer confirmed (redeemed by a concurrent request, or cancelled).
+    /// The booking is no longer confirmed (redeemed by a concurrent request,
+    /// or cancelled), or its arrival is gone: read the booking.
     BookingChanged,
     /// Another ticket took the number; read the counter again.
     NumberTaken,
+    /// The request's nonce was used before: a replay.
+    Replayed,
+    /// The kiosk is locked after wrong codes.
+    Locked,
     /// Another transaction touched the same items; retry.
     Conflict,
+}
+
+/// A booking's code redeemed at a kiosk, as [`Store::redeem`] writes it.
+#[derive(Debug, Clone, Copy)]
+pub struct Redemption<'a> {
+    pub booking_id: BookingId,
+    /// Numbered one past `last`.
+    pub ticket: &'a Ticket,
+    /// The desk group's counter as read.
+    pub last: u32,
+    /// The code of the hall's arrival for the booking, when there is one.
+    pub arrival: Option<&'a str>,
+    pub kiosk_id: &'a str,
+    /// The signed request's nonce, spent by the same transaction.
+    pub nonce: &'a str,
+    pub nonce_expires_at: DateTime<Utc>,
+    pub now: DateTime<Utc>,
 }
 
 /// The daily walk-in cap of the desk group is reached.
@@ -70,13 +92,7 @@ impl Store {
         nonce: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let key = keys::kiosk_nonce(kiosk_id, nonce);
-        let item = KioskNonceItem {
-            pk: key.pk,
-            sk: key.sk,
-            entity: entity::KIOSK_NONCE.into(),
-            ttl: expires_at.timestamp(),
-        };
+        let item = KioskNonceItem::new(kiosk_id, nonce, expires_at);
         let result = self
             .client
             .put_item()
@@ -205,19 +221,19 @@ impl Store {
         Ok(counter.map_or(0, |c| c.last_number))
     }
 
-    /// Redeems a confirmed booking into `ticket`, whose number is one past
-    /// `last`: the booking's state, the counter (still at `last`) and the
-    /// ticket, in one transaction.
+    /// Redeems a confirmed booking into its ticket, in one transaction: the
+    /// booking's state, the counter (still at `last`), the ticket, the
+    /// waiting room, the request's nonce (first use only), the kiosk not
+    /// locked after wrong codes, and the arrival given the ticket's number.
     pub async fn redeem(
         &self,
-        booking: &Booking,
-        ticket: &Ticket,
-        last: u32,
+        r: &Redemption<'_>,
     ) -> Result<Result<(), RedeemRefusal>, StoreError> {
+        let ticket = r.ticket;
         let number = ticket.number.to_string();
         let booking_update = Update::builder()
             .table_name(&self.table)
-            .set_key(Some(key_map(&keys::booking(booking.id))))
+            .set_key(Some(key_map(&keys::booking(r.booking_id))))
             .update_expression(format!(
                 "SET #status = :redeemed, {TICKET} = :ticket REMOVE {GSI2PK}, {GSI2SK}"
             ))
@@ -227,9 +243,17 @@ impl Store {
             .expression_attribute_values(":confirmed", s(BookingStatus::Confirmed.as_str()))
             .expression_attribute_values(":ticket", s(&number))
             .build()?;
-        let writes = vec![
+        let not_locked = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(key_map(&keys::kiosk_guard(r.kiosk_id))))
+            .condition_expression(format!(
+                "attribute_not_exists({LOCKED_UNTIL}) OR {LOCKED_UNTIL} <= :now"
+            ))
+            .expression_attribute_values(":now", n(r.now.timestamp_millis()))
+            .build()?;
+        let mut writes = vec![
             TransactWriteItem::builder().update(booking_update).build(),
-            self.counter_step(ticket, last)?,
+            self.counter_step(ticket, r.last)?,
             self.put(
                 to_item(entity::TICKET, &TicketItem::from(ticket))?,
                 Some("attribute_not_exists(pk)"),
@@ -243,12 +267,41 @@ impl Store {
                 1,
                 None,
             )?,
+            self.put(
+                to_item(
+                    entity::KIOSK_NONCE,
+                    &KioskNonceItem::new(r.kiosk_id, r.nonce, r.nonce_expires_at),
+                )?,
+                Some("attribute_not_exists(pk)"),
+            )?,
+            TransactWriteItem::builder()
+                .condition_check(not_locked)
+                .build(),
         ];
+        if let Some(digits) = r.arrival {
+            let arrival = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key_map(&keys::arrival(
+                    &ticket.office_id,
+                    ticket.date,
+                    digits,
+                ))))
+                .update_expression(format!("SET {TICKET} = :ticket"))
+                .condition_expression("attribute_exists(pk)")
+                .expression_attribute_values(":ticket", s(&number))
+                .build()?;
+            writes.push(TransactWriteItem::builder().update(arrival).build());
+        }
         Ok(self.transact(writes).await?.map_err(|codes| {
-            if failed(&codes, 0) {
+            // The arrival (last) is gone only with its day: read the booking.
+            if failed(&codes, 0) || failed(&codes, 6) {
                 RedeemRefusal::BookingChanged
             } else if failed(&codes, 1) || failed(&codes, 2) {
                 RedeemRefusal::NumberTaken
+            } else if failed(&codes, 4) {
+                RedeemRefusal::Replayed
+            } else if failed(&codes, 5) {
+                RedeemRefusal::Locked
             } else {
                 RedeemRefusal::Conflict
             }
@@ -257,11 +310,11 @@ impl Store {
 
     /// A confirmed booking whose code came after the kiosk window: resigned
     /// (seed 001). `false` when it was no longer confirmed.
-    pub async fn resign(&self, booking: &Booking, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    pub async fn resign(&self, booking: BookingId, now: DateTime<Utc>) -> Result<bool, StoreError> {
         self.update_if(
             self.client
                 .update_item()
-                .set_key(Some(key_map(&keys::booking(booking.id))))
+                .set_key(Some(key_map(&keys::booking(booking))))
                 .update_expression(format!(
                     "SET #status = :resigned, {CLOSED_AT} = :now REMOVE {GSI2PK}, {GSI2SK}"
                 ))

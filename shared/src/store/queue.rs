@@ -5,14 +5,17 @@
 //! room's head count moves in the same transactions as the tickets.
 
 use crate::domain::ids::{DepartmentId, OfficeId};
-use crate::domain::kiosk::{DeskGroup, DeskId, Ticket, TicketStatus};
+use crate::domain::kiosk::{Arrival, DeskGroup, DeskId, Ticket, TicketKind, TicketStatus};
 use crate::domain::queue::Desk;
 use crate::store::items::attr::{
-    CALLS, CURRENT, DEPARTMENT_ID, DESK, FINISHED_AT, FINISHED_STATUS, FINISHED_TICKET,
-    FIRST_CALLED_AT, GROUPS, IN_ROOM, LAST_CALLED_AT, OPEN, STATUS,
+    ARRIVAL_CODE, CALLS, CURRENT, DEPARTMENT_ID, DESK, FINISHED_AT, FINISHED_STATUS,
+    FINISHED_TICKET, FIRST_CALLED_AT, GROUPS, IN_ROOM, LAST_CALLED_AT, OPEN, STATUS,
 };
-use crate::store::items::{DeskItem, RoomItem, TICKET_RETENTION, TicketItem, entity};
+use crate::store::items::{
+    ArrivalItem, DeskItem, RoomItem, TICKET_RETENTION, TicketCounterItem, TicketItem, entity,
+};
 use crate::store::{Store, StoreError, from_item, key_map, keys, n, s};
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::builders::UpdateBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Update};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -25,6 +28,18 @@ pub struct QueueDay {
     pub desks: Vec<Desk>,
     /// People checked in and not yet served, per department.
     pub in_room: HashMap<String, i64>,
+    /// The last number of each desk group and kind, by the counter's sort key.
+    pub counters: HashMap<String, u32>,
+}
+
+impl QueueDay {
+    /// The last number issued that day for a desk group and kind (0: none yet).
+    pub fn last_number(&self, group: &DeskGroup, kind: TicketKind) -> u32 {
+        self.counters
+            .get(&keys::ticket_counter_sk(group, kind))
+            .copied()
+            .unwrap_or(0)
+    }
 }
 
 /// Why a call was not written.
@@ -93,10 +108,42 @@ impl Store {
         let query = self
             .client
             .query()
-            .key_condition_expression("pk = :pk")
+            .key_condition_expression("pk = :pk AND sk > :after_arrivals")
             .expression_attribute_values(":pk", s(keys::queue_pk(office, date)))
+            .expression_attribute_values(":after_arrivals", s(keys::AFTER_ARRIVALS))
             .consistent_read(true);
+        Ok(self.read_hall(query).await?.0)
+    }
+
+    /// The hall of an office's day and the arrival expected under `digits`,
+    /// in the same Query: it starts at that arrival's key and leaves the
+    /// other arrivals out.
+    pub async fn queue_day_with_arrival(
+        &self,
+        office: &OfficeId,
+        date: NaiveDate,
+        digits: &str,
+    ) -> Result<(QueueDay, Option<Arrival>), StoreError> {
+        let query = self
+            .client
+            .query()
+            .key_condition_expression("pk = :pk AND sk >= :arrival")
+            .filter_expression("entity <> :arrival_entity OR #code = :code")
+            .expression_attribute_names("#code", ARRIVAL_CODE)
+            .expression_attribute_values(":pk", s(keys::queue_pk(office, date)))
+            .expression_attribute_values(":arrival", s(keys::arrival(office, date, digits).sk))
+            .expression_attribute_values(":arrival_entity", s(entity::ARRIVAL))
+            .expression_attribute_values(":code", s(digits))
+            .consistent_read(true);
+        self.read_hall(query).await
+    }
+
+    async fn read_hall(
+        &self,
+        query: QueryFluentBuilder,
+    ) -> Result<(QueueDay, Option<Arrival>), StoreError> {
         let mut day = QueueDay::default();
+        let mut arrival = None;
         for item in self.query_all(query).await? {
             match item
                 .get("entity")
@@ -115,11 +162,19 @@ impl Store {
                     let stored: RoomItem = from_item(entity::ROOM, item)?;
                     day.in_room.insert(stored.department_id, stored.in_room);
                 }
+                Some(entity::TICKET_COUNTER) => {
+                    let stored: TicketCounterItem = from_item(entity::TICKET_COUNTER, item)?;
+                    day.counters.insert(stored.sk, stored.last_number);
+                }
+                Some(entity::ARRIVAL) => {
+                    let stored: ArrivalItem = from_item(entity::ARRIVAL, item)?;
+                    arrival = Some(Arrival::try_from(stored)?);
+                }
                 _ => {}
             }
         }
         day.desks.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(day)
+        Ok((day, arrival))
     }
 
     /// Opens a desk for `groups` (or changes the groups of an open one).

@@ -10,7 +10,8 @@ use crate::store::items::attr::{
     BOOKING_ID, CLOSED_AT, CODE_ATTEMPTS, CONFIRM_CODE, CONFIRM_TOKEN, CONFIRMED_AT, GSI2PK,
     GSI2SK, HOLD_EXPIRES_AT, MANAGE_TOKENS, START_AT, STATUS,
 };
-use crate::store::{Store, StoreError, key_map, keys, n, s};
+use crate::store::items::{ArrivalItem, entity};
+use crate::store::{Store, StoreError, key_map, keys, n, s, to_item};
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 
@@ -84,10 +85,14 @@ impl Store {
         if matches!(proof, ConfirmProof::Code(_)) {
             update = update.expression_attribute_values(":max_attempts", n(MAX_CODE_ATTEMPTS));
         }
-        let writes = vec![
+        let mut writes = vec![
             TransactWriteItem::builder().update(update.build()?).build(),
             self.outbox_put(message)?,
         ];
+        // Expected in the hall: the kiosk finds it with the rest of the day.
+        if let Some(arrival) = ArrivalItem::of(booking) {
+            writes.push(self.put(to_item(entity::ARRIVAL, &arrival)?, None)?);
+        }
         self.transition(writes, inbound, now).await
     }
 
@@ -162,6 +167,20 @@ impl Store {
             booking.local_date,
             &booking.kiosk_code,
         ))?);
+        // A confirmed booking was expected in the hall; codes are unique that
+        // day, so its arrival goes without a condition (older bookings have none).
+        if booking.status == BookingStatus::Confirmed
+            && let Some(arrival) = ArrivalItem::of(booking)
+        {
+            let delete = Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(key_map(&keys::Key {
+                    pk: arrival.pk,
+                    sk: arrival.sk,
+                })))
+                .build()?;
+            writes.push(TransactWriteItem::builder().delete(delete).build());
+        }
         writes.push(self.outbox_put(message)?);
         self.transition(writes, inbound, now).await
     }

@@ -125,6 +125,24 @@ async fn an_expired_hold_is_refused_and_its_capacity_returns_exactly_once() {
 }
 
 #[tokio::test]
+async fn an_old_confirm_link_answers_410_after_the_hold_rule_items_are_gone() {
+    let env = TestEnv::new().await;
+    let (id, _) = book(&env, 1).await;
+    let token = secret(&env, &id, "hold_created", "confirm_token").await;
+    // Days later, the person rule and the kiosk code have gone with their
+    // TTL, and the sweeper never released the hold.
+    env.advance(Duration::days(3));
+    env.delete_items_of("person_rule").await;
+    env.delete_items_of("kiosk_code").await;
+
+    let (status, body) = env.confirm(&id, By::Token(&token)).await;
+    assert_eq!(status, 410, "{body}");
+    assert_eq!(body["error"]["code"], "hold_expired");
+    assert_eq!(env.booked_units(OLSZTYN, CIVIL_AFFAIRS).await, 0);
+    assert_eq!(env.outbox_count(&id, "expired").await, 1);
+}
+
+#[tokio::test]
 async fn a_booking_is_cancelled_with_pesel_service_and_day() {
     let env = TestEnv::new().await;
     let (id, start) = book(&env, 7).await;

@@ -3,7 +3,9 @@
 
 use serde_json::json;
 use termin::domain::sms_reply::ReplyReason;
+use termin::domain::clock::Clock;
 use termin::service::SmsOutcome;
+use termin::store::TransitionRefusal;
 use termin_local::inbound_sms_event;
 use termin_tests::*;
 
@@ -142,6 +144,42 @@ async fn replies_arriving_in_either_order_end_confirmed() {
         }
         assert_eq!(status(&env, &id).await, "confirmed", "{order:?}");
     }
+}
+
+#[tokio::test]
+async fn a_wrong_code_for_several_holds_one_of_which_changed_meanwhile_is_a_state_change() {
+    use termin::domain::ids::BookingId;
+    use termin::domain::outbox::OutboxMessage;
+    use termin::domain::contact::PhoneNumber;
+    use termin::domain::ids::OutboxId;
+    let env = TestEnv::new().await;
+    let first = book_by_sms(&env, 1).await;
+    let second = book_by_sms(&env, 2).await;
+    // Read as open holds; then the second is cancelled before the write.
+    let manage = s(&env.message(&second, "hold_created").await, "manage_token");
+    let (cancelled, body) = env.cancel(&second, &manage).await;
+    assert_eq!(cancelled, 200, "{body}");
+    let holds = [first.as_str(), second.as_str()].map(|id| BookingId::parse(id).unwrap());
+    let now = env.clock.now();
+    let reply = OutboxMessage::sms_reply(
+        OutboxId::from_ulid(ulid::Ulid::new()),
+        None,
+        PhoneNumber::from_e164(&env.phone).unwrap(),
+        ReplyReason::WrongCode { tries_left: 4 },
+        termin::domain::catalog::Lang::Pl,
+        now,
+    );
+    let written = env
+        .app
+        .store
+        .record_wrong_codes(&holds, &reply, now, "inbound-race-1")
+        .await;
+    assert_eq!(
+        written.map_err(|e| e.to_string()),
+        Ok(Err(TransitionRefusal::StateChanged)),
+        "decided again, not a store error"
+    );
+    assert_eq!(status(&env, &first).await, "pending");
 }
 
 #[tokio::test]

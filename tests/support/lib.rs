@@ -415,6 +415,22 @@ impl TestEnv {
             .collect()
     }
 
+    /// Deletes every item of `entity`, as their TTL would.
+    pub async fn delete_items_of(&self, entity: &str) {
+        for item in self.items_of(entity).await {
+            self.app
+                .store
+                .client()
+                .delete_item()
+                .table_name(self.app.store.table())
+                .key("pk", item["pk"].clone())
+                .key("sk", item["sk"].clone())
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+
     /// Sum of `booked` over capacity-unit counters of a department.
     pub async fn booked_units(&self, office: &str, department: &str) -> i64 {
         let prefix = format!("CAPACITY#{office}#{department}");

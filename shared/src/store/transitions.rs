@@ -152,7 +152,8 @@ impl Store {
             let delete = Delete::builder()
                 .table_name(&self.table)
                 .set_key(Some(key_map(&key)))
-                .condition_expression(format!("{BOOKING_ID} = :id"))
+                // Gone with its TTL is fine; another booking's is not ours to delete.
+                .condition_expression(format!("attribute_not_exists(pk) OR {BOOKING_ID} = :id"))
                 .expression_attribute_values(":id", s(booking.id.to_string()))
                 .build()?;
             Ok(TransactWriteItem::builder().delete(delete).build())

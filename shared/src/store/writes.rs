@@ -154,8 +154,9 @@ impl Store {
                     Ok(Err(TransitionRefusal::Duplicate))
                 }
                 Some(codes) if is_conflict(&codes) => Ok(Err(TransitionRefusal::Conflict)),
-                // Only the booking updates (which lead) have conditions that legitimately fail.
-                Some(codes) if codes.first().is_some_and(|c| c == "ConditionalCheckFailed") => {
+                // A booking's condition (the leading one, or any of the holds
+                // one SMS answers for): the booking changed since it was read.
+                Some(codes) if codes.iter().any(|c| c == "ConditionalCheckFailed") => {
                     Ok(Err(TransitionRefusal::StateChanged))
                 }
                 _ => Err(StoreError::sdk("TransactWriteItems", err)),

@@ -558,3 +558,36 @@ fn every_error_answers_the_one_error_shape() {
         }
     }
 }
+
+/// The OpenAPI Initiative's JSON Schema of OpenAPI 3.0 documents (2021-09-28,
+/// Apache-2.0), as the openapi-spec-validator package on PyPI ships it.
+const OPENAPI_3_0_SCHEMA: &str = include_str!("../openapi-3.0.schema.json");
+
+#[test]
+fn the_document_is_valid_openapi_3_0() {
+    let schema: Value = serde_json::from_str(OPENAPI_3_0_SCHEMA).unwrap();
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .build(&schema)
+        .unwrap();
+    let doc = document();
+    let errors: Vec<String> = validator
+        .iter_errors(doc.raw())
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+
+    // A comma in an unquoted flow-style description splits it into a key.
+    let broken = doc
+        .raw()
+        .pointer("/components/schemas/Booking")
+        .cloned()
+        .map(|mut s| {
+            s["properties"]["kiosk_code"]["to whoever holds a token"] = Value::Null;
+            s
+        })
+        .unwrap();
+    let mut bad = doc.raw().clone();
+    bad["components"]["schemas"]["Booking"] = broken;
+    assert!(!validator.is_valid(&bad));
+}

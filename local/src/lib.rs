@@ -1,18 +1,27 @@
 //! Runs Termin on one machine, with the same definitions as the cloud:
-//! the table and the HTTP routes are read from `infra/template.yaml`.
+//! the table is read from `infra/template.yaml`, the HTTP routes from the
+//! OpenAPI document its HttpApi is built from (`infra/openapi.yaml`).
 //!
 //! - [`dynamodb_local`] starts Amazon's DynamoDB Local (from the npm package) on Java;
-//! - [`template`] reads the table definition and routes from the SAM template
-//!   (and `template_audit`, a test, checks its logs, alarms, policies and key);
+//! - [`template`] reads the table definition from the SAM template and finds
+//!   its API document (and `template_audit`, a test, checks its logs, alarms,
+//!   policies and key);
+//! - [`openapi`] reads the routes and schemas of the API document (and
+//!   `api_audit`, a test, holds it and the template to each other and its
+//!   schemas to the sample events);
 //! - [`moto`] starts the SES/SNS stand-in and reads what was sent;
 //! - [`streams`] feeds the table's stream to the notify function;
-//! - [`router`] dispatches a request to the function the template names for it;
+//! - [`router`] dispatches a request to the function the document names for it;
 //! - [`demo`] loads the demo offices modelled on the seed documents;
-//! - [`server`] serves the API under `/api` and `web/` at `/`.
+//! - [`server`] serves the API under `/api` (its document at `/api/openapi.json`)
+//!   and `web/` at `/`.
 
+#[cfg(test)]
+mod api_audit;
 pub mod demo;
 pub mod dynamodb_local;
 pub mod moto;
+pub mod openapi;
 pub mod process;
 pub mod router;
 pub mod server;

@@ -1,7 +1,7 @@
 //! `termin-local`: DynamoDB Local, the SES/SNS stand-in (moto), the table
-//! from the SAM template, the demo offices, the API routes from the template,
-//! `web/`, the stream consumer (notify) and the schedules (reminders, sweeper), on one
-//! machine.
+//! from the SAM template, the demo offices, the API routes from the OpenAPI
+//! document the template includes (`infra/openapi.yaml`), `web/`, the stream
+//! consumer (notify) and the schedules (reminders, sweeper), on one machine.
 //!
 //! The functions are wired exactly as in Lambda: `Config::from_env` and
 //! `aws_config::load_defaults`, with every service reached through the

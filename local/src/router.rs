@@ -1,5 +1,6 @@
-//! Dispatches a request to the function the template routes it to, with path
-//! and query parameters set as API Gateway sets them.
+//! Dispatches a request to the function the API document routes it to (the
+//! OpenAPI document the template's HttpApi is built from), with path and query
+//! parameters set as API Gateway sets them.
 
 use crate::staff::StaffTokens;
 use crate::template::{Route, Template, TemplateError};
@@ -13,6 +14,9 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use std::collections::HashMap;
 use termin::api::{ApiError, not_found};
 use termin::service::App;
+
+/// Where the local server serves the API.
+pub const API_BASE: &str = "/api";
 
 /// The HttpApi JWT authorizer staff routes sit behind.
 pub const STAFF_AUTHORIZER: &str = "StaffJwt";
@@ -31,17 +35,21 @@ pub const FUNCTIONS: [&str; 7] = [
 #[derive(Clone)]
 pub struct Router {
     routes: Vec<Route>,
+    /// The API document as clients see it (`GET /api/openapi.json`).
+    document: serde_json::Value,
     /// What the template's `StaffJwt` authorizer checks, locally.
     staff_tokens: StaffTokens,
 }
 
 impl Router {
-    /// Routes from the workspace template; fails if a function has no handler here.
+    /// Routes from the template's API document; fails if a function has no
+    /// handler here or an authorizer no local stand-in.
     pub fn from_template(
         template: &Template,
         staff_tokens: StaffTokens,
     ) -> Result<Self, TemplateError> {
-        let routes = template.routes()?;
+        let document = template.api_document()?;
+        let routes = document.routes()?;
         if let Some(unknown) = routes
             .iter()
             .find(|r| !FUNCTIONS.contains(&r.function.as_str()))
@@ -63,12 +71,18 @@ impl Router {
         }
         Ok(Self {
             routes,
+            document: document.public(API_BASE),
             staff_tokens,
         })
     }
 
     pub fn routes(&self) -> &[Route] {
         &self.routes
+    }
+
+    /// The API document for clients, served under [`API_BASE`].
+    pub fn document(&self) -> &serde_json::Value {
+        &self.document
     }
 
     /// The route and path parameters for a method and path, if any.
@@ -229,7 +243,7 @@ mod tests {
     use crate::staff::StaffTokens;
 
     #[test]
-    fn paths_match_the_template_routes_with_their_parameters() {
+    fn paths_match_the_document_routes_with_their_parameters() {
         let keyring = termin::domain::secrets::Keyring::new(&[7; 32]).unwrap();
         let router =
             Router::from_template(&Template::workspace().unwrap(), StaffTokens::new(&keyring))

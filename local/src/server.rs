@@ -1,5 +1,5 @@
-//! The local HTTP server: the API under `/api` (routed as the template routes
-//! it), `web/` at `/`, and the local-only mailbox: `/_local/mailbox` (a page),
+//! The local HTTP server: the API under `/api` (routed as its OpenAPI document
+//! routes it, the document itself at `/api/openapi.json`), `web/` at `/`, and the local-only mailbox: `/_local/mailbox` (a page),
 //! `/_local/sent` (every email and SMS the notify function sent, read back from
 //! the SES/SNS stand-in), `/_local/sms` (play an inbound SMS reply) and
 //! `/_local/kiosks` (the demo kiosks with the secrets staff would type in) and
@@ -54,6 +54,7 @@ pub fn app(app: App, router: Router, web_dir: PathBuf, local: LocalServices) -> 
         local: Arc::new(local),
     };
     axum::Router::new()
+        .route("/api/openapi.json", get(openapi))
         .route("/api/{*path}", any(api))
         .route("/_local/mailbox", get(mailbox_page))
         .route("/_local/sent", get(sent))
@@ -95,6 +96,11 @@ async fn api(State(shared): State<Shared>, req: Request) -> Response {
         .await;
     let (parts, body) = response.into_parts();
     Response::from_parts(parts, AxumBody::from(body.to_vec()))
+}
+
+/// The API document (local only: the deployed API has no such route).
+async fn openapi(State(shared): State<Shared>) -> Response {
+    axum::Json(shared.router.document().clone()).into_response()
 }
 
 async fn mailbox_page(State(shared): State<Shared>) -> Response {
@@ -241,5 +247,76 @@ async fn inbound_sms(State(shared): State<Shared>, body: axum::body::Bytes) -> R
             tracing::error!(error = %e, "inbound SMS failed");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::Template;
+    use termin::domain::codes::OsEntropy;
+    use termin::domain::secrets::Keyring;
+    use termin::store::Store;
+
+    /// The server with a table it never reaches (the document needs none).
+    fn server() -> axum::Router {
+        let keyring = Keyring::new(&[7; 32]).unwrap();
+        let router =
+            Router::from_template(&Template::workspace().unwrap(), StaffTokens::new(&keyring))
+                .unwrap();
+        let client = aws_sdk_dynamodb::Client::from_conf(
+            aws_sdk_dynamodb::Config::builder()
+                .behavior_version(aws_config::BehaviorVersion::latest())
+                .region(aws_config::Region::new("eu-central-1"))
+                .build(),
+        );
+        let clock = Arc::new(ShiftedClock::default());
+        let state = App {
+            store: Store::new(client, "unused"),
+            clock: clock.clone(),
+            entropy: Arc::new(OsEntropy),
+            keyring: keyring.clone(),
+        };
+        let local = LocalServices {
+            moto_endpoint: String::new(),
+            dead_letters: Arc::default(),
+            mailbox_page: PathBuf::new(),
+            clock,
+            staff_tokens: StaffTokens::new(&keyring),
+        };
+        app(state, router, PathBuf::from("web-not-needed"), local)
+    }
+
+    #[tokio::test]
+    async fn the_api_document_is_served_as_json_at_api_openapi_json() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let serving = tokio::spawn(axum::serve(listener, server()).into_future());
+        let url = format!("http://{addr}/api/openapi.json");
+        let (status, content_type, doc) = tokio::task::spawn_blocking(move || {
+            let mut response = ureq::get(&url).call().unwrap();
+            let content_type = response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let doc: serde_json::Value = response.body_mut().read_json().unwrap();
+            (response.status().as_u16(), content_type, doc)
+        })
+        .await
+        .unwrap();
+        serving.abort();
+
+        assert_eq!(status, 200);
+        assert!(
+            content_type.starts_with("application/json"),
+            "{content_type}"
+        );
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3.0."));
+        assert_eq!(doc["servers"][0]["url"], "/api");
+        assert!(doc["paths"]["/bookings"]["post"]["requestBody"].is_object());
+        assert!(doc["components"]["schemas"]["Booking"].is_object());
+        assert!(!doc.to_string().contains("x-amazon-apigateway"));
     }
 }

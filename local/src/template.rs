@@ -1,6 +1,8 @@
 //! Reads what the local runner needs from the SAM template, so that the local
-//! table and routes cannot drift from what is deployed.
+//! table and routes cannot drift from what is deployed: the table, and the
+//! OpenAPI document the HttpApi is built from (its routes).
 
+use crate::openapi::ApiDocument;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
@@ -8,7 +10,7 @@ use aws_sdk_dynamodb::types::{
     TimeToLiveSpecification,
 };
 use serde_yaml::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
@@ -43,6 +45,8 @@ pub struct Route {
 #[derive(Debug, Clone)]
 pub struct Template {
     doc: Value,
+    /// Where the template's relative paths start (the API document's).
+    dir: PathBuf,
 }
 
 fn str_at<'a>(v: &'a Value, key: &str) -> Result<&'a str, TemplateError> {
@@ -70,12 +74,14 @@ impl Template {
     pub fn load(path: &Path) -> Result<Self, TemplateError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| TemplateError::Read(path.display().to_string(), e))?;
-        Self::parse(&text)
+        Self::parse(&text, path.parent().unwrap_or(Path::new(".")))
     }
 
-    pub fn parse(text: &str) -> Result<Self, TemplateError> {
+    /// A template whose relative paths start at `dir`.
+    pub fn parse(text: &str, dir: &Path) -> Result<Self, TemplateError> {
         Ok(Self {
             doc: serde_yaml::from_str(text)?,
+            dir: dir.to_owned(),
         })
     }
 
@@ -189,80 +195,50 @@ impl Template {
         Ok(())
     }
 
-    /// Every `HttpApi` event of every function.
+    /// The resource named `name`, if the template has it.
+    pub fn resource(&self, name: &str) -> Option<&Value> {
+        self.resources().ok()?.get(name)
+    }
+
+    /// The names of the resources of type `kind`.
+    pub fn names_of_type(&self, kind: &str) -> Result<Vec<String>, TemplateError> {
+        Ok(self
+            .resources()?
+            .iter()
+            .filter(|(_, r)| r.get("Type").and_then(Value::as_str) == Some(kind))
+            .filter_map(|(name, _)| name.as_str().map(str::to_owned))
+            .collect())
+    }
+
+    /// Where the HttpApi's `DefinitionBody` comes from: the local file of its
+    /// `Fn::Transform: {Name: AWS::Include, Parameters: {Location: …}}`.
+    pub fn api_document_path(&self) -> Result<PathBuf, TemplateError> {
+        let api = self
+            .resources()?
+            .values()
+            .find(|r| r.get("Type").and_then(Value::as_str) == Some("AWS::Serverless::HttpApi"))
+            .ok_or_else(|| shape("no AWS::Serverless::HttpApi resource"))?;
+        let include = api
+            .get("Properties")
+            .and_then(|p| p.get("DefinitionBody"))
+            .and_then(|b| b.get("Fn::Transform"))
+            .filter(|t| t.get("Name").and_then(Value::as_str) == Some("AWS::Include"))
+            .ok_or_else(|| shape("the HttpApi's DefinitionBody is not an AWS::Include"))?;
+        let location = include
+            .get("Parameters")
+            .and_then(|p| p.get("Location"))
+            .and_then(Value::as_str)
+            .ok_or_else(|| shape("the AWS::Include has no Location"))?;
+        Ok(self.dir.join(location))
+    }
+
+    /// The OpenAPI document the HttpApi is built from.
+    pub fn api_document(&self) -> Result<ApiDocument, TemplateError> {
+        ApiDocument::load(&self.api_document_path()?)
+    }
+
+    /// Every route of the HttpApi, from its OpenAPI document.
     pub fn routes(&self) -> Result<Vec<Route>, TemplateError> {
-        let mut routes = Vec::new();
-        for (name, resource) in self.resources()? {
-            if resource.get("Type").and_then(Value::as_str) != Some("AWS::Serverless::Function") {
-                continue;
-            }
-            let function = name.as_str().ok_or_else(|| shape("resource name"))?;
-            let events = resource
-                .get("Properties")
-                .and_then(|p| p.get("Events"))
-                .and_then(Value::as_mapping);
-            for event in events.into_iter().flat_map(|m| m.values()) {
-                if event.get("Type").and_then(Value::as_str) != Some("HttpApi") {
-                    continue;
-                }
-                let props = event
-                    .get("Properties")
-                    .ok_or_else(|| shape("HttpApi event without Properties"))?;
-                routes.push(Route {
-                    function: function.to_owned(),
-                    method: str_at(props, "Method")?.to_ascii_uppercase(),
-                    path: str_at(props, "Path")?.to_owned(),
-                    authorizer: props
-                        .get("Auth")
-                        .and_then(|a| a.get("Authorizer"))
-                        .and_then(Value::as_str)
-                        .map(str::to_owned),
-                });
-            }
-        }
-        Ok(routes)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn staff_routes_and_only_they_sit_behind_the_staff_authorizer() {
-        let routes = Template::workspace().unwrap().routes().unwrap();
-        for route in &routes {
-            let staff = route.path.starts_with("/staff/");
-            assert_eq!(
-                route.authorizer.as_deref(),
-                staff.then_some("StaffJwt"),
-                "{} {}",
-                route.method,
-                route.path
-            );
-        }
-        assert!(routes.iter().any(|r| r.path == "/staff/blocks/lift"));
-    }
-
-    #[test]
-    fn the_template_names_the_routes_of_every_function() {
-        let routes = Template::workspace().unwrap().routes().unwrap();
-        let has = |m: &str, p: &str, f: &str| {
-            routes
-                .iter()
-                .any(|r| r.method == m && r.path == p && r.function == f)
-        };
-        assert!(has(
-            "GET",
-            "/offices/{office_id}/services/{service_id}/slots",
-            "ListSlotsFunction"
-        ));
-        assert!(has("POST", "/bookings", "BookFunction"));
-        assert!(has(
-            "POST",
-            "/bookings/{booking_id}/confirm",
-            "ConfirmFunction"
-        ));
-        assert!(has("POST", "/bookings/cancel", "CancelFunction"));
+        self.api_document()?.routes()
     }
 }

@@ -1,6 +1,6 @@
 //! A booking storm: 2,000 attempts at once for the 240 seats of Tuesday's
 //! slots at three offices (Olsztyn ID cards, 3 desks; Opava ID cards, 2;
-//! Mielec vehicle registration, 4), through the template's routes and the
+//! Mielec vehicle registration, 4), through the API document's routes and the
 //! book handler against DynamoDB Local — then the same number of bare
 //! TransactWriteItems on the same kind of items (the slot's counter with its
 //! condition, the booking, the person rule, the outbox message) in the same

@@ -1,4 +1,4 @@
-//! The kiosk in the hall, through the template's routes: signed requests,
+//! The kiosk in the hall, through the API document's routes: signed requests,
 //! booking codes into priority tickets inside the window, walk-in tickets,
 //! and the lockout after wrong codes.
 

@@ -8,6 +8,7 @@ mod idempotency;
 mod inbound_sms;
 mod kiosk;
 mod notify;
+mod openapi;
 mod privacy;
 mod queue;
 mod round_trips;

@@ -1,4 +1,4 @@
-//! The hall's queue through the template's routes: desks opened by clerks,
+//! The hall's queue through the API document's routes: desks opened by clerks,
 //! tickets called by the rule under conditional writes, recalls and missed
 //! tickets, the public status and its wait estimate, and the waiting room.
 

@@ -202,7 +202,7 @@ impl TestEnv {
         body
     }
 
-    /// Calls the API through the template's routes, as API Gateway would.
+    /// Calls the API through the API document's routes, as API Gateway would.
     pub async fn call(
         &self,
         method: Method,

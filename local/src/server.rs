@@ -276,6 +276,7 @@ mod tests {
             clock: clock.clone(),
             entropy: Arc::new(OsEntropy),
             keyring: keyring.clone(),
+            warm: Arc::default(),
         };
         let local = LocalServices {
             moto_endpoint: String::new(),

@@ -2,8 +2,8 @@
 //! it confirms, and duplicates, strangers and wrong codes change nothing else.
 
 use serde_json::json;
-use termin::domain::sms_reply::ReplyReason;
 use termin::domain::clock::Clock;
+use termin::domain::sms_reply::ReplyReason;
 use termin::service::SmsOutcome;
 use termin::store::TransitionRefusal;
 use termin_local::inbound_sms_event;
@@ -148,10 +148,10 @@ async fn replies_arriving_in_either_order_end_confirmed() {
 
 #[tokio::test]
 async fn a_wrong_code_for_several_holds_one_of_which_changed_meanwhile_is_a_state_change() {
-    use termin::domain::ids::BookingId;
-    use termin::domain::outbox::OutboxMessage;
     use termin::domain::contact::PhoneNumber;
+    use termin::domain::ids::BookingId;
     use termin::domain::ids::OutboxId;
+    use termin::domain::outbox::OutboxMessage;
     let env = TestEnv::new().await;
     let first = book_by_sms(&env, 1).await;
     let second = book_by_sms(&env, 2).await;

@@ -14,7 +14,10 @@
 //! `infra/build-release` do not run here; a benchmark cannot build them
 //! itself, as `cargo bench` holds the build directory's lock). Prints the
 //! median init and first answer of each, the ratio of its init to the
-//! hello-world's, and the stripped binary's size.
+//! hello-world's, and the stripped binary's size; then the verdict against
+//! issue 9's targets (init ≤ 1.5× the hello-world's, binary ≤ 6 MB), naming
+//! every binary that misses one. The binaries are read from `CARGO_TARGET_DIR`
+//! when it is set, as cargo builds them there.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -25,6 +28,10 @@ use std::time::{Duration, Instant};
 use termin_tests::*;
 
 const STARTS: usize = 15;
+/// Issue 9's targets: init at most this many times the hello-world's ...
+const INIT_RATIO_TARGET: f64 = 1.5;
+/// ... and a stripped binary of at most this many MB.
+const SIZE_TARGET_MB: f64 = 6.0;
 const REQUEST_ID: &str = "cold-start-1";
 
 /// Each function and the event it answers first (a sample from `events/`).
@@ -153,9 +160,20 @@ async fn main() {
         "{:<13} {:>8} {:>12} {:>16} {:>12}",
         "binary", "size MB", "init ms", "first answer ms", "init / hello"
     );
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .map(|dir| {
+            if dir.is_absolute() {
+                dir
+            } else {
+                root.join(dir)
+            }
+        })
+        .unwrap_or_else(|| root.join("target"));
     let mut hello_init = None;
+    let mut misses = Vec::new();
     for (binary, sample) in FUNCTIONS {
-        let path = root.join("target/release").join(binary);
+        let path = target_dir.join("release").join(binary);
         let size = std::fs::metadata(&path).unwrap().len() as f64 / 1_048_576.0;
         let (mut inits, mut answers) = (vec![], vec![]);
         for _ in 0..STARTS {
@@ -209,10 +227,31 @@ async fn main() {
         }
         let init = median(inits);
         let hello = *hello_init.get_or_insert(init);
+        let ratio = init / hello;
         println!(
-            "{binary:<13} {size:>8.1} {init:>12.1} {:>16.1} {:>12.2}",
+            "{binary:<13} {size:>8.1} {init:>12.1} {:>16.1} {ratio:>12.2}",
             median(answers),
-            init / hello
         );
+        if ratio > INIT_RATIO_TARGET {
+            misses.push(format!(
+                "{binary}: init {ratio:.2}× the hello-world's (target ≤ {INIT_RATIO_TARGET}×)"
+            ));
+        }
+        if size > SIZE_TARGET_MB {
+            misses.push(format!(
+                "{binary}: {size:.1} MB (target ≤ {SIZE_TARGET_MB} MB)"
+            ));
+        }
+    }
+    if misses.is_empty() {
+        println!(
+            "targets met: every init ≤ {INIT_RATIO_TARGET}× the hello-world's, every binary ≤ {SIZE_TARGET_MB} MB"
+        );
+    } else {
+        println!("TARGETS NOT MET:");
+        for miss in &misses {
+            println!("  {miss}");
+        }
+        std::process::exit(1);
     }
 }

@@ -2,12 +2,14 @@
 //! embedded at compile time. Every user-visible word of every message is looked
 //! up here by key; `{name}` placeholders are filled by the caller.
 //!
-//! Dates and times use chrono's locale data (weekday and genitive month names)
-//! with a pattern that is itself a translation (`format.date`, `format.time`, ...).
+//! Dates and times use a pattern that is itself a translation (`format.date`,
+//! `format.time`, ...); its weekday and month names (`%A`, `%a`, `%B`, `%b`)
+//! come from the tables below, glibc's for the four languages (genitive months,
+//! as a date reads), so chrono's data for every locale is not linked in.
 
 use crate::domain::catalog::Lang;
 use crate::messages::RenderError;
-use chrono::{DateTime, Locale, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Weekday};
 use chrono_tz::Tz;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -104,8 +106,8 @@ impl Translations {
         key: &str,
         time: DateTime<Tz>,
     ) -> Result<String, TranslationError> {
-        let pattern = self.raw(lang, key)?;
-        running_text(lang, key, time.format_localized(pattern, locale(lang)))
+        let pattern = names(lang, self.raw(lang, key)?, time.weekday(), time.month0());
+        running_text(lang, key, time.format(&pattern))
     }
 
     /// A calendar day (no time of day), formatted with the pattern stored under `key`.
@@ -115,8 +117,8 @@ impl Translations {
         key: &str,
         day: NaiveDate,
     ) -> Result<String, TranslationError> {
-        let pattern = self.raw(lang, key)?;
-        running_text(lang, key, day.format_localized(pattern, locale(lang)))
+        let pattern = names(lang, self.raw(lang, key)?, day.weekday(), day.month0());
+        running_text(lang, key, day.format(&pattern))
     }
 
     #[cfg(test)]
@@ -203,14 +205,173 @@ pub(crate) fn code(lang: Lang) -> &'static str {
     }
 }
 
-fn locale(lang: Lang) -> Locale {
-    match lang {
-        Lang::Pl => Locale::pl_PL,
-        Lang::Cs => Locale::cs_CZ,
-        Lang::En => Locale::en_GB,
-        Lang::Uk => Locale::uk_UA,
+/// `pattern` with `%A`, `%a`, `%B` and `%b` replaced by the names in `lang`;
+/// every other specifier (and `%%`) is left for chrono.
+fn names(lang: Lang, pattern: &str, weekday: Weekday, month0: u32) -> String {
+    let names = Names::of(lang);
+    let day = weekday.num_days_from_sunday() as usize;
+    let month = month0 as usize;
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('A') => out.push_str(names.days[day]),
+            Some('a') => out.push_str(names.short_days[day]),
+            Some('B') => out.push_str(names.months[month]),
+            Some('b') => out.push_str(names.short_months[month]),
+            Some(other) => {
+                out.push('%');
+                out.push(other);
+            }
+            None => out.push('%'),
+        }
+    }
+    out
+}
+
+/// Weekday names from Sunday, month names from January (genitive where the
+/// language declines them: "24 listopada", "24. listopadu", "24 листопада").
+struct Names {
+    days: [&'static str; 7],
+    short_days: [&'static str; 7],
+    months: [&'static str; 12],
+    short_months: [&'static str; 12],
+}
+
+impl Names {
+    fn of(lang: Lang) -> &'static Names {
+        match lang {
+            Lang::Pl => &PL,
+            Lang::Cs => &CS,
+            Lang::En => &EN,
+            Lang::Uk => &UK,
+        }
     }
 }
+
+const PL: Names = Names {
+    days: [
+        "niedziela",
+        "poniedziałek",
+        "wtorek",
+        "środa",
+        "czwartek",
+        "piątek",
+        "sobota",
+    ],
+    short_days: ["nie", "pon", "wto", "śro", "czw", "pią", "sob"],
+    months: [
+        "stycznia",
+        "lutego",
+        "marca",
+        "kwietnia",
+        "maja",
+        "czerwca",
+        "lipca",
+        "sierpnia",
+        "września",
+        "października",
+        "listopada",
+        "grudnia",
+    ],
+    short_months: [
+        "sty", "lut", "mar", "kwi", "maj", "cze", "lip", "sie", "wrz", "paź", "lis", "gru",
+    ],
+};
+
+const CS: Names = Names {
+    days: [
+        "Neděle",
+        "Pondělí",
+        "Úterý",
+        "Středa",
+        "Čtvrtek",
+        "Pátek",
+        "Sobota",
+    ],
+    short_days: ["Ne", "Po", "Út", "St", "Čt", "Pá", "So"],
+    months: [
+        "ledna",
+        "února",
+        "března",
+        "dubna",
+        "května",
+        "června",
+        "července",
+        "srpna",
+        "září",
+        "října",
+        "listopadu",
+        "prosince",
+    ],
+    short_months: [
+        "led", "úno", "bře", "dub", "kvě", "čen", "čec", "srp", "zář", "říj", "lis", "pro",
+    ],
+};
+
+const EN: Names = Names {
+    days: [
+        "Sunday",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+    ],
+    short_days: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+    months: [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    short_months: [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ],
+};
+
+const UK: Names = Names {
+    days: [
+        "неділя",
+        "понеділок",
+        "вівторок",
+        "середа",
+        "четвер",
+        "п'ятниця",
+        "субота",
+    ],
+    short_days: ["нд", "пн", "вт", "ср", "чт", "пт", "сб"],
+    months: [
+        "січня",
+        "лютого",
+        "березня",
+        "квітня",
+        "травня",
+        "червня",
+        "липня",
+        "серпня",
+        "вересня",
+        "жовтня",
+        "листопада",
+        "грудня",
+    ],
+    short_months: [
+        "січ", "лют", "бер", "кві", "тра", "чер", "лип", "сер", "вер", "жов", "лис", "гру",
+    ],
+};
 
 /// The CLDR plural category of a whole number, as the suffix of a translation key.
 /// English and Czech use `one` / `few` / `many` too so every file has the same keys

@@ -246,17 +246,23 @@ impl TestEnv {
         body: Option<&Value>,
     ) -> (StatusCode, Value) {
         let body = body.map(|b| b.to_string()).unwrap_or_default();
-        let response = self
-            .router
-            .dispatch(app, method, path, HeaderMap::new(), body.into_bytes())
-            .await;
-        let status = response.status();
-        let value = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
-        (status, value)
+        self.dispatch(app, method, path, body, &[]).await
     }
 
     pub async fn call_raw(
         &self,
+        method: Method,
+        path: &str,
+        body: String,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
+        self.dispatch(&self.app, method, path, body, headers).await
+    }
+
+    /// A request routed as API Gateway would, answered by `app`'s handlers.
+    async fn dispatch(
+        &self,
+        app: &App,
         method: Method,
         path: &str,
         body: String,
@@ -271,7 +277,7 @@ impl TestEnv {
         }
         let response = self
             .router
-            .dispatch(&self.app, method, path, map, body.into_bytes())
+            .dispatch(app, method, path, map, body.into_bytes())
             .await;
         let status = response.status();
         let value = serde_json::from_slice(response.body()).unwrap_or(Value::Null);

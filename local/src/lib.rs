@@ -44,9 +44,9 @@ pub fn workspace_root() -> PathBuf {
 /// The SDK configuration for a service on this machine (DynamoDB Local, moto):
 /// `endpoint`, eu-central-1 and dummy credentials. DynamoDB Local keeps one
 /// database per access key and region, so every client made from this sees
-/// the same tables.
+/// the same tables. The HTTP client is the functions' own (`termin::sdk`).
 pub async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
+    termin::sdk::loader()
         .region(aws_config::Region::new("eu-central-1"))
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
             "local",

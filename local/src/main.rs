@@ -4,7 +4,7 @@
 //! consumer (notify) and the schedules (reminders, sweeper), on one machine.
 //!
 //! The functions are wired exactly as in Lambda: `Config::from_env` and
-//! `aws_config::load_defaults`, with every service reached through the
+//! `termin::sdk::load`, with every service reached through the
 //! standard `AWS_ENDPOINT_URL_*` variables that `local/run` sets.
 
 use std::net::SocketAddr;
@@ -47,7 +47,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_env()?;
     let notify_config = NotifyConfig::from_env()?;
     let lead = reminder_lead_from_lookup(|name| std::env::var(name).ok())?;
-    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let aws = termin::sdk::load().await;
     // The wall clock, which `/_local/clock` can move to try the day of a visit.
     let clock = Arc::new(ShiftedClock::default());
     let app = App {

@@ -21,6 +21,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod messages;
+pub mod sdk;
 pub mod senders;
 pub mod service;
 pub mod store;
@@ -35,7 +36,7 @@ mod layering {
     fn rank(module: &str) -> Option<u8> {
         Some(match module {
             "domain" | "error" => 0,
-            "store" | "messages" | "senders" | "config" | "telemetry" => 1,
+            "store" | "messages" | "senders" | "config" | "sdk" | "telemetry" => 1,
             "service" => 2,
             "api" => 3,
             _ => return None,
@@ -91,6 +92,7 @@ mod layering {
             "messages",
             "senders",
             "config",
+            "sdk",
             "telemetry",
             "service",
             "api",

@@ -9,7 +9,7 @@ use termin::telemetry;
 async fn main() -> Result<(), Error> {
     telemetry::init();
     let notify_config = NotifyConfig::from_env()?;
-    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let aws = termin::sdk::load().await;
     let config = Config::load(&aws).await?;
     let notifier = Notifier::new(App::new(&config, &aws), &aws, notify_config);
     run(service_fn(|event| notify::handle(&notifier, event))).await

@@ -8,7 +8,7 @@ use termin::{service::App, telemetry};
 async fn main() -> Result<(), Error> {
     telemetry::init();
     let lead = reminder_lead_from_lookup(|name| std::env::var(name).ok())?;
-    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let aws = termin::sdk::load().await;
     let config = Config::load(&aws).await?;
     let app = App::new(&config, &aws);
     run(service_fn(|event| remind::handle(&app, lead, event))).await

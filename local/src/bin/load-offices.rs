@@ -21,7 +21,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let catalogs = parse_catalogs(&std::fs::read_to_string(&path)?)
         .map_err(|e| termin::error::error_chain(&e))?;
-    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let aws = termin::sdk::load().await;
     let config = Config::load(&aws).await?;
     let store = Store::new(aws_sdk_dynamodb::Client::new(&aws), &config.table_name);
     for catalog in &catalogs {

@@ -46,7 +46,7 @@ fn parse(args: &[String]) -> Result<KioskRegistration, String> {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let registration = parse(&args)?;
-    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let aws = termin::sdk::load().await;
     let config = Config::load(&aws).await?;
     let app = App::new(&config, &aws);
     let (kiosk, secret) = register_kiosk(&app, registration)

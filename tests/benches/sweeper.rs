@@ -64,6 +64,7 @@ fn booking(n: usize, start: DateTime<Utc>, status: BookingStatus) -> Booking {
         code_attempts: 0,
         reminded_at: None,
         ticket: None,
+        undeliverable: Vec::new(),
     }
 }
 

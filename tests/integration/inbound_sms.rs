@@ -27,14 +27,6 @@ async fn code_sent(env: &TestEnv) -> String {
     code_in(&env.sent().await.sms[0].text)
 }
 
-/// The confirmation code in an SMS: the one 6-character word of the code alphabet.
-fn code_in(text: &str) -> String {
-    text.split(|c: char| !c.is_ascii_alphanumeric())
-        .find(|w| w.len() == 6 && w.chars().all(|c| "3479ACEFHJKMNPRTWXY".contains(c)))
-        .unwrap_or_else(|| panic!("no code in {text:?}"))
-        .to_owned()
-}
-
 async fn reply(env: &TestEnv, from: &str, body: &str, id: &str) -> Vec<SmsOutcome> {
     sms_reply::process(&env.app, &inbound_sms_event(from, body, id))
         .await

@@ -3,6 +3,7 @@
 mod bad_input;
 mod capacity;
 mod events;
+mod faults;
 mod flow;
 mod idempotency;
 mod inbound_sms;

@@ -155,7 +155,8 @@ impl From<ServiceError> for ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "busy",
                 "too many people are booking right now; try again",
-            ),
+            )
+            .retry_after(1),
             E::KioskUnauthorized(why) => ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",

@@ -111,6 +111,9 @@ pub struct Booking {
     pub reminded_at: Option<DateTime<Utc>>,
     /// The number of the ticket the kiosk issued for this booking.
     pub ticket: Option<String>,
+    /// The channels a provider refused for good (a bad address or number,
+    /// a bounce): staff see them and call the citizen instead.
+    pub undeliverable: Vec<Channel>,
 }
 
 /// What the citizen gave for a booking, in domain form.
@@ -238,6 +241,7 @@ impl Booking {
             code_attempts: 0,
             reminded_at: None,
             ticket: None,
+            undeliverable: Vec::new(),
         }
     }
 
@@ -341,6 +345,7 @@ pub(crate) mod tests {
             code_attempts: 0,
             reminded_at: None,
             ticket: None,
+            undeliverable: Vec::new(),
         }
     }
 

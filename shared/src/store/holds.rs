@@ -138,7 +138,7 @@ impl Store {
             Err(err) => err,
         };
         let Some(codes) = cancellation_codes(&err) else {
-            return Err(StoreError::sdk("TransactWriteItems", err));
+            return Err(StoreError::transaction(err));
         };
         if is_conflict(&codes) {
             return Ok(Err(HoldRefusal::Conflict));
@@ -155,9 +155,7 @@ impl Store {
             Some(Guard::KioskCode) => Ok(Err(HoldRefusal::KioskCodeTaken)),
             Some(Guard::Idempotency) => Ok(Err(HoldRefusal::IdempotencyKeyTaken)),
             // A fresh ULID or outbox id that exists means something is deeply wrong.
-            Some(Guard::Booking | Guard::Outbox) | None => {
-                Err(StoreError::sdk("TransactWriteItems", err))
-            }
+            Some(Guard::Booking | Guard::Outbox) | None => Err(StoreError::transaction(err)),
         }
     }
 

@@ -72,6 +72,10 @@ pub mod attr {
     pub const SMS_SENT_AT: &str = "sms_sent_at";
     pub const SMS_LEASE_UNTIL: &str = "sms_lease_until";
     pub const SMS_MESSAGE_ID: &str = "sms_message_id";
+    pub const EMAIL_UNDELIVERABLE: &str = "email_undeliverable";
+    pub const SMS_UNDELIVERABLE: &str = "sms_undeliverable";
+    /// On the booking: the channels a provider refused for good.
+    pub const UNDELIVERABLE: &str = "undeliverable";
     pub const DELIVERED_AT: &str = "delivered_at";
     pub const OUTCOME: &str = "outcome";
     pub const MANAGE_TOKEN: &str = "manage_token";
@@ -270,6 +274,8 @@ pub struct BookingItem {
     pub reminded_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub undeliverable: Vec<Channel>,
     /// When the personal fields were removed (retention): the item then
     /// serves statistics only and is no booking any more.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -335,6 +341,7 @@ impl From<&Booking> for BookingItem {
             code_attempts: b.code_attempts,
             reminded_at: b.reminded_at,
             ticket: b.ticket.clone(),
+            undeliverable: b.undeliverable.clone(),
             purged_at: None,
             ttl: (b.end + BOOKING_RETENTION).timestamp(),
         }
@@ -395,6 +402,7 @@ impl TryFrom<BookingItem> for Booking {
             code_attempts: i.code_attempts,
             reminded_at: i.reminded_at,
             ticket: i.ticket,
+            undeliverable: i.undeliverable,
             phone_key: i.phone_key.map(Digest),
         })
     }
@@ -500,6 +508,11 @@ pub struct DeliveryFields {
     pub sms_lease_until: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sms_message_id: Option<String>,
+    /// The provider's code when it refused the channel for good.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_undeliverable: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_undeliverable: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivered_at: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -662,6 +675,8 @@ mod tests {
                 sms_sent_at: some,
                 sms_lease_until: some,
                 sms_message_id: text.clone(),
+                email_undeliverable: text.clone(),
+                sms_undeliverable: text.clone(),
                 delivered_at: some,
                 outcome: text.clone(),
             },
@@ -779,6 +794,8 @@ mod tests {
                     attr::SMS_SENT_AT,
                     attr::SMS_LEASE_UNTIL,
                     attr::SMS_MESSAGE_ID,
+                    attr::EMAIL_UNDELIVERABLE,
+                    attr::SMS_UNDELIVERABLE,
                     attr::DELIVERED_AT,
                     attr::OUTCOME,
                     attr::CONFIRM_TOKEN,

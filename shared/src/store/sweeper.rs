@@ -133,7 +133,7 @@ impl Store {
                 Some(codes) if codes.first().is_some_and(|c| c == "ConditionalCheckFailed") => {
                     Ok(false)
                 }
-                _ => Err(StoreError::sdk("TransactWriteItems", err)),
+                _ => Err(StoreError::transaction(err)),
             },
         }
     }

@@ -241,3 +241,21 @@ async fn the_sample_stream_event_sends_its_outbox_message() {
     let sms = env.sms_to("+48601999001").await;
     assert_eq!(sms.len(), 1, "the sample reply went out");
 }
+
+#[tokio::test]
+async fn the_right_code_confirms_a_hold_however_many_newer_holds_share_its_number() {
+    let env = TestEnv::new().await;
+    let oldest = book_by_sms(&env, 1).await;
+    let code = code_sent(&env).await;
+    // Newer holds with the same number (someone else's, say) push it past
+    // the newest ten.
+    for i in 2..=12 {
+        book_by_sms(&env, i).await;
+    }
+    let outcome = reply(&env, &env.phone, &code, "among-many").await;
+    assert!(
+        matches!(&outcome[..], [SmsOutcome::Confirmed(id)] if id.to_string() == oldest),
+        "{outcome:?}"
+    );
+    assert_eq!(status(&env, &oldest).await, "confirmed");
+}

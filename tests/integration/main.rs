@@ -1,6 +1,7 @@
 //! Integration tests against DynamoDB Local: one binary, one table per test.
 
 mod bad_input;
+mod bounces;
 mod capacity;
 mod events;
 mod faults;

@@ -172,6 +172,7 @@ impl TestEnv {
         let notify_config = NotifyConfig {
             email_from: format!("termin@{sender_domain}"),
             public_base_url: "https://termin.example.pl".into(),
+            configuration_set: None,
         };
         let mut notifier = Notifier::new(app.clone(), &messaging, notify_config);
         // Waiting out a delivery lease moves the test's clock instead.

@@ -22,6 +22,8 @@ pub enum Purpose {
     Idempotency,
     /// A phone number, to find the holds an inbound SMS may confirm.
     Phone,
+    /// An email address, to refuse one that bounced for good.
+    Email,
     /// A kiosk's signing secret, derived from its id and generation (never stored).
     KioskSecret,
     /// The key `local/` signs staff tokens with (in AWS, Cognito signs them).
@@ -37,6 +39,7 @@ impl Purpose {
             Purpose::ManageToken => b"manage-token",
             Purpose::Idempotency => b"idempotency",
             Purpose::Phone => b"phone",
+            Purpose::Email => b"email",
             Purpose::KioskSecret => b"kiosk-secret",
             Purpose::LocalStaffTokens => b"local-staff-tokens",
         }

@@ -96,12 +96,14 @@ impl Senders {
         &self.ses
     }
 
-    /// Sends a raw MIME email; returns the provider's message id.
+    /// Sends a raw MIME email, its events reported through
+    /// `configuration_set` when given; returns the provider's message id.
     pub async fn send_email(
         &self,
         from: &str,
         to: &str,
         raw: Vec<u8>,
+        configuration_set: Option<&str>,
     ) -> Result<String, SendError> {
         let raw = RawMessage::builder()
             .data(Blob::new(raw))
@@ -113,6 +115,7 @@ impl Senders {
             .from_email_address(from)
             .destination(Destination::builder().to_addresses(to).build())
             .content(EmailContent::builder().raw(raw).build())
+            .set_configuration_set_name(configuration_set.map(str::to_owned))
             .send()
             .await
             .map_err(|e| SendError::email(error_code(&e)))?;

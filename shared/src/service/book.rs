@@ -9,7 +9,9 @@ use crate::domain::schedule;
 use crate::domain::secrets::{Digest, Purpose};
 use crate::service::input::{BookRequest, Idempotency, parse_office_and_service};
 use crate::service::views::BookingView;
-use crate::service::{App, MAX_ATTEMPTS, ServiceError, backoff, find_service, next_free_slots};
+use crate::service::{
+    App, FieldError, MAX_ATTEMPTS, ServiceError, backoff, find_service, next_free_slots,
+};
 use crate::store::items::IDEMPOTENCY_RETENTION;
 use crate::store::{HoldRefusal, IdempotentAnswer, NewHold};
 use sha2::Digest as _;
@@ -81,6 +83,9 @@ pub async fn book(
         .applicant
         .sms_phone()
         .map(|p| app.keyring.digest(Purpose::Phone, p.as_str()));
+    let email_key = app
+        .keyring
+        .digest(Purpose::Email, input.applicant.email.as_str());
     let place = Place {
         office,
         department,
@@ -131,6 +136,7 @@ pub async fn book(
         });
         let hold = NewHold {
             booking: &booking,
+            email_key: &email_key,
             desks_online: department.desks_online,
             weekly_cap: department.weekly_online_cap,
             message: &message,
@@ -150,6 +156,14 @@ pub async fn book(
                 return Err(ServiceError::WeekFull { next });
             }
             Err(HoldRefusal::PersonAlreadyBooked) => return Err(ServiceError::AlreadyBooked),
+            Err(HoldRefusal::EmailUndeliverable) => {
+                return Err(FieldError::new(
+                    "email",
+                    "undeliverable",
+                    "mail to this address came back undelivered before; give another address",
+                )
+                .into());
+            }
             Err(HoldRefusal::Blocked) => {
                 let until = app
                     .store

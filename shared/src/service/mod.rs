@@ -9,6 +9,7 @@
 
 pub mod admission;
 mod book;
+pub mod bounces;
 mod cancel;
 mod catalog;
 mod confirm;

@@ -146,7 +146,10 @@ pub async fn deliver(n: &Notifier, message: &OutboxMessage) -> Result<Delivery, 
         let outcome = send_once(n, message, Channel::Email, || async {
             let rendered = messages::email(&to_message(n, message, Some(ctx))?)?;
             let raw = messages::mime(&rendered, &n.config.email_from, &to)?;
-            Ok(n.senders.send_email(&n.config.email_from, &to, raw).await?)
+            let set = n.config.configuration_set.as_deref();
+            Ok(n.senders
+                .send_email(&n.config.email_from, &to, raw, set)
+                .await?)
         })
         .await?;
         match outcome {

@@ -7,11 +7,17 @@ use crate::domain::booking::Booking;
 use crate::domain::outbox::OutboxMessage;
 use crate::domain::secrets::Digest;
 use crate::store::items::attr::BLOCKED_UNTIL;
-use crate::store::items::{BookingItem, IdempotencyItem, KioskCodeItem, PersonRuleItem, entity};
+use crate::store::items::{
+    BookingItem, IdempotencyItem, KioskCodeItem, PersonRuleItem, UndeliverableAddressItem, entity,
+};
 use crate::store::writes::{cancellation_codes, is_conflict};
 use crate::store::{Store, StoreError, key_map, keys, n, to_item};
 use aws_sdk_dynamodb::types::{ConditionCheck, TransactWriteItem};
 use chrono::{DateTime, Utc};
+
+/// How long an address that bounced for good stays refused (then a
+/// citizen may have fixed their mailbox; a new bounce marks it again).
+pub const UNDELIVERABLE_RETENTION: chrono::Duration = chrono::Duration::days(180);
 
 /// What each item of a hold transaction guards, in transaction order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +25,7 @@ enum Guard {
     Unit,
     Week,
     Blocked,
+    Undeliverable,
     Person,
     KioskCode,
     Booking,
@@ -35,6 +42,8 @@ pub enum HoldRefusal {
     WeekFull,
     /// The person is blocked from booking online at this office after no-shows.
     Blocked,
+    /// Mail to the booking's email address bounced for good before.
+    EmailUndeliverable,
     /// The person already has an active booking for this service that day.
     PersonAlreadyBooked,
     /// The kiosk code drawn is taken that day at that office: draw again.
@@ -58,6 +67,8 @@ pub struct IdempotentAnswer {
 /// A new hold and everything written with it.
 pub struct NewHold<'a> {
     pub booking: &'a Booking,
+    /// The keyed hash of the booking's email, checked against bounced addresses.
+    pub email_key: &'a Digest,
     pub desks_online: u32,
     pub weekly_cap: Option<u32>,
     pub message: &'a OutboxMessage,
@@ -97,6 +108,17 @@ impl Store {
                 .build(),
         );
         guards.push(Guard::Blocked);
+        let deliverable = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(key_map(&keys::undeliverable_address(hold.email_key))))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()?;
+        writes.push(
+            TransactWriteItem::builder()
+                .condition_check(deliverable)
+                .build(),
+        );
+        guards.push(Guard::Undeliverable);
         let absent = Some("attribute_not_exists(pk)");
         writes.push(self.put(
             to_item(entity::PERSON_RULE, &PersonRuleItem::from(b))?,
@@ -151,12 +173,40 @@ impl Store {
             Some(Guard::Unit) => Ok(Err(HoldRefusal::SlotFull)),
             Some(Guard::Week) => Ok(Err(HoldRefusal::WeekFull)),
             Some(Guard::Blocked) => Ok(Err(HoldRefusal::Blocked)),
+            Some(Guard::Undeliverable) => Ok(Err(HoldRefusal::EmailUndeliverable)),
             Some(Guard::Person) => Ok(Err(HoldRefusal::PersonAlreadyBooked)),
             Some(Guard::KioskCode) => Ok(Err(HoldRefusal::KioskCodeTaken)),
             Some(Guard::Idempotency) => Ok(Err(HoldRefusal::IdempotencyKeyTaken)),
             // A fresh ULID or outbox id that exists means something is deeply wrong.
             Some(Guard::Booking | Guard::Outbox) | None => Err(StoreError::transaction(err)),
         }
+    }
+
+    /// Records that mail to an address (keyed hash) bounced for good or was
+    /// reported as spam; a later report replaces an earlier one.
+    pub async fn mark_address_undeliverable(
+        &self,
+        email_key: &Digest,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let key = keys::undeliverable_address(email_key);
+        let item = UndeliverableAddressItem {
+            pk: key.pk,
+            sk: key.sk,
+            entity: entity::UNDELIVERABLE_ADDRESS.into(),
+            reason: reason.into(),
+            reported_at: now,
+            ttl: (now + UNDELIVERABLE_RETENTION).timestamp(),
+        };
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(entity::UNDELIVERABLE_ADDRESS, &item)?))
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("PutItem", e))?;
+        Ok(())
     }
 
     pub async fn get_idempotent_answer(

@@ -42,6 +42,7 @@ pub mod entity {
     pub const DESK: &str = "desk";
     pub const ROOM: &str = "room";
     pub const ARRIVAL: &str = "arrival";
+    pub const UNDELIVERABLE_ADDRESS: &str = "undeliverable_address";
 }
 
 /// Attribute names that update and condition expressions write by hand. Each
@@ -1129,6 +1130,20 @@ pub struct StrikeItem {
     #[serde(with = "chrono::serde::ts_milliseconds")]
     pub at: DateTime<Utc>,
     /// Clean-up only: counting filters by `at`.
+    pub ttl: i64,
+}
+
+/// An email address (by keyed hash only) SES reported as bouncing for good
+/// or complaining: bookings with it are refused until `ttl`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UndeliverableAddressItem {
+    pub pk: String,
+    pub sk: String,
+    pub entity: String,
+    /// "bounce" or "complaint".
+    pub reason: String,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub reported_at: DateTime<Utc>,
     pub ttl: i64,
 }
 

@@ -135,6 +135,14 @@ pub fn block(person: &PersonKey, office: &OfficeId) -> Key {
     }
 }
 
+/// An email address (keyed hash) that bounced for good or complained.
+pub fn undeliverable_address(email_key: &Digest) -> Key {
+    Key {
+        pk: format!("EMAIL#{}", email_key.0),
+        sk: "UNDELIVERABLE".into(),
+    }
+}
+
 /// GSI3: the bookings confirmed by SMS from one phone (keyed hash), newest first by id.
 pub fn phone_gsi3pk(phone_key: &Digest) -> String {
     format!("PHONE#{}", phone_key.0)

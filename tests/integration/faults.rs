@@ -312,3 +312,58 @@ fn the_delivery_lease_outlasts_a_send_and_ends_well_before_the_notify_function_t
         "a retry can wait out a lease and still send within {timeout} s"
     );
 }
+
+#[tokio::test]
+async fn a_throttled_inbound_sms_or_sweep_is_a_retried_event_that_acts_once_when_the_fault_clears()
+{
+    use termin::service::SmsOutcome;
+    use termin::service::sweeper::SweepConfig;
+    let env = TestEnv::new().await;
+    let faults = Faults::default();
+    let app = env.faulty_container(&faults).await;
+
+    // SNS: an inbound SMS with the right code while the table throttles.
+    let id = book(&env, 7, "sms").await;
+    env.deliver().await;
+    let code = code_in(&env.sent().await.sms[0].text);
+    let event = termin_local::inbound_sms_event(&env.phone, &code, "throttled-1");
+    faults.arm("TransactWriteItems", Fault::Throttling, ALWAYS);
+    assert!(
+        sms_reply::process(&app, &event).await.is_err(),
+        "an error, so Lambda retries the event"
+    );
+    assert_eq!(
+        env.items_of("inbound_sms").await.len(),
+        0,
+        "nothing written"
+    );
+    faults.clear();
+    let outcomes = sms_reply::process(&app, &event).await.unwrap();
+    assert!(
+        matches!(&outcomes[..], [SmsOutcome::Confirmed(_)]),
+        "{outcomes:?}"
+    );
+    let again = sms_reply::process(&app, &event).await.unwrap();
+    assert_eq!(again, vec![SmsOutcome::Duplicate], "acts once");
+    assert_eq!(env.outbox_count(&id, "confirmed").await, 1);
+
+    // Schedule: a sweep that meets throttling fails the run, the retry expires the hold.
+    let lapsed = book(&env, 8, "email").await;
+    env.advance(chrono::Duration::minutes(61));
+    faults.arm(
+        "TransactWriteItems",
+        Fault::Cancelled("ThrottlingError"),
+        ALWAYS,
+    );
+    let report = termin::service::sweeper::sweep(&app, SweepConfig::default()).await;
+    assert!(
+        report.is_err() || report.as_ref().is_ok_and(|r| r.failed > 0),
+        "the run fails, so the schedule retries it: {report:?}"
+    );
+    faults.clear();
+    let report = termin::service::sweeper::sweep(&app, SweepConfig::default())
+        .await
+        .unwrap();
+    assert_eq!((report.expired, report.failed), (1, 0));
+    assert_eq!(env.outbox_count(&lapsed, "expired").await, 1);
+}

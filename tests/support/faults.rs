@@ -2,14 +2,18 @@
 //! endpoint instead of DynamoDB Local or moto. The failing endpoint answers
 //! what the interceptor asks for (DynamoDB throttling, a cancelled
 //! transaction, an SES or SNS error) or nothing at all (a timeout). The call
-//! never reaches the real service, so a fault leaves nothing written there.
+//! never reaches the real service, so a fault leaves nothing written there —
+//! except [`Fault::LostAnswer`], which lets the call through and loses its
+//! answer (the service did the work; the client sees a 500 and retries).
 
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextMut;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeDeserializationInterceptorContextMut, BeforeTransmitInterceptorContextMut,
+};
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -35,6 +39,17 @@ pub enum Fault {
     Sns(u16, &'static str),
     /// No answer at all: the client's timeout ends the call.
     Hang,
+    /// DynamoDB does the work, and its answer is replaced by a 500
+    /// `InternalServerError` on the way back (so the SDK retries it).
+    LostAnswer,
+}
+
+/// Marks an attempt whose answer [`Fault::LostAnswer`] replaces.
+#[derive(Debug, Clone)]
+struct LoseAnswer;
+
+impl Storable for LoseAnswer {
+    type Storer = StoreReplace<Self>;
 }
 
 impl Fault {
@@ -87,6 +102,7 @@ impl Fault {
                 ),
             }),
             Fault::Hang => json!("hang"),
+            Fault::LostAnswer => Value::Null,
         }
     }
 }
@@ -157,14 +173,38 @@ impl Intercept for Faults {
         _components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let operation = cfg.load::<Metadata>().map_or("", |m| m.name());
-        let Some(fault) = self.take(operation) else {
+        let operation = cfg.load::<Metadata>().map_or("", |m| m.name()).to_owned();
+        cfg.interceptor_state().unset::<LoseAnswer>();
+        let Some(fault) = self.take(&operation) else {
             return Ok(());
         };
+        if fault == Fault::LostAnswer {
+            cfg.interceptor_state().store_put(LoseAnswer);
+            return Ok(());
+        }
         let request = context.request_mut();
         let answer = fault.answer(request.body().bytes()).to_string();
         request.headers_mut().insert(FAULT_HEADER, answer);
         request.set_uri(format!("{}/", failing_endpoint()))?;
+        Ok(())
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut BeforeDeserializationInterceptorContextMut<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if cfg.load::<LoseAnswer>().is_none() {
+            return Ok(());
+        }
+        let response = context.response_mut();
+        *response.status_mut() = 500.try_into()?;
+        let body = json!({
+            "__type": "com.amazonaws.dynamodb.v20120810#InternalServerError",
+            "message": "injected: the answer was lost",
+        });
+        *response.body_mut() = aws_smithy_types::body::SdkBody::from(body.to_string());
         Ok(())
     }
 }

@@ -14,7 +14,6 @@ use crate::service::{
 };
 use crate::store::items::IDEMPOTENCY_RETENTION;
 use crate::store::{HoldRefusal, IdempotentAnswer, NewHold};
-use sha2::Digest as _;
 
 /// The answer to a booking request.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,15 +24,13 @@ pub enum BookOutcome {
     Replayed { status: u16, body: String },
 }
 
-/// The keyed digest of the key, and the digest of the body it came with.
+/// The keyed digests of the key and of the body it came with (the body
+/// holds the national ID: an unkeyed hash of it could be reversed).
 fn idempotency_digests(app: &App, idem: &Idempotency) -> (Digest, Digest) {
-    let body = sha2::Sha256::digest(&idem.body)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<String>();
     (
         app.keyring.digest(Purpose::Idempotency, idem.key.as_str()),
-        Digest(body),
+        app.keyring
+            .digest_bytes(Purpose::IdempotentRequest, &idem.body),
     )
 }
 
@@ -43,8 +40,11 @@ async fn replay(
     key: &Digest,
     request: &Digest,
 ) -> Result<Option<BookOutcome>, ServiceError> {
+    let now = app.clock.now().timestamp();
     match app.store.get_idempotent_answer(key).await? {
+        // Past its retention the key is free again (TTL deletes it later).
         None => Ok(None),
+        Some(stored) if stored.ttl <= now => Ok(None),
         Some(stored) if stored.request_digest == request.0 => Ok(Some(BookOutcome::Replayed {
             status: stored.status,
             body: stored.response,

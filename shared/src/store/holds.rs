@@ -12,7 +12,7 @@ use crate::store::items::{
 };
 use crate::store::writes::{cancellation_codes, is_conflict};
 use crate::store::{Store, StoreError, key_map, keys, n, to_item};
-use aws_sdk_dynamodb::types::{ConditionCheck, TransactWriteItem};
+use aws_sdk_dynamodb::types::{ConditionCheck, Put, TransactWriteItem};
 use chrono::{DateTime, Utc};
 
 /// How long an address that bounced for good stays refused (then a
@@ -145,14 +145,27 @@ impl Store {
                 response: answer.response.clone(),
                 ttl: answer.expires_at.timestamp(),
             };
-            writes.push(self.put(to_item(entity::IDEMPOTENCY, &item)?, absent)?);
+            // A key past its retention is free again, even before TTL deletes it.
+            let put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(to_item(entity::IDEMPOTENCY, &item)?))
+                .condition_expression("attribute_not_exists(pk) OR #ttl <= :now")
+                .expression_attribute_names("#ttl", "ttl")
+                .expression_attribute_values(":now", n(b.created_at.timestamp()))
+                .build()?;
+            writes.push(TransactWriteItem::builder().put(put).build());
             guards.push(Guard::Idempotency);
         }
 
+        // The booking id as the request token: when the SDK retries a
+        // transaction that was committed but whose answer was lost, DynamoDB
+        // answers it as done instead of refusing it against its own items.
+        // (The SDK would fill a random one per call; this one names the hold.)
         let result = self
             .client
             .transact_write_items()
             .set_transact_items(Some(writes))
+            .client_request_token(b.id.to_string())
             .send()
             .await;
         let err = match result {
@@ -162,6 +175,17 @@ impl Store {
         let Some(codes) = cancellation_codes(&err) else {
             return Err(StoreError::transaction(err));
         };
+        let failed_guard = |wanted: Guard| {
+            codes
+                .iter()
+                .zip(&guards)
+                .any(|(code, guard)| *guard == wanted && code == "ConditionalCheckFailed")
+        };
+        // The key first: a request racing its own retry replays the answer
+        // the other one recorded, whatever else the hold met.
+        if failed_guard(Guard::Idempotency) {
+            return Ok(Err(HoldRefusal::IdempotencyKeyTaken));
+        }
         if is_conflict(&codes) {
             return Ok(Err(HoldRefusal::Conflict));
         }

@@ -153,3 +153,51 @@ async fn the_weekly_online_cap_closes_the_week_but_not_the_next() {
     assert_eq!(listing["days"][0]["date"], "2026-11-30");
     assert_eq!(env.items_of("booking").await.len(), 2);
 }
+
+#[tokio::test]
+async fn a_zero_desk_count_or_weekly_cap_lets_no_booking_in_even_into_a_fresh_slot_or_week() {
+    let env = TestEnv::new().await;
+    let slots = env.slots_on("opava", "passport", tuesday()).await;
+    let start = slots[0]["start"].as_str().unwrap().to_owned();
+    let request = booking_body("opava", "passport", &start, "736028/5163");
+
+    env.edit_catalog("opava", |catalog| {
+        catalog.departments[0].weekly_online_cap = Some(0);
+    })
+    .await;
+    let (status, body) = env.post("/bookings", &request).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "weekly_cap_reached");
+
+    env.edit_catalog("opava", |catalog| {
+        catalog.departments[0].weekly_online_cap = None;
+        catalog.departments[0].desks_online = 0;
+    })
+    .await;
+    let (status, body) = env.post("/bookings", &request).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "slot_full");
+    assert!(env.items_of("booking").await.is_empty());
+    assert!(
+        env.items_of("counter")
+            .await
+            .iter()
+            .all(|c| n(c, "booked") == 0),
+        "no counter took a seat"
+    );
+}
+
+#[tokio::test]
+async fn a_catalog_that_breaks_the_rules_is_not_stored_by_any_writer() {
+    let env = TestEnv::new().await;
+    let office = termin::domain::ids::OfficeId::parse("opava").unwrap();
+    let mut catalog = env.app.store.load_catalog(&office).await.unwrap().unwrap();
+    catalog.departments[0].slot_minutes = 7;
+    let refused = env.app.store.put_catalog(&catalog).await;
+    assert!(
+        matches!(refused, Err(termin::store::StoreError::InvalidCatalog(_))),
+        "{refused:?}"
+    );
+    let stored = env.app.store.load_catalog(&office).await.unwrap().unwrap();
+    assert_ne!(stored.departments[0].slot_minutes, 7);
+}

@@ -1,4 +1,4 @@
-use lambda_http::http::StatusCode;
+use lambda_http::http::{Method, StatusCode};
 use serde_json::json;
 use termin_tests::*;
 
@@ -200,4 +200,50 @@ async fn a_catalog_that_breaks_the_rules_is_not_stored_by_any_writer() {
     );
     let stored = env.app.store.load_catalog(&office).await.unwrap().unwrap();
     assert_ne!(stored.departments[0].slot_minutes, 7);
+}
+
+#[tokio::test]
+async fn two_bookings_never_share_a_booking_reference_even_when_the_same_one_is_drawn() {
+    use std::sync::Arc;
+    use termin::domain::codes::SeededEntropy;
+    use termin::service::App;
+    let env = TestEnv::new().await;
+    // Two containers whose randomness runs alike: the second draws the
+    // reference the first took (a 1-in-17-billion chance made certain).
+    let alike = |app: App| App {
+        entropy: Arc::new(SeededEntropy::new(7)),
+        ..app
+    };
+    let first = alike(env.container(1).await);
+    let second = alike(env.container(2).await);
+    let on = |day: chrono::NaiveDate, who: u32| {
+        let env = &env;
+        async move {
+            let start = env.first_free_slot(OLSZTYN, ID_CARD_APPLICATION, day).await;
+            booking_body(OLSZTYN, ID_CARD_APPLICATION, &start, &pesel(who))
+        }
+    };
+    let (status, a) = env
+        .call_in(
+            &first,
+            Method::POST,
+            "/bookings",
+            Some(&on(tuesday(), 1).await),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{a}");
+    // Another day (so the kiosk code does not collide first), a moment later.
+    env.advance(chrono::Duration::milliseconds(1));
+    let wednesday = tuesday() + chrono::Duration::days(1);
+    let (status, b) = env
+        .call_in(
+            &second,
+            Method::POST,
+            "/bookings",
+            Some(&on(wednesday, 2).await),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    assert_ne!(a["public_ref"], b["public_ref"], "drawn again");
+    assert_eq!(env.items_of("public_ref").await.len(), 2);
 }

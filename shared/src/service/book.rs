@@ -178,7 +178,7 @@ pub async fn book(
                 let (key, body) = idem.as_ref().ok_or(ServiceError::Busy)?;
                 return replay(app, key, body).await?.ok_or(ServiceError::Busy);
             }
-            Err(HoldRefusal::KioskCodeTaken) => continue,
+            Err(HoldRefusal::KioskCodeTaken | HoldRefusal::PublicRefTaken) => continue,
             Err(HoldRefusal::Conflict) => {
                 // Others are writing the same slot at this moment. When it
                 // has filled up meanwhile, say so now (with alternatives)

@@ -8,7 +8,8 @@ use crate::domain::outbox::OutboxMessage;
 use crate::domain::secrets::Digest;
 use crate::store::items::attr::BLOCKED_UNTIL;
 use crate::store::items::{
-    BookingItem, IdempotencyItem, KioskCodeItem, PersonRuleItem, UndeliverableAddressItem, entity,
+    BookingItem, IdempotencyItem, KioskCodeItem, PersonRuleItem, PublicRefItem,
+    UndeliverableAddressItem, entity,
 };
 use crate::store::writes::{cancellation_codes, is_conflict};
 use crate::store::{Store, StoreError, key_map, keys, n, to_item};
@@ -28,6 +29,7 @@ enum Guard {
     Undeliverable,
     Person,
     KioskCode,
+    PublicRef,
     Booking,
     Outbox,
     Idempotency,
@@ -48,6 +50,8 @@ pub enum HoldRefusal {
     PersonAlreadyBooked,
     /// The kiosk code drawn is taken that day at that office: draw again.
     KioskCodeTaken,
+    /// The booking reference drawn belongs to another booking: draw again.
+    PublicRefTaken,
     /// The idempotency key was recorded by a concurrent request.
     IdempotencyKeyTaken,
     /// Another transaction touched the same items; retry.
@@ -130,6 +134,11 @@ impl Store {
             absent,
         )?);
         guards.push(Guard::KioskCode);
+        writes.push(self.put(
+            to_item(entity::PUBLIC_REF, &PublicRefItem::from(b))?,
+            absent,
+        )?);
+        guards.push(Guard::PublicRef);
         writes.push(self.put(to_item(entity::BOOKING, &BookingItem::from(b))?, absent)?);
         guards.push(Guard::Booking);
         writes.push(self.outbox_put(hold.message)?);
@@ -200,6 +209,7 @@ impl Store {
             Some(Guard::Undeliverable) => Ok(Err(HoldRefusal::EmailUndeliverable)),
             Some(Guard::Person) => Ok(Err(HoldRefusal::PersonAlreadyBooked)),
             Some(Guard::KioskCode) => Ok(Err(HoldRefusal::KioskCodeTaken)),
+            Some(Guard::PublicRef) => Ok(Err(HoldRefusal::PublicRefTaken)),
             Some(Guard::Idempotency) => Ok(Err(HoldRefusal::IdempotencyKeyTaken)),
             // A fresh ULID or outbox id that exists means something is deeply wrong.
             Some(Guard::Booking | Guard::Outbox) | None => Err(StoreError::transaction(err)),

@@ -43,6 +43,7 @@ pub mod entity {
     pub const ROOM: &str = "room";
     pub const ARRIVAL: &str = "arrival";
     pub const UNDELIVERABLE_ADDRESS: &str = "undeliverable_address";
+    pub const PUBLIC_REF: &str = "public_ref";
 }
 
 /// Attribute names that update and condition expressions write by hand. Each
@@ -455,6 +456,31 @@ impl From<&Booking> for KioskCodeItem {
             booking_id: b.id.to_string(),
             office_id: b.office_id.to_string(),
             ttl: (b.end + Duration::days(1)).timestamp(),
+        }
+    }
+}
+
+/// A booking reference held by one booking, so no two bookings share the
+/// short code people read out on the phone or at the desk (about 34 bits).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PublicRefItem {
+    pub pk: String,
+    pub sk: String,
+    pub entity: String,
+    pub booking_id: String,
+    /// Kept as long as the booking itself.
+    pub ttl: i64,
+}
+
+impl From<&Booking> for PublicRefItem {
+    fn from(b: &Booking) -> Self {
+        let key = keys::public_ref(&b.public_ref);
+        Self {
+            pk: key.pk,
+            sk: key.sk,
+            entity: entity::PUBLIC_REF.into(),
+            booking_id: b.id.to_string(),
+            ttl: (b.end + BOOKING_RETENTION).timestamp(),
         }
     }
 }

@@ -135,6 +135,14 @@ pub fn block(person: &PersonKey, office: &OfficeId) -> Key {
     }
 }
 
+/// A booking reference (`public_ref`), taken by one booking only.
+pub fn public_ref(reference: &str) -> Key {
+    Key {
+        pk: format!("REF#{reference}"),
+        sk: "REF".into(),
+    }
+}
+
 /// An email address (keyed hash) that bounced for good or complained.
 pub fn undeliverable_address(email_key: &Digest) -> Key {
     Key {

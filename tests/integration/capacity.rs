@@ -247,3 +247,59 @@ async fn two_bookings_never_share_a_booking_reference_even_when_the_same_one_is_
     assert_ne!(a["public_ref"], b["public_ref"], "drawn again");
     assert_eq!(env.items_of("public_ref").await.len(), 2);
 }
+
+#[tokio::test]
+async fn one_person_holds_one_matter_on_one_day_only_even_when_bookings_for_several_days_race() {
+    let env = TestEnv::new().await;
+    let mut bodies = Vec::new();
+    for day in 0..5 {
+        let date = tuesday() + chrono::Duration::days(day);
+        let start = env
+            .first_free_slot(OLSZTYN, ID_CARD_APPLICATION, date)
+            .await;
+        bodies.push(booking_body(
+            OLSZTYN,
+            ID_CARD_APPLICATION,
+            &start,
+            &pesel(6),
+        ));
+    }
+    let results = concurrent_bookings(&env, bodies).await;
+    assert_eq!(
+        results.iter().filter(|(s, _)| *s == 201).count(),
+        1,
+        "{results:?}"
+    );
+    assert!(
+        results
+            .iter()
+            .filter(|(s, _)| *s != 201)
+            .all(|(s, b)| *s == 409 && b["error"]["code"] == "already_booked"),
+        "{results:?}"
+    );
+
+    // The same matter at two offices (both register vehicles): one each.
+    for office in [OLSZTYN, "mielec"] {
+        let start = env
+            .first_free_slot(office, "vehicle-registration", tuesday())
+            .await;
+        let body = booking_body(office, "vehicle-registration", &start, &pesel(6));
+        let (status, answer) = env.post("/bookings", &body).await;
+        assert_eq!(status, 201, "{office}: {answer}");
+    }
+
+    // An office whose rule is per day lets the person come on another day.
+    env.edit_catalog(OLSZTYN, |catalog| {
+        catalog.office.person_rule = termin::domain::catalog::PersonRule::OnePerMatterAndDay;
+    })
+    .await;
+    let start = env
+        .first_free_slot(
+            OLSZTYN,
+            ID_CARD_APPLICATION,
+            tuesday() + chrono::Duration::days(7),
+        )
+        .await;
+    let later = booking_body(OLSZTYN, ID_CARD_APPLICATION, &start, &pesel(6));
+    assert_eq!(env.post("/bookings", &later).await.0, 201);
+}

@@ -119,7 +119,7 @@ impl From<ServiceError> for ApiError {
             E::AlreadyBooked => ApiError::new(
                 StatusCode::CONFLICT,
                 "already_booked",
-                "this person already has a booking for this matter on that day",
+                "this person already has an open booking for this matter at this office",
             ),
             E::WrongProof => ApiError::new(
                 StatusCode::FORBIDDEN,

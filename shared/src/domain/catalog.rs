@@ -75,6 +75,20 @@ pub struct Office {
     /// IANA zone, e.g. `Europe/Warsaw`; every slot time is local to it.
     pub time_zone: Tz,
     pub national_id: NationalIdKind,
+    /// How many open bookings one person may hold for one matter here.
+    #[serde(default)]
+    pub person_rule: PersonRule,
+}
+
+/// How many open bookings one person may hold for one matter at an office.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonRule {
+    /// One, whatever the day (so nobody holds a matter on every day of the horizon).
+    #[default]
+    OnePerMatter,
+    /// One per day (an office where one person may come on several days).
+    OnePerMatterAndDay,
 }
 
 /// An opening range within one day, `from` inclusive, `to` exclusive.

@@ -52,6 +52,7 @@ impl Fixture {
             country: Country::Pl,
             time_zone: chrono_tz::Europe::Warsaw,
             national_id: NationalIdKind::Pesel,
+            person_rule: Default::default(),
         };
         let department = Department {
             id: DepartmentId::parse("civil-affairs").unwrap(),

@@ -6,7 +6,7 @@
 use crate::domain::booking::Booking;
 use crate::domain::outbox::OutboxMessage;
 use crate::domain::secrets::Digest;
-use crate::store::items::attr::BLOCKED_UNTIL;
+use crate::store::items::attr::{BLOCKED_UNTIL, OPEN_UNTIL};
 use crate::store::items::{
     BookingItem, IdempotencyItem, KioskCodeItem, PersonRuleItem, PublicRefItem,
     UndeliverableAddressItem, entity,
@@ -124,10 +124,17 @@ impl Store {
         );
         guards.push(Guard::Undeliverable);
         let absent = Some("attribute_not_exists(pk)");
-        writes.push(self.put(
-            to_item(entity::PERSON_RULE, &PersonRuleItem::from(b))?,
-            absent,
-        )?);
+        // Taken unless another booking holds it and its visit is still to come.
+        let rule = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(to_item(
+                entity::PERSON_RULE,
+                &PersonRuleItem::from(b),
+            )?))
+            .condition_expression(format!("attribute_not_exists(pk) OR {OPEN_UNTIL} <= :now"))
+            .expression_attribute_values(":now", n(b.created_at.timestamp_millis()))
+            .build()?;
+        writes.push(TransactWriteItem::builder().put(rule).build());
         guards.push(Guard::Person);
         writes.push(self.put(
             to_item(entity::KIOSK_CODE, &KioskCodeItem::from(b))?,
@@ -166,15 +173,13 @@ impl Store {
             guards.push(Guard::Idempotency);
         }
 
-        // The booking id as the request token: when the SDK retries a
-        // transaction that was committed but whose answer was lost, DynamoDB
-        // answers it as done instead of refusing it against its own items.
-        // (The SDK would fill a random one per call; this one names the hold.)
+        // The SDK gives each call a ClientRequestToken, the same on its
+        // retries: a transaction committed whose answer was lost is answered
+        // as done on the retry, not refused against its own items.
         let result = self
             .client
             .transact_write_items()
             .set_transact_items(Some(writes))
-            .client_request_token(b.id.to_string())
             .send()
             .await;
         let err = match result {

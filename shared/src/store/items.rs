@@ -5,7 +5,7 @@
 //! comparison in a condition expression is a numeric one.
 
 use crate::domain::booking::{Booking, BookingStatus, Channel};
-use crate::domain::catalog::{Department, Lang, Office, Service};
+use crate::domain::catalog::{Department, Lang, Office, PersonRule, Service};
 use crate::domain::codes::{KioskCode, ShortCode};
 use crate::domain::contact::{Email, PersonName, PhoneNumber};
 use crate::domain::ids::{BookingId, DepartmentId, OfficeId, OutboxId, ServiceId};
@@ -65,6 +65,7 @@ pub mod attr {
     pub const GSI2SK: &str = "gsi2sk";
     // Rule items that point at their booking (person rule, kiosk code).
     pub const BOOKING_ID: &str = "booking_id";
+    pub const OPEN_UNTIL: &str = "open_until";
     // Counters.
     pub const BOOKED: &str = "booked";
     // Outbox delivery, per channel and for the whole message.
@@ -245,6 +246,8 @@ pub struct BookingItem {
     #[serde(default)]
     pub person_key: String,
     #[serde(default)]
+    pub person_rule: PersonRule,
+    #[serde(default)]
     pub first_name: String,
     #[serde(default)]
     pub last_name: String,
@@ -326,6 +329,7 @@ impl From<&Booking> for BookingItem {
             confirmed_at: b.confirmed_at,
             closed_at: b.closed_at,
             person_key: b.person.0.clone(),
+            person_rule: b.person_rule,
             first_name: b.first_name.as_str().into(),
             last_name: b.last_name.as_str().into(),
             email: b.email.as_str().into(),
@@ -379,6 +383,7 @@ impl TryFrom<BookingItem> for Booking {
             confirmed_at: i.confirmed_at,
             closed_at: i.closed_at,
             person: PersonKey(i.person_key),
+            person_rule: i.person_rule,
             first_name: PersonName::parse(&i.first_name)
                 .map_err(corrupt(entity::BOOKING, "first_name"))?,
             last_name: PersonName::parse(&i.last_name)
@@ -417,17 +422,22 @@ pub struct PersonRuleItem {
     pub sk: String,
     pub entity: String,
     pub booking_id: String,
+    /// The visit's end: after it the booking is no longer open, and a new
+    /// booking may take the rule over (TTL removes it only some time later).
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub open_until: DateTime<Utc>,
     pub ttl: i64,
 }
 
 impl From<&Booking> for PersonRuleItem {
     fn from(b: &Booking) -> Self {
-        let key = keys::person_rule(&b.person, &b.service_id, b.local_date);
+        let key = keys::person_rule(b);
         Self {
             pk: key.pk,
             sk: key.sk,
             entity: entity::PERSON_RULE.into(),
             booking_id: b.id.to_string(),
+            open_until: b.end,
             ttl: (b.end + Duration::days(1)).timestamp(),
         }
     }
@@ -780,7 +790,7 @@ mod tests {
                 ],
                 &booking_names,
             ),
-            (&[attr::BOOKING_ID], &rule_names),
+            (&[attr::BOOKING_ID, attr::OPEN_UNTIL], &rule_names),
             (&[attr::BOOKED], &counter_names),
             (&[attr::LAST], &ticket_counter_names),
             (

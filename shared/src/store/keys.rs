@@ -1,6 +1,8 @@
 //! Every key string of the single table is built here and nowhere else.
 //! The access patterns they serve are listed in `shared/README.md`.
 
+use crate::domain::booking::Booking;
+use crate::domain::catalog::PersonRule;
 use crate::domain::codes::KioskCode;
 use crate::domain::ids::{BookingId, DepartmentId, OfficeId, OutboxId, ServiceId};
 use crate::domain::kiosk::{DeskGroup, DeskId, TicketKind};
@@ -164,12 +166,34 @@ pub fn inbound_sms(message_id: &str) -> Key {
     }
 }
 
-/// One active booking per person, service and day.
-pub fn person_rule(person: &PersonKey, service: &ServiceId, date: NaiveDate) -> Key {
+/// The one open booking a person may hold for a matter at an office (on a
+/// day, where the office's rule is per day).
+pub fn person_rule_at(
+    person: &PersonKey,
+    office: &OfficeId,
+    service: &ServiceId,
+    date: NaiveDate,
+    rule: PersonRule,
+) -> Key {
+    let matter = format!("RULE#OFFICE#{office}#SERVICE#{service}");
     Key {
         pk: format!("PERSON#{}", person.0),
-        sk: format!("RULE#SERVICE#{service}#DAY#{date}"),
+        sk: match rule {
+            PersonRule::OnePerMatter => matter,
+            PersonRule::OnePerMatterAndDay => format!("{matter}#DAY#{date}"),
+        },
     }
+}
+
+/// The person rule a booking took.
+pub fn person_rule(b: &Booking) -> Key {
+    person_rule_at(
+        &b.person,
+        &b.office_id,
+        &b.service_id,
+        b.local_date,
+        b.person_rule,
+    )
 }
 
 /// A kiosk code taken for a day. Digit codes are unique that day across all

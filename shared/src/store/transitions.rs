@@ -98,6 +98,22 @@ impl Store {
 
     /// Moves an active booking to cancelled or expired and returns its capacity,
     /// in one transaction whose booking condition makes the return happen once.
+    /// A transaction's delete of a rule item `booking` took: gone with its
+    /// TTL is fine; another booking's is not ours to delete.
+    pub(crate) fn delete_owned(
+        &self,
+        key: keys::Key,
+        booking: BookingId,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key_map(&key)))
+            .condition_expression(format!("attribute_not_exists(pk) OR {BOOKING_ID} = :id"))
+            .expression_attribute_values(":id", s(booking.to_string()))
+            .build()?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
     pub async fn release(
         &self,
         booking: &Booking,
@@ -148,26 +164,11 @@ impl Store {
             -1,
             None,
         )?);
-        let owned_by_booking = |key: keys::Key| -> Result<TransactWriteItem, StoreError> {
-            let delete = Delete::builder()
-                .table_name(&self.table)
-                .set_key(Some(key_map(&key)))
-                // Gone with its TTL is fine; another booking's is not ours to delete.
-                .condition_expression(format!("attribute_not_exists(pk) OR {BOOKING_ID} = :id"))
-                .expression_attribute_values(":id", s(booking.id.to_string()))
-                .build()?;
-            Ok(TransactWriteItem::builder().delete(delete).build())
-        };
-        writes.push(owned_by_booking(keys::person_rule(
-            &booking.person,
-            &booking.service_id,
-            booking.local_date,
-        ))?);
-        writes.push(owned_by_booking(keys::kiosk_code(
-            &booking.office_id,
-            booking.local_date,
-            &booking.kiosk_code,
-        ))?);
+        writes.push(self.delete_owned(keys::person_rule(booking), booking.id)?);
+        writes.push(self.delete_owned(
+            keys::kiosk_code(&booking.office_id, booking.local_date, &booking.kiosk_code),
+            booking.id,
+        )?);
         // A confirmed booking was expected in the hall; codes are unique that
         // day, so its arrival goes without a condition (older bookings have none).
         if booking.status == BookingStatus::Confirmed

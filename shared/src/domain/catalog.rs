@@ -1,6 +1,7 @@
 //! What an administrator defines: offices, their departments and the matters
 //! (services) citizens book.
 
+use crate::domain::contact::PhoneNumber;
 use crate::domain::ids::{DepartmentId, OfficeId, ServiceId};
 use crate::domain::kiosk::{DeskGroup, KioskWindow, NoShowRule};
 use crate::domain::national_id::NationalIdKind;
@@ -78,6 +79,25 @@ pub struct Office {
     /// How many open bookings one person may hold for one matter here.
     #[serde(default)]
     pub person_rule: PersonRule,
+    /// The country calling codes SMS go to (no SMS pumping to premium
+    /// numbers abroad); by default Poland, Czechia and Ukraine.
+    #[serde(default = "default_sms_countries")]
+    pub sms_countries: Vec<String>,
+}
+
+/// Poland, Czechia, Ukraine.
+pub fn default_sms_countries() -> Vec<String> {
+    ["48", "420", "380"].map(String::from).to_vec()
+}
+
+impl Office {
+    /// Whether SMS may go to `number` (E.164) from this office.
+    pub fn texts_to(&self, number: &PhoneNumber) -> bool {
+        let digits = number.as_str().trim_start_matches('+');
+        self.sms_countries
+            .iter()
+            .any(|code| !code.is_empty() && digits.starts_with(code.as_str()))
+    }
 }
 
 /// How many open bookings one person may hold for one matter at an office.

@@ -186,6 +186,27 @@ impl BookRequest {
             ),
         };
         let channel = self.confirm_by.unwrap_or(Channel::Email);
+        if channel == Channel::Sms
+            && let Some(Some(number)) = &phone
+            && !office.texts_to(number)
+        {
+            let codes: Vec<String> = office
+                .sms_countries
+                .iter()
+                .map(|c| format!("+{c}"))
+                .collect();
+            keep::<()>(
+                &mut errors,
+                Err(FieldError::new(
+                    "phone",
+                    "country_not_served",
+                    format!(
+                        "this office sends SMS only to numbers starting {}; confirm by email instead",
+                        codes.join(", ")
+                    ),
+                )),
+            );
+        }
         if channel == Channel::Sms && matches!(phone, Some(None)) {
             keep::<()>(
                 &mut errors,

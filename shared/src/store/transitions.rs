@@ -63,10 +63,13 @@ impl Store {
         let mut update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key_map(&keys::booking(booking.id))))
+            // The short code has served its purpose: its digest goes, so it
+            // can be neither guessed nor replayed (the 256-bit link token stays,
+            // so the email's link still says "already confirmed").
             .update_expression(format!(
                 "SET #status = :confirmed, {CONFIRMED_AT} = :now, \
                  {MANAGE_TOKENS} = list_append({MANAGE_TOKENS}, :manage), \
-                 {GSI2PK} = :visits, {GSI2SK} = :visit"
+                 {GSI2PK} = :visits, {GSI2SK} = :visit REMOVE {CONFIRM_CODE}"
             ))
             .condition_expression(format!(
                 "#status = :pending AND {HOLD_EXPIRES_AT} > :now AND {proof_condition}"
@@ -189,6 +192,8 @@ impl Store {
 
     /// Counts a wrong confirmation code. Returns `false` when the booking is no
     /// longer pending or the code is already locked (nothing is written then).
+    /// Counts a wrong code against a booking, whatever its status, so
+    /// guessing locks a confirmed booking as it locks a hold.
     pub async fn record_wrong_code(&self, id: BookingId) -> Result<bool, StoreError> {
         self.update_if(
             self.client
@@ -196,12 +201,10 @@ impl Store {
                 .set_key(Some(key_map(&keys::booking(id))))
                 .update_expression(format!("ADD {CODE_ATTEMPTS} :one"))
                 .condition_expression(format!(
-                    "#status = :pending AND \
+                    "attribute_exists(pk) AND \
                      (attribute_not_exists({CODE_ATTEMPTS}) OR {CODE_ATTEMPTS} < :max)"
                 ))
-                .expression_attribute_names("#status", STATUS)
                 .expression_attribute_values(":one", n(1))
-                .expression_attribute_values(":pending", s(BookingStatus::Pending.as_str()))
                 .expression_attribute_values(":max", n(MAX_CODE_ATTEMPTS)),
         )
         .await

@@ -4,6 +4,7 @@ mod bad_input;
 mod capacity;
 mod events;
 mod flow;
+mod fuzz_regressions;
 mod idempotency;
 mod inbound_sms;
 mod kiosk;

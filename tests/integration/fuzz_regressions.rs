@@ -38,3 +38,28 @@ async fn a_kiosk_request_stamped_at_the_smallest_timestamp_is_refused_as_stale()
     assert_eq!(status, 401, "{answer}");
     assert_eq!(answer["error"]["code"], "unauthorized");
 }
+
+/// A day outside RFC 3339's full-date (`+10000-01-01`) was accepted as a
+/// query parameter and echoed back, so the answer broke the document's
+/// `format: date`; it is now refused as any malformed day is.
+#[tokio::test]
+async fn a_day_beyond_yyyy_mm_dd_is_refused_not_echoed() {
+    let env = TestEnv::new().await;
+    let slots = "/offices/olsztyn/services/id-card-application/slots";
+    for (path, user, field) in [
+        (format!("{slots}?from=%2B10000-01-01"), None, "from"),
+        (format!("{slots}?to=-0001-01-01"), None, "to"),
+        (format!("{slots}?from=1-01-01"), None, "from"),
+        (
+            "/staff/offices/olsztyn/admission-list?date=%2B10000-01-01".to_owned(),
+            Some("clerk.olsztyn"),
+            "date",
+        ),
+    ] {
+        let (status, answer) = env.call_as(user, Method::GET, &path, None).await;
+
+        assert_eq!(status, 422, "{path}: {answer}");
+        assert_eq!(answer["error"]["code"], "invalid_request", "{path}");
+        assert_eq!(answer["error"]["fields"][0]["field"], field, "{path}");
+    }
+}

@@ -42,6 +42,8 @@ BASE = os.environ["TERMIN_FUZZ_BASE"].rstrip("/")
 AUTH = os.environ.get("TERMIN_FUZZ_AUTH", "none")
 # The demo staff accounts (local/demo/staff.json) by office.
 STAFF = {"olsztyn": ["clerk.olsztyn", "admin.olsztyn"], "opava": ["clerk.opava"], "mielec": ["clerk.mielec"]}
+# What the SMS confirmation code is made of (termin::domain::codes::CODE_ALPHABET).
+CODE_ALPHABET = "3479ACEFHJKMNPRTWXY"
 
 _lock = threading.RLock()
 _cache = {}
@@ -236,9 +238,6 @@ def _holds():
         return holds
 
     return _once("holds", load)
-
-
-CODE_ALPHABET = "3479ACEFHJKMNPRTWXY"
 
 
 @schemathesis.hook

@@ -6,6 +6,7 @@ mod capacity;
 mod events;
 mod faults;
 mod flow;
+mod fuzz_regressions;
 mod idempotency;
 mod inbound_sms;
 mod kiosk;

@@ -146,12 +146,14 @@ impl WeeklyHours {
         }
     }
 
-    fn all(&self) -> impl Iterator<Item = &OpeningRange> {
+    fn days(&self) -> [&[OpeningRange]; 7] {
         [
             &self.mon, &self.tue, &self.wed, &self.thu, &self.fri, &self.sat, &self.sun,
         ]
-        .into_iter()
-        .flatten()
+    }
+
+    fn all(&self) -> impl Iterator<Item = &OpeningRange> {
+        self.days().into_iter().flatten()
     }
 }
 
@@ -268,7 +270,9 @@ pub struct Catalog {
 pub enum CatalogError {
     #[error("department {0}: slot_minutes must be 5 to 240 and divide a day")]
     SlotLength(DepartmentId),
-    #[error("department {0}: an opening range must end after it starts")]
+    #[error(
+        "department {0}: an opening range must end after it starts, and a day's ranges must come in order without overlapping"
+    )]
     Range(DepartmentId),
     #[error(
         "service {0}: visit_minutes must be a positive multiple of its department's slot_minutes"
@@ -310,7 +314,13 @@ impl Catalog {
             if !(5..=240).contains(&d.slot_minutes) || 1440 % d.slot_minutes != 0 {
                 return Err(CatalogError::SlotLength(d.id.clone()));
             }
-            if d.hours.all().any(|r| r.to <= r.from) {
+            // Ranges in order and apart, or a day's slots would overlap (and come unsorted).
+            let overlapping = d
+                .hours
+                .days()
+                .iter()
+                .any(|day| day.windows(2).any(|w| w[1].from < w[0].to));
+            if overlapping || d.hours.all().any(|r| r.to <= r.from) {
                 return Err(CatalogError::Range(d.id.clone()));
             }
         }

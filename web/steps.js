@@ -332,7 +332,13 @@ function renderSent() {
   );
   $('code-form').hidden = !sms || Boolean(state.confirmed);
   if (state.confirmed) {
-    $('confirm-result').replaceChildren(h('h3', {}, t('done.heading')), visitDetails(state.confirmed, state.catalog));
+    // A code typed here does not earn the kiosk code: it comes with the
+    // confirmation, by SMS and email.
+    $('confirm-result').replaceChildren(
+      h('h3', {}, t('done.heading')),
+      visitDetails(state.confirmed, state.catalog),
+      state.confirmed.kiosk_code ? '' : h('p', { class: 'kiosk-code-sent' }, t('done.kiosk_code_sent')),
+    );
   }
 }
 

@@ -23,6 +23,7 @@ pub mod dynamodb_local;
 pub mod moto;
 pub mod openapi;
 pub mod process;
+pub mod replay;
 pub mod router;
 pub mod server;
 pub mod staff;

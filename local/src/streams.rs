@@ -32,6 +32,30 @@ pub enum StreamError {
 pub struct DeadLetter {
     pub sequence_number: String,
     pub keys: String,
+    pub shard_id: String,
+    pub stream_arn: String,
+}
+
+impl DeadLetter {
+    /// The message Lambda's on-failure destination gets for this record
+    /// (what the dead-letter queue holds in AWS): a pointer into the stream,
+    /// not the record itself.
+    pub fn lambda_message(&self) -> serde_json::Value {
+        serde_json::json!({
+            "requestContext": {
+                "condition": "RetryAttemptsExhausted",
+                "approximateInvokeCount": MAX_TRIES,
+            },
+            "version": "1.0",
+            "DDBStreamBatchInfo": {
+                "shardId": self.shard_id,
+                "startSequenceNumber": self.sequence_number,
+                "endSequenceNumber": self.sequence_number,
+                "batchSize": 1,
+                "streamArn": self.stream_arn,
+            },
+        })
+    }
 }
 
 /// One stream consumer for one table.
@@ -42,8 +66,8 @@ pub struct StreamPump {
     stream_arn: Option<String>,
     /// Next iterator per shard id (None once a closed shard is drained).
     iterators: BTreeMap<String, Option<String>>,
-    /// Records read but not yet handled, with their tries so far.
-    pending: VecDeque<(EventRecord, u32)>,
+    /// Records read but not yet handled, with their shard and tries so far.
+    pending: VecDeque<(EventRecord, String, u32)>,
     pub dead_letters: Vec<DeadLetter>,
 }
 
@@ -88,7 +112,7 @@ impl StreamPump {
                 .pending
                 .iter()
                 .take(BATCH_SIZE)
-                .map(|(r, _)| r.clone())
+                .map(|(r, _, _)| r.clone())
                 .collect();
             let size = batch.len();
             let mut event = Event::default();
@@ -102,7 +126,7 @@ impl StreamPump {
                     self.pending
                         .iter()
                         .take(size)
-                        .position(|(r, _)| r.change.sequence_number.as_deref() == Some(id))
+                        .position(|(r, _, _)| r.change.sequence_number.as_deref() == Some(id))
                 })
                 .min();
             let done = first_failed.unwrap_or(size);
@@ -110,7 +134,7 @@ impl StreamPump {
             report.handled += done;
             if first_failed.is_some() {
                 report.failed += 1;
-                if let Some((record, tries)) = self.pending.front_mut() {
+                if let Some((record, shard_id, tries)) = self.pending.front_mut() {
                     *tries += 1;
                     if *tries >= MAX_TRIES {
                         let sequence_number =
@@ -120,6 +144,8 @@ impl StreamPump {
                         self.dead_letters.push(DeadLetter {
                             sequence_number,
                             keys,
+                            shard_id: shard_id.clone(),
+                            stream_arn: record.event_source_arn.clone().unwrap_or_default(),
                         });
                         self.pending.pop_front();
                         continue;
@@ -207,7 +233,7 @@ impl StreamPump {
                 .insert(id.to_owned(), iterator.shard_iterator().map(str::to_owned));
         }
         let mut read = 0;
-        for next in self.iterators.values_mut() {
+        for (shard_id, next) in &mut self.iterators {
             let Some(iterator) = next.clone() else {
                 continue;
             };
@@ -219,7 +245,8 @@ impl StreamPump {
                 .await
                 .map_err(|e| StreamError::Sdk("GetRecords", Box::new(e)))?;
             for record in out.records() {
-                self.pending.push_back((event_record(record, &arn), 0));
+                self.pending
+                    .push_back((event_record(record, &arn), shard_id.clone(), 0));
                 read += 1;
             }
             *next = out.next_shard_iterator().map(str::to_owned);
@@ -229,7 +256,7 @@ impl StreamPump {
 }
 
 /// A stream record in the shape Lambda delivers it.
-fn event_record(record: &Record, arn: &str) -> EventRecord {
+pub(crate) fn event_record(record: &Record, arn: &str) -> EventRecord {
     let mut change = StreamRecord::default();
     if let Some(sr) = record.dynamodb() {
         change.keys = sr.keys().cloned().unwrap_or_default().into();

@@ -143,6 +143,18 @@ impl Template {
                                         projection,
                                         "ProjectionType",
                                     )?))
+                                    .set_non_key_attributes(
+                                        projection
+                                            .get("NonKeyAttributes")
+                                            .and_then(Value::as_sequence)
+                                            .map(|names| {
+                                                names
+                                                    .iter()
+                                                    .filter_map(Value::as_str)
+                                                    .map(str::to_owned)
+                                                    .collect()
+                                            }),
+                                    )
                                     .build(),
                             )
                             .build()

@@ -316,3 +316,33 @@ fn every_function_binary_is_released_and_loads_its_key_the_way_the_template_pass
         );
     }
 }
+
+#[test]
+fn cors_allows_the_one_origin_a_deployer_names_and_never_a_wildcard() {
+    let audit = Audit::workspace();
+    let api = audit.resource("HttpApi").expect("the HttpApi");
+    let origins = one_or_many(
+        api.get("Properties")
+            .and_then(|p| p.get("CorsConfiguration"))
+            .and_then(|c| c.get("AllowOrigins")),
+    );
+    assert_eq!(origins.len(), 1, "one allowed origin");
+    let parameter = reference(origins[0]).expect("the origin is a parameter");
+    let parameter = audit
+        .doc
+        .get("Parameters")
+        .and_then(|p| p.get(parameter))
+        .expect("the origin parameter");
+    assert!(
+        parameter.get("Default").is_none(),
+        "no default origin: the deployer names it"
+    );
+    let pattern = parameter
+        .get("AllowedPattern")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    assert!(
+        pattern.starts_with("https://") && pattern.contains("[^/*]"),
+        "only one https origin, never *: {pattern:?}"
+    );
+}

@@ -118,6 +118,9 @@ pub struct NotifyConfig {
     pub email_from: String,
     /// Where the citizen pages live, for links in messages (no trailing slash).
     pub public_base_url: String,
+    /// The SES configuration set whose events report bounces and complaints
+    /// (`SES_CONFIGURATION_SET`; none locally).
+    pub configuration_set: Option<String>,
 }
 
 impl NotifyConfig {
@@ -135,9 +138,11 @@ impl NotifyConfig {
         if !(public_base_url.starts_with("https://") || public_base_url.starts_with("http://")) {
             return Err(ConfigError::Invalid("PUBLIC_BASE_URL", "an http(s) URL"));
         }
+        let configuration_set = get("SES_CONFIGURATION_SET").filter(|s| !s.trim().is_empty());
         Ok(Self {
             email_from,
             public_base_url,
+            configuration_set,
         })
     }
 }

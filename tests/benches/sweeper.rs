@@ -46,6 +46,7 @@ fn booking(n: usize, start: DateTime<Utc>, status: BookingStatus) -> Booking {
         confirmed_at: Some(start - Duration::days(2)),
         closed_at: None,
         person: PersonKey(format!("{n:064x}")),
+        person_rule: Default::default(),
         first_name: PersonName::parse("Anna").unwrap(),
         last_name: PersonName::parse("Kowalska").unwrap(),
         email: Email::parse("anna.kowalska@example.pl").unwrap(),
@@ -64,6 +65,7 @@ fn booking(n: usize, start: DateTime<Utc>, status: BookingStatus) -> Booking {
         code_attempts: 0,
         reminded_at: None,
         ticket: None,
+        undeliverable: Vec::new(),
     }
 }
 

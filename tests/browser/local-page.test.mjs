@@ -397,7 +397,7 @@ flow('a person books in Ukrainian, types the SMS code on the page, and cancels w
   const code = await mailbox(booking.booking_id, 'code');
   await type(page, page.getByLabel(L.uk['sent.code'], { exact: true }), code);
   await page.keyboard.press('Enter');
-  await expectText(page.locator('#confirm-result .kiosk-code'), /\d{6}$/, 'the kiosk code after the SMS code');
+  await expectText(page.locator('#confirm-result .kiosk-code-sent'), new RegExp(`^${L.uk['done.kiosk_code_sent']}$`), 'the kiosk code is sent, not shown, after the SMS code');
   await expectAccessible(page, 'booking page after the SMS code (uk)');
 
   await page.goto(`${termin.base}/cancel-id.html?office=${OFFICE}`);

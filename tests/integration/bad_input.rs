@@ -220,3 +220,34 @@ async fn bad_confirmations_and_cancellations_are_refused_and_change_nothing() {
         (404, json!("office_not_found"))
     );
 }
+
+#[tokio::test]
+async fn sms_go_only_to_the_countries_the_office_allows() {
+    let env = TestEnv::new().await;
+    let good = env.first_free_request(&pesel(2)).await;
+    let by_sms = |phone: &str| {
+        let mut body = good.clone();
+        body["confirm_by"] = json!("sms");
+        body["phone"] = json!(phone);
+        body
+    };
+    // A valid number abroad (the USA): no SMS to it.
+    let (status, body) = env.post("/bookings", &by_sms("+1 201 555 0123")).await;
+    assert_eq!(status, 422, "{body}");
+    let field = &body["error"]["fields"][0];
+    assert_eq!(
+        (field["field"].clone(), field["code"].clone()),
+        (json!("phone"), json!("country_not_served"))
+    );
+    assert!(
+        field["message"]
+            .as_str()
+            .unwrap()
+            .contains("+48, +420, +380")
+    );
+    assert!(env.items_of("booking").await.is_empty());
+
+    // Ukraine is served by default.
+    let (status, body) = env.post("/bookings", &by_sms("+380 50 123 4567")).await;
+    assert_eq!(status, 201, "{body}");
+}

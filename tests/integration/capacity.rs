@@ -1,4 +1,4 @@
-use lambda_http::http::StatusCode;
+use lambda_http::http::{Method, StatusCode};
 use serde_json::json;
 use termin_tests::*;
 
@@ -152,4 +152,154 @@ async fn the_weekly_online_cap_closes_the_week_but_not_the_next() {
     let (_, listing) = env.get("/offices/opava/services/passport/slots").await;
     assert_eq!(listing["days"][0]["date"], "2026-11-30");
     assert_eq!(env.items_of("booking").await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_zero_desk_count_or_weekly_cap_lets_no_booking_in_even_into_a_fresh_slot_or_week() {
+    let env = TestEnv::new().await;
+    let slots = env.slots_on("opava", "passport", tuesday()).await;
+    let start = slots[0]["start"].as_str().unwrap().to_owned();
+    let request = booking_body("opava", "passport", &start, "736028/5163");
+
+    env.edit_catalog("opava", |catalog| {
+        catalog.departments[0].weekly_online_cap = Some(0);
+    })
+    .await;
+    let (status, body) = env.post("/bookings", &request).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "weekly_cap_reached");
+
+    env.edit_catalog("opava", |catalog| {
+        catalog.departments[0].weekly_online_cap = None;
+        catalog.departments[0].desks_online = 0;
+    })
+    .await;
+    let (status, body) = env.post("/bookings", &request).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "slot_full");
+    assert!(env.items_of("booking").await.is_empty());
+    assert!(
+        env.items_of("counter")
+            .await
+            .iter()
+            .all(|c| n(c, "booked") == 0),
+        "no counter took a seat"
+    );
+}
+
+#[tokio::test]
+async fn a_catalog_that_breaks_the_rules_is_not_stored_by_any_writer() {
+    let env = TestEnv::new().await;
+    let office = termin::domain::ids::OfficeId::parse("opava").unwrap();
+    let mut catalog = env.app.store.load_catalog(&office).await.unwrap().unwrap();
+    catalog.departments[0].slot_minutes = 7;
+    let refused = env.app.store.put_catalog(&catalog).await;
+    assert!(
+        matches!(refused, Err(termin::store::StoreError::InvalidCatalog(_))),
+        "{refused:?}"
+    );
+    let stored = env.app.store.load_catalog(&office).await.unwrap().unwrap();
+    assert_ne!(stored.departments[0].slot_minutes, 7);
+}
+
+#[tokio::test]
+async fn two_bookings_never_share_a_booking_reference_even_when_the_same_one_is_drawn() {
+    use std::sync::Arc;
+    use termin::domain::codes::SeededEntropy;
+    use termin::service::App;
+    let env = TestEnv::new().await;
+    // Two containers whose randomness runs alike: the second draws the
+    // reference the first took (a 1-in-17-billion chance made certain).
+    let alike = |app: App| App {
+        entropy: Arc::new(SeededEntropy::new(7)),
+        ..app
+    };
+    let first = alike(env.container(1).await);
+    let second = alike(env.container(2).await);
+    let on = |day: chrono::NaiveDate, who: u32| {
+        let env = &env;
+        async move {
+            let start = env.first_free_slot(OLSZTYN, ID_CARD_APPLICATION, day).await;
+            booking_body(OLSZTYN, ID_CARD_APPLICATION, &start, &pesel(who))
+        }
+    };
+    let (status, a) = env
+        .call_in(
+            &first,
+            Method::POST,
+            "/bookings",
+            Some(&on(tuesday(), 1).await),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{a}");
+    // Another day (so the kiosk code does not collide first), a moment later.
+    env.advance(chrono::Duration::milliseconds(1));
+    let wednesday = tuesday() + chrono::Duration::days(1);
+    let (status, b) = env
+        .call_in(
+            &second,
+            Method::POST,
+            "/bookings",
+            Some(&on(wednesday, 2).await),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    assert_ne!(a["public_ref"], b["public_ref"], "drawn again");
+    assert_eq!(env.items_of("public_ref").await.len(), 2);
+}
+
+#[tokio::test]
+async fn one_person_holds_one_matter_on_one_day_only_even_when_bookings_for_several_days_race() {
+    let env = TestEnv::new().await;
+    let mut bodies = Vec::new();
+    for day in 0..5 {
+        let date = tuesday() + chrono::Duration::days(day);
+        let start = env
+            .first_free_slot(OLSZTYN, ID_CARD_APPLICATION, date)
+            .await;
+        bodies.push(booking_body(
+            OLSZTYN,
+            ID_CARD_APPLICATION,
+            &start,
+            &pesel(6),
+        ));
+    }
+    let results = concurrent_bookings(&env, bodies).await;
+    assert_eq!(
+        results.iter().filter(|(s, _)| *s == 201).count(),
+        1,
+        "{results:?}"
+    );
+    assert!(
+        results
+            .iter()
+            .filter(|(s, _)| *s != 201)
+            .all(|(s, b)| *s == 409 && b["error"]["code"] == "already_booked"),
+        "{results:?}"
+    );
+
+    // The same matter at two offices (both register vehicles): one each.
+    for office in [OLSZTYN, "mielec"] {
+        let start = env
+            .first_free_slot(office, "vehicle-registration", tuesday())
+            .await;
+        let body = booking_body(office, "vehicle-registration", &start, &pesel(6));
+        let (status, answer) = env.post("/bookings", &body).await;
+        assert_eq!(status, 201, "{office}: {answer}");
+    }
+
+    // An office whose rule is per day lets the person come on another day.
+    env.edit_catalog(OLSZTYN, |catalog| {
+        catalog.office.person_rule = termin::domain::catalog::PersonRule::OnePerMatterAndDay;
+    })
+    .await;
+    let start = env
+        .first_free_slot(
+            OLSZTYN,
+            ID_CARD_APPLICATION,
+            tuesday() + chrono::Duration::days(7),
+        )
+        .await;
+    let later = booking_body(OLSZTYN, ID_CARD_APPLICATION, &start, &pesel(6));
+    assert_eq!(env.post("/bookings", &later).await.0, 201);
 }

@@ -1,4 +1,5 @@
 use chrono::Duration;
+use lambda_http::http::StatusCode;
 use serde_json::json;
 use termin_tests::*;
 
@@ -266,4 +267,52 @@ async fn the_manage_page_shows_the_booking_to_whoever_holds_its_cancel_link() {
         status, 403,
         "the confirm token is not a manage token: {body}"
     );
+}
+
+#[tokio::test]
+async fn guessing_a_confirmed_bookings_code_locks_and_a_code_never_reveals_the_kiosk_code() {
+    let env = TestEnv::new().await;
+    let start = env.first_free_id_card_slot().await;
+    let id = env
+        .book(OLSZTYN, ID_CARD_APPLICATION, &start, &pesel(9), json!({}))
+        .await;
+    let message = env.message(&id, "hold_created").await;
+    let code = s(&message, "confirm_code");
+    let token = s(&message, "confirm_token");
+
+    let (status, body) = env.confirm(&id, By::Code(&code)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body["booking"]["kiosk_code"].is_null(),
+        "a short code does not earn the kiosk code: {body}"
+    );
+    let stored = env
+        .items_of("booking")
+        .await
+        .into_iter()
+        .find(|b| s(b, "id") == id)
+        .unwrap();
+    assert!(
+        !stored.contains_key("confirm_code"),
+        "the used code's digest is gone"
+    );
+
+    // The right code again, then guesses: each counts, and the code locks.
+    let (status, _) = env.confirm(&id, By::Code(&code)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a used code proves nothing");
+    let mut answers = Vec::new();
+    for _ in 0..termin::domain::booking::MAX_CODE_ATTEMPTS {
+        answers.push(env.confirm(&id, By::Code("ACE347")).await.0);
+    }
+    assert_eq!(
+        answers.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "{answers:?}"
+    );
+
+    // The email's link still answers "already confirmed", with the kiosk code.
+    let (status, body) = env.confirm(&id, By::Token(&token)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["already_confirmed"], true);
+    assert!(body["booking"]["kiosk_code"].is_string());
 }

@@ -27,14 +27,6 @@ async fn code_sent(env: &TestEnv) -> String {
     code_in(&env.sent().await.sms[0].text)
 }
 
-/// The confirmation code in an SMS: the one 6-character word of the code alphabet.
-fn code_in(text: &str) -> String {
-    text.split(|c: char| !c.is_ascii_alphanumeric())
-        .find(|w| w.len() == 6 && w.chars().all(|c| "3479ACEFHJKMNPRTWXY".contains(c)))
-        .unwrap_or_else(|| panic!("no code in {text:?}"))
-        .to_owned()
-}
-
 async fn reply(env: &TestEnv, from: &str, body: &str, id: &str) -> Vec<SmsOutcome> {
     sms_reply::process(&env.app, &inbound_sms_event(from, body, id))
         .await
@@ -248,4 +240,22 @@ async fn the_sample_stream_event_sends_its_outbox_message() {
     assert!(response.batch_item_failures.is_empty());
     let sms = env.sms_to("+48601999001").await;
     assert_eq!(sms.len(), 1, "the sample reply went out");
+}
+
+#[tokio::test]
+async fn the_right_code_confirms_a_hold_however_many_newer_holds_share_its_number() {
+    let env = TestEnv::new().await;
+    let oldest = book_by_sms(&env, 1).await;
+    let code = code_sent(&env).await;
+    // Newer holds with the same number (someone else's, say) push it past
+    // the newest ten.
+    for i in 2..=12 {
+        book_by_sms(&env, i).await;
+    }
+    let outcome = reply(&env, &env.phone, &code, "among-many").await;
+    assert!(
+        matches!(&outcome[..], [SmsOutcome::Confirmed(id)] if id.to_string() == oldest),
+        "{outcome:?}"
+    );
+    assert_eq!(status(&env, &oldest).await, "confirmed");
 }

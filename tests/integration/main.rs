@@ -1,9 +1,12 @@
 //! Integration tests against DynamoDB Local: one binary, one table per test.
 
 mod bad_input;
+mod bounces;
 mod capacity;
 mod events;
+mod faults;
 mod flow;
+mod fuzz_regressions;
 mod idempotency;
 mod inbound_sms;
 mod kiosk;

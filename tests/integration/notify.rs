@@ -2,6 +2,7 @@
 
 use lambda_http::http::StatusCode;
 use serde_json::json;
+use termin_local::sdk_config;
 use termin_tests::*;
 
 /// The value of `name=` in a link found in `text`.
@@ -301,5 +302,28 @@ async fn a_message_that_keeps_failing_is_moved_to_the_dead_letters_after_bounded
         "the record is set aside, not lost"
     );
     assert!(pump.dead_letters[0].keys.contains("OUTBOX#"));
+    let dead_letter = pump.dead_letters[0].lambda_message().to_string();
+    drop(pump);
     assert!(env.sent().await.emails.is_empty());
+
+    // The cause fixed, the operator replays the dead letter (README, "Operations").
+    env.set_sender_verified(true).await;
+    let streams = aws_sdk_dynamodbstreams::Client::new(&sdk_config(dynamodb_endpoint()).await);
+    let event = termin_local::replay::replay_event(&streams, &dead_letter)
+        .await
+        .unwrap();
+    assert_eq!(
+        event.records.len(),
+        1,
+        "the record the dead letter points at"
+    );
+    for _ in 0..2 {
+        let answer = notify::process(&env.notifier, &event).await;
+        assert!(answer.batch_item_failures.is_empty());
+    }
+    assert_eq!(
+        env.sent().await.emails.len(),
+        1,
+        "sent once, replayed twice"
+    );
 }

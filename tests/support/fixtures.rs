@@ -70,3 +70,11 @@ pub fn cancel_request(office: &str, service: &str, date: &str, national_id: &str
 pub fn sample_event(name: &str) -> String {
     std::fs::read_to_string(termin_local::workspace_root().join("events").join(name)).unwrap()
 }
+
+/// The confirmation code in an SMS: the one 6-character word of the code alphabet.
+pub fn code_in(text: &str) -> String {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .find(|w| w.len() == 6 && w.chars().all(|c| "3479ACEFHJKMNPRTWXY".contains(c)))
+        .unwrap_or_else(|| panic!("no code in {text:?}"))
+        .to_owned()
+}

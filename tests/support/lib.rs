@@ -4,9 +4,11 @@
 //! The citizen's actions (book, confirm, cancel) are [`TestEnv`] methods; the
 //! sample people and requests are in [`fixtures`].
 
+pub mod faults;
 pub mod fixtures;
 pub mod round_trips;
 
+pub use faults::{ALWAYS, Fault, Faults};
 pub use fixtures::*;
 pub use round_trips::{CapacityMeter, Consumed, RoundTrips, counted_client};
 
@@ -24,6 +26,7 @@ use termin::domain::clock::FixedClock;
 use termin::domain::codes::SeededEntropy;
 use termin::domain::ids::OfficeId;
 use termin::domain::secrets::Keyring;
+use termin::senders::Senders;
 use termin::service::App;
 use termin::service::notify::Notifier;
 use termin::store::Store;
@@ -169,8 +172,11 @@ impl TestEnv {
         let notify_config = NotifyConfig {
             email_from: format!("termin@{sender_domain}"),
             public_base_url: "https://termin.example.pl".into(),
+            configuration_set: None,
         };
-        let notifier = Notifier::new(app.clone(), &messaging, notify_config);
+        let mut notifier = Notifier::new(app.clone(), &messaging, notify_config);
+        // Waiting out a delivery lease moves the test's clock instead.
+        notifier.sleeper = clock.clone();
         let streams = aws_sdk_dynamodbstreams::Client::new(&sdk_config(endpoint()).await);
         let pump = StreamPump::new(
             app.store.client().clone(),
@@ -235,6 +241,83 @@ impl TestEnv {
             warm: Default::default(),
             ..self.app.clone()
         }
+    }
+
+    /// A container whose DynamoDB calls go through `faults` (see [`faults`]).
+    pub async fn faulty_container(&self, faults: &Faults) -> App {
+        let conf = aws_sdk_dynamodb::config::Builder::from(&sdk_config(endpoint()).await)
+            .retry_partition(RetryPartition::new("faulty"))
+            .interceptor(faults.clone())
+            .build();
+        App {
+            store: Store::new(
+                aws_sdk_dynamodb::Client::from_conf(conf),
+                self.app.store.table(),
+            ),
+            warm: Default::default(),
+            ..self.app.clone()
+        }
+    }
+
+    /// This test's notifier over `app` (a faulty container for store faults),
+    /// with SES and SNS calls going through `faults`, each send bounded by `timeout`.
+    pub async fn faulty_notifier(
+        &self,
+        faults: &Faults,
+        timeout: std::time::Duration,
+        app: App,
+    ) -> Notifier {
+        let messaging = sdk_config(moto_endpoint()).await;
+        let timeouts = aws_sdk_sesv2::config::timeout::TimeoutConfig::builder()
+            .operation_timeout(timeout)
+            .build();
+        let ses = aws_sdk_sesv2::config::Builder::from(&messaging)
+            .timeout_config(timeouts.clone())
+            .interceptor(faults.clone())
+            .build();
+        let sns = aws_sdk_sns::config::Builder::from(&messaging)
+            .timeout_config(timeouts)
+            .interceptor(faults.clone())
+            .build();
+        Notifier {
+            app,
+            senders: Senders::from_clients(
+                aws_sdk_sesv2::Client::from_conf(ses),
+                aws_sdk_sns::Client::from_conf(sns),
+            ),
+            ..self.notifier.clone()
+        }
+    }
+
+    /// Runs `notifier` over everything new on the table's stream.
+    pub async fn deliver_with(&self, notifier: &Notifier) -> PollReport {
+        self.pump
+            .lock()
+            .await
+            .drain(
+                |event| async move { notify::process(notifier, &event).await },
+                1,
+            )
+            .await
+            .unwrap()
+    }
+
+    /// A request answered by `app`, with the answer's headers.
+    pub async fn call_in_with_headers(
+        &self,
+        app: &App,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value, HeaderMap) {
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let response = self
+            .router
+            .dispatch(app, method, path, HeaderMap::new(), body.into_bytes())
+            .await;
+        let status = response.status();
+        let value = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
+        (status, value, response.headers().clone())
     }
 
     /// A request answered by the container `app` (see [`TestEnv::container`]).
@@ -480,16 +563,7 @@ impl TestEnv {
 
     /// Runs the notify function over everything new on the table's stream.
     pub async fn deliver(&self) -> PollReport {
-        let notifier = &self.notifier;
-        self.pump
-            .lock()
-            .await
-            .drain(
-                |event| async move { notify::process(notifier, &event).await },
-                1,
-            )
-            .await
-            .unwrap()
+        self.deliver_with(&self.notifier).await
     }
 
     /// Lets SES send from this test's domain (as from the start), or makes it

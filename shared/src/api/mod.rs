@@ -119,7 +119,7 @@ impl From<ServiceError> for ApiError {
             E::AlreadyBooked => ApiError::new(
                 StatusCode::CONFLICT,
                 "already_booked",
-                "this person already has a booking for this matter on that day",
+                "this person already has an open booking for this matter at this office",
             ),
             E::WrongProof => ApiError::new(
                 StatusCode::FORBIDDEN,
@@ -155,7 +155,8 @@ impl From<ServiceError> for ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "busy",
                 "too many people are booking right now; try again",
-            ),
+            )
+            .retry_after(1),
             E::KioskUnauthorized(why) => ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",

@@ -8,7 +8,7 @@
 //! Capacity is taken when a hold is created and returned exactly once, when the
 //! booking leaves pending/confirmed for cancelled or expired.
 
-use crate::domain::catalog::{Department, Lang, Office, Service};
+use crate::domain::catalog::{Department, Lang, Office, PersonRule, Service};
 use crate::domain::codes::KioskCode;
 use crate::domain::contact::{Email, PersonName, PhoneNumber};
 use crate::domain::ids::{BookingId, DepartmentId, OfficeId, ServiceId};
@@ -87,6 +87,9 @@ pub struct Booking {
     pub confirmed_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub person: PersonKey,
+    /// The office's rule for this person and matter when the hold was made
+    /// (so releasing it frees exactly what it took).
+    pub person_rule: PersonRule,
     pub first_name: PersonName,
     pub last_name: PersonName,
     pub email: Email,
@@ -111,6 +114,9 @@ pub struct Booking {
     pub reminded_at: Option<DateTime<Utc>>,
     /// The number of the ticket the kiosk issued for this booking.
     pub ticket: Option<String>,
+    /// The channels a provider refused for good (a bad address or number,
+    /// a bounce): staff see them and call the citizen instead.
+    pub undeliverable: Vec<Channel>,
 }
 
 /// What the citizen gave for a booking, in domain form.
@@ -220,6 +226,7 @@ impl Booking {
             confirmed_at: None,
             closed_at: None,
             person,
+            person_rule: office.person_rule,
             first_name: applicant.first_name,
             last_name: applicant.last_name,
             email: applicant.email,
@@ -238,6 +245,7 @@ impl Booking {
             code_attempts: 0,
             reminded_at: None,
             ticket: None,
+            undeliverable: Vec::new(),
         }
     }
 
@@ -323,6 +331,7 @@ pub(crate) mod tests {
             confirmed_at: None,
             closed_at: None,
             person: PersonKey("k".into()),
+            person_rule: PersonRule::OnePerMatter,
             first_name: PersonName::parse("Anna").unwrap(),
             last_name: PersonName::parse("Nowak").unwrap(),
             email: Email::parse("anna@example.pl").unwrap(),
@@ -341,6 +350,7 @@ pub(crate) mod tests {
             code_attempts: 0,
             reminded_at: None,
             ticket: None,
+            undeliverable: Vec::new(),
         }
     }
 

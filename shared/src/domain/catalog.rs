@@ -1,6 +1,7 @@
 //! What an administrator defines: offices, their departments and the matters
 //! (services) citizens book.
 
+use crate::domain::contact::PhoneNumber;
 use crate::domain::ids::{DepartmentId, OfficeId, ServiceId};
 use crate::domain::kiosk::{DeskGroup, KioskWindow, NoShowRule};
 use crate::domain::national_id::NationalIdKind;
@@ -75,6 +76,39 @@ pub struct Office {
     /// IANA zone, e.g. `Europe/Warsaw`; every slot time is local to it.
     pub time_zone: Tz,
     pub national_id: NationalIdKind,
+    /// How many open bookings one person may hold for one matter here.
+    #[serde(default)]
+    pub person_rule: PersonRule,
+    /// The country calling codes SMS go to (no SMS pumping to premium
+    /// numbers abroad); by default Poland, Czechia and Ukraine.
+    #[serde(default = "default_sms_countries")]
+    pub sms_countries: Vec<String>,
+}
+
+/// Poland, Czechia, Ukraine.
+pub fn default_sms_countries() -> Vec<String> {
+    ["48", "420", "380"].map(String::from).to_vec()
+}
+
+impl Office {
+    /// Whether SMS may go to `number` (E.164) from this office.
+    pub fn texts_to(&self, number: &PhoneNumber) -> bool {
+        let digits = number.as_str().trim_start_matches('+');
+        self.sms_countries
+            .iter()
+            .any(|code| !code.is_empty() && digits.starts_with(code.as_str()))
+    }
+}
+
+/// How many open bookings one person may hold for one matter at an office.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonRule {
+    /// One, whatever the day (so nobody holds a matter on every day of the horizon).
+    #[default]
+    OnePerMatter,
+    /// One per day (an office where one person may come on several days).
+    OnePerMatterAndDay,
 }
 
 /// An opening range within one day, `from` inclusive, `to` exclusive.
@@ -112,12 +146,14 @@ impl WeeklyHours {
         }
     }
 
-    fn all(&self) -> impl Iterator<Item = &OpeningRange> {
+    fn days(&self) -> [&[OpeningRange]; 7] {
         [
             &self.mon, &self.tue, &self.wed, &self.thu, &self.fri, &self.sat, &self.sun,
         ]
-        .into_iter()
-        .flatten()
+    }
+
+    fn all(&self) -> impl Iterator<Item = &OpeningRange> {
+        self.days().into_iter().flatten()
     }
 }
 
@@ -234,7 +270,9 @@ pub struct Catalog {
 pub enum CatalogError {
     #[error("department {0}: slot_minutes must be 5 to 240 and divide a day")]
     SlotLength(DepartmentId),
-    #[error("department {0}: an opening range must end after it starts")]
+    #[error(
+        "department {0}: an opening range must end after it starts, and a day's ranges must come in order without overlapping"
+    )]
     Range(DepartmentId),
     #[error(
         "service {0}: visit_minutes must be a positive multiple of its department's slot_minutes"
@@ -276,7 +314,13 @@ impl Catalog {
             if !(5..=240).contains(&d.slot_minutes) || 1440 % d.slot_minutes != 0 {
                 return Err(CatalogError::SlotLength(d.id.clone()));
             }
-            if d.hours.all().any(|r| r.to <= r.from) {
+            // Ranges in order and apart, or a day's slots would overlap (and come unsorted).
+            let overlapping = d
+                .hours
+                .days()
+                .iter()
+                .any(|day| day.windows(2).any(|w| w[1].from < w[0].to));
+            if overlapping || d.hours.all().any(|r| r.to <= r.from) {
                 return Err(CatalogError::Range(d.id.clone()));
             }
         }

@@ -8,7 +8,9 @@ use std::fmt;
 pub enum ContactError {
     #[error("must be 1 to 80 letters, spaces, hyphens, apostrophes or dots")]
     Name,
-    #[error("is not a valid email address")]
+    #[error(
+        "is not an email address we can deliver to (name@domain, with the part before @ in plain ASCII)"
+    )]
     Email,
     #[error("is not a valid phone number")]
     Phone,
@@ -51,23 +53,30 @@ impl PersonName {
     }
 }
 
-/// An email address (syntax checked, domain lower-cased).
+/// An email address in the form SES can deliver to: an ASCII local part and
+/// an ASCII domain (an internationalised one is turned into punycode,
+/// `jan@żółw.pl` → `jan@xn--w-uga1v8h.pl`), lower-cased.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Email(String);
 redacted_text!(Email);
 
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, ContactError> {
-        let trimmed = raw.trim();
-        if trimmed.len() > 254 || !email_address::EmailAddress::is_valid(trimmed) {
+        let (local, domain) = raw.trim().rsplit_once('@').ok_or(ContactError::Email)?;
+        // SES takes no internationalised local part (SMTPUTF8).
+        if local.is_empty() || !local.is_ascii() {
             return Err(ContactError::Email);
         }
-        let (local, domain) = trimmed.rsplit_once('@').ok_or(ContactError::Email)?;
+        let domain = idna::domain_to_ascii(domain).map_err(|_| ContactError::Email)?;
+        let address = format!("{local}@{domain}");
         // A bare host ("a@localhost") is valid syntax but cannot receive mail from SES.
-        if !domain.contains('.') || local.is_empty() {
+        if address.len() > 254
+            || !domain.contains('.')
+            || !email_address::EmailAddress::is_valid(&address)
+        {
             return Err(ContactError::Email);
         }
-        Ok(Self(format!("{local}@{}", domain.to_ascii_lowercase())))
+        Ok(Self(address))
     }
 }
 
@@ -128,8 +137,30 @@ mod tests {
             "@example.pl",
             "jan@localhost",
             "jan kowalski@example.pl",
+            "jan@exa mple.pl",
         ] {
             assert_eq!(Email::parse(bad), Err(ContactError::Email), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn emails_are_kept_only_in_a_form_ses_can_deliver() {
+        assert_eq!(
+            Email::parse("jan@Żółw.PL").unwrap().as_str(),
+            "jan@xn--w-uga1v8h.pl",
+            "an internationalised domain becomes punycode"
+        );
+        assert_eq!(
+            Email::parse("jan@xn--w-uga1v8h.pl").unwrap().as_str(),
+            "jan@xn--w-uga1v8h.pl"
+        );
+        for unicode_local_part in ["żaneta@example.pl", "jiří@example.cz", "петро@example.ua"]
+        {
+            assert_eq!(
+                Email::parse(unicode_local_part),
+                Err(ContactError::Email),
+                "{unicode_local_part:?}"
+            );
         }
     }
 

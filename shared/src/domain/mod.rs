@@ -16,3 +16,6 @@ pub mod secrets;
 pub mod signing;
 pub mod sms_reply;
 pub mod staff;
+
+#[cfg(test)]
+mod proptests;

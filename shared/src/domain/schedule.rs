@@ -221,6 +221,8 @@ pub(crate) mod tests {
             country: Country::Pl,
             time_zone: chrono_tz::Europe::Warsaw,
             national_id: NationalIdKind::Pesel,
+            person_rule: Default::default(),
+            sms_countries: crate::domain::catalog::default_sms_countries(),
         }
     }
 

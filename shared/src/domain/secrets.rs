@@ -20,8 +20,13 @@ pub enum Purpose {
     ConfirmCode,
     ManageToken,
     Idempotency,
+    /// The body that came with an `Idempotency-Key` (it holds the national
+    /// ID, so it is keyed like everything else stored about a person).
+    IdempotentRequest,
     /// A phone number, to find the holds an inbound SMS may confirm.
     Phone,
+    /// An email address, to refuse one that bounced for good.
+    Email,
     /// A kiosk's signing secret, derived from its id and generation (never stored).
     KioskSecret,
     /// The key `local/` signs staff tokens with (in AWS, Cognito signs them).
@@ -36,7 +41,9 @@ impl Purpose {
             Purpose::ConfirmCode => b"confirm-code",
             Purpose::ManageToken => b"manage-token",
             Purpose::Idempotency => b"idempotency",
+            Purpose::IdempotentRequest => b"idempotent-request",
             Purpose::Phone => b"phone",
+            Purpose::Email => b"email",
             Purpose::KioskSecret => b"kiosk-secret",
             Purpose::LocalStaffTokens => b"local-staff-tokens",
         }
@@ -92,6 +99,11 @@ impl Keyring {
 
     pub fn digest(&self, purpose: Purpose, value: &str) -> Digest {
         Digest(self.mac(purpose, value.as_bytes()))
+    }
+
+    /// The keyed digest of raw bytes (a request body).
+    pub fn digest_bytes(&self, purpose: Purpose, value: &[u8]) -> Digest {
+        Digest(self.mac(purpose, value))
     }
 
     /// A fresh 256-bit token for `purpose` and the digest that is stored in its place.

@@ -115,8 +115,9 @@ impl SignedHeaders {
         body: &[u8],
         now: DateTime<Utc>,
     ) -> Result<(), SignatureError> {
-        let skew = (now.timestamp() - self.timestamp).abs();
-        if skew > REPLAY_WINDOW.num_seconds() {
+        // abs_diff: any i64 a header carries, i64::MIN included, without overflow.
+        let skew = now.timestamp().abs_diff(self.timestamp);
+        if skew > REPLAY_WINDOW.num_seconds().unsigned_abs() {
             return Err(SignatureError::Stale);
         }
         if sha256_hex(body) != self.body_sha256 {

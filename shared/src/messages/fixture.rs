@@ -52,6 +52,8 @@ impl Fixture {
             country: Country::Pl,
             time_zone: chrono_tz::Europe::Warsaw,
             national_id: NationalIdKind::Pesel,
+            person_rule: Default::default(),
+            sms_countries: crate::domain::catalog::default_sms_countries(),
         };
         let department = Department {
             id: DepartmentId::parse("civil-affairs").unwrap(),

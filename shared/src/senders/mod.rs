@@ -4,19 +4,62 @@
 //!
 //! Only the provider's error code is kept on failure: SES and SNS messages may
 //! quote the recipient's address or number, which must not reach the log.
+//!
+//! A failure is *permanent* when the provider refused this recipient or this
+//! message as such (an address or number it cannot take): sending it again
+//! cannot succeed. Anything else (throttling, a timeout, an unverified sender,
+//! a paused account) may succeed later and is retried.
 
+use aws_sdk_sesv2::config::timeout::TimeoutConfig;
 use aws_sdk_sesv2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sesv2::primitives::Blob;
 use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
 use aws_sdk_sns::types::MessageAttributeValue;
+use std::time::Duration;
+
+/// The longest one send may take, the SDK's retries included. The delivery
+/// lease is longer, so a live sender is never overtaken.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// SES v2 codes that refuse the message itself (a malformed or impossible address).
+const EMAIL_PERMANENT: [&str; 1] = ["BadRequestException"];
+
+/// SNS codes that refuse the number itself (not a number SNS can text).
+const SMS_PERMANENT: [&str; 2] = ["InvalidParameter", "InvalidParameterValue"];
 
 /// A provider refused or failed a message.
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
-    #[error("SES refused or failed the email ({0})")]
-    Email(String),
-    #[error("SNS refused or failed the SMS ({0})")]
-    Sms(String),
+    #[error("SES refused or failed the email ({code})")]
+    Email { code: String, permanent: bool },
+    #[error("SNS refused or failed the SMS ({code})")]
+    Sms { code: String, permanent: bool },
+}
+
+impl SendError {
+    /// Whether sending the same message again cannot succeed.
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            SendError::Email { permanent, .. } | SendError::Sms { permanent, .. } => *permanent,
+        }
+    }
+
+    /// The provider's error code (never its message, which may quote the recipient).
+    pub fn code(&self) -> &str {
+        match self {
+            SendError::Email { code, .. } | SendError::Sms { code, .. } => code,
+        }
+    }
+
+    fn email(code: String) -> Self {
+        let permanent = EMAIL_PERMANENT.contains(&code.as_str());
+        SendError::Email { code, permanent }
+    }
+
+    fn sms(code: String) -> Self {
+        let permanent = SMS_PERMANENT.contains(&code.as_str());
+        SendError::Sms { code, permanent }
+    }
 }
 
 /// The SES and SNS clients, built once per container.
@@ -27,11 +70,25 @@ pub struct Senders {
 }
 
 impl Senders {
+    /// Both clients from the SDK configuration, each send bounded by [`SEND_TIMEOUT`].
     pub fn new(aws: &aws_config::SdkConfig) -> Self {
-        Self {
-            ses: aws_sdk_sesv2::Client::new(aws),
-            sns: aws_sdk_sns::Client::new(aws),
-        }
+        Self::with_timeout(aws, SEND_TIMEOUT)
+    }
+
+    /// Both clients, each send bounded by `timeout` (tests use a short one).
+    pub fn with_timeout(aws: &aws_config::SdkConfig, timeout: Duration) -> Self {
+        let timeouts = TimeoutConfig::builder().operation_timeout(timeout).build();
+        let ses = aws_sdk_sesv2::config::Builder::from(aws).timeout_config(timeouts.clone());
+        let sns = aws_sdk_sns::config::Builder::from(aws).timeout_config(timeouts);
+        Self::from_clients(
+            aws_sdk_sesv2::Client::from_conf(ses.build()),
+            aws_sdk_sns::Client::from_conf(sns.build()),
+        )
+    }
+
+    /// Senders over clients built elsewhere (tests add interceptors to them).
+    pub fn from_clients(ses: aws_sdk_sesv2::Client, sns: aws_sdk_sns::Client) -> Self {
+        Self { ses, sns }
     }
 
     /// The SES client (tests and the local runner manage sender identities with it).
@@ -39,26 +96,29 @@ impl Senders {
         &self.ses
     }
 
-    /// Sends a raw MIME email; returns the provider's message id.
+    /// Sends a raw MIME email, its events reported through
+    /// `configuration_set` when given; returns the provider's message id.
     pub async fn send_email(
         &self,
         from: &str,
         to: &str,
         raw: Vec<u8>,
+        configuration_set: Option<&str>,
     ) -> Result<String, SendError> {
         let raw = RawMessage::builder()
             .data(Blob::new(raw))
             .build()
-            .map_err(|_| SendError::Email("invalid raw message".into()))?;
+            .map_err(|_| SendError::email("invalid raw message".into()))?;
         let out = self
             .ses
             .send_email()
             .from_email_address(from)
             .destination(Destination::builder().to_addresses(to).build())
             .content(EmailContent::builder().raw(raw).build())
+            .set_configuration_set_name(configuration_set.map(str::to_owned))
             .send()
             .await
-            .map_err(|e| SendError::Email(error_code(&e)))?;
+            .map_err(|e| SendError::email(error_code(&e)))?;
         Ok(out.message_id().unwrap_or_default().to_owned())
     }
 
@@ -68,7 +128,7 @@ impl Senders {
             .data_type("String")
             .string_value("Transactional")
             .build()
-            .map_err(|_| SendError::Sms("invalid message attribute".into()))?;
+            .map_err(|_| SendError::sms("invalid message attribute".into()))?;
         let out = self
             .sns
             .publish()
@@ -77,7 +137,7 @@ impl Senders {
             .message_attributes("AWS.SNS.SMS.SMSType", transactional)
             .send()
             .await
-            .map_err(|e| SendError::Sms(error_code(&e)))?;
+            .map_err(|e| SendError::sms(error_code(&e)))?;
         Ok(out.message_id().unwrap_or_default().to_owned())
     }
 }

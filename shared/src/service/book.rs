@@ -9,10 +9,11 @@ use crate::domain::schedule;
 use crate::domain::secrets::{Digest, Purpose};
 use crate::service::input::{BookRequest, Idempotency, parse_office_and_service};
 use crate::service::views::BookingView;
-use crate::service::{App, MAX_ATTEMPTS, ServiceError, backoff, find_service, next_free_slots};
+use crate::service::{
+    App, FieldError, MAX_ATTEMPTS, ServiceError, backoff, find_service, next_free_slots,
+};
 use crate::store::items::IDEMPOTENCY_RETENTION;
 use crate::store::{HoldRefusal, IdempotentAnswer, NewHold};
-use sha2::Digest as _;
 
 /// The answer to a booking request.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,15 +24,13 @@ pub enum BookOutcome {
     Replayed { status: u16, body: String },
 }
 
-/// The keyed digest of the key, and the digest of the body it came with.
+/// The keyed digests of the key and of the body it came with (the body
+/// holds the national ID: an unkeyed hash of it could be reversed).
 fn idempotency_digests(app: &App, idem: &Idempotency) -> (Digest, Digest) {
-    let body = sha2::Sha256::digest(&idem.body)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<String>();
     (
         app.keyring.digest(Purpose::Idempotency, idem.key.as_str()),
-        Digest(body),
+        app.keyring
+            .digest_bytes(Purpose::IdempotentRequest, &idem.body),
     )
 }
 
@@ -41,8 +40,11 @@ async fn replay(
     key: &Digest,
     request: &Digest,
 ) -> Result<Option<BookOutcome>, ServiceError> {
+    let now = app.clock.now().timestamp();
     match app.store.get_idempotent_answer(key).await? {
+        // Past its retention the key is free again (TTL deletes it later).
         None => Ok(None),
+        Some(stored) if stored.ttl <= now => Ok(None),
         Some(stored) if stored.request_digest == request.0 => Ok(Some(BookOutcome::Replayed {
             status: stored.status,
             body: stored.response,
@@ -81,6 +83,9 @@ pub async fn book(
         .applicant
         .sms_phone()
         .map(|p| app.keyring.digest(Purpose::Phone, p.as_str()));
+    let email_key = app
+        .keyring
+        .digest(Purpose::Email, input.applicant.email.as_str());
     let place = Place {
         office,
         department,
@@ -131,6 +136,7 @@ pub async fn book(
         });
         let hold = NewHold {
             booking: &booking,
+            email_key: &email_key,
             desks_online: department.desks_online,
             weekly_cap: department.weekly_online_cap,
             message: &message,
@@ -150,6 +156,14 @@ pub async fn book(
                 return Err(ServiceError::WeekFull { next });
             }
             Err(HoldRefusal::PersonAlreadyBooked) => return Err(ServiceError::AlreadyBooked),
+            Err(HoldRefusal::EmailUndeliverable) => {
+                return Err(FieldError::new(
+                    "email",
+                    "undeliverable",
+                    "mail to this address came back undelivered before; give another address",
+                )
+                .into());
+            }
             Err(HoldRefusal::Blocked) => {
                 let until = app
                     .store
@@ -164,7 +178,7 @@ pub async fn book(
                 let (key, body) = idem.as_ref().ok_or(ServiceError::Busy)?;
                 return replay(app, key, body).await?.ok_or(ServiceError::Busy);
             }
-            Err(HoldRefusal::KioskCodeTaken) => continue,
+            Err(HoldRefusal::KioskCodeTaken | HoldRefusal::PublicRefTaken) => continue,
             Err(HoldRefusal::Conflict) => {
                 // Others are writing the same slot at this moment. When it
                 // has filled up meanwhile, say so now (with alternatives)

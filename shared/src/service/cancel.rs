@@ -81,10 +81,14 @@ pub async fn cancel_for_person(
     let person = app.keyring.person_key(&national_id);
     let id = app
         .store
-        .find_person_booking(&person, &service_id, date)
+        .find_person_booking(&person, &office_id, &service_id, date)
         .await?
         .ok_or(ServiceError::BookingNotFound)?;
-    cancel(app, load(app, id).await?).await
+    let booking = load(app, id).await?;
+    if booking.local_date != date {
+        return Err(ServiceError::BookingNotFound);
+    }
+    cancel(app, booking).await
 }
 
 async fn cancel(app: &App, mut booking: Booking) -> Result<CancelOutcome, ServiceError> {

@@ -1,6 +1,6 @@
 //! Confirming a hold with the email link's token or the SMS code typed on the page.
 
-use crate::domain::booking::{BookingStatus, ConfirmStep};
+use crate::domain::booking::ConfirmStep;
 use crate::domain::ids::BookingId;
 use crate::domain::secrets::Purpose;
 use crate::service::input::ProofInput;
@@ -36,7 +36,9 @@ pub async fn confirm(
                 ConfirmProof::Token(booking.confirm_token.clone())
             }
             ProofInput::Code(code) => {
-                if booking.status == BookingStatus::Pending && booking.code_locked() {
+                // Locked whatever the status: guessing a confirmed booking's
+                // code must lock as it does a hold's.
+                if booking.code_locked() {
                     return Err(ServiceError::CodeLocked);
                 }
                 if !app
@@ -49,11 +51,14 @@ pub async fn confirm(
                 ConfirmProof::Code(booking.confirm_code.clone())
             }
         };
+        // The kiosk code answers the email link only: a short code proves
+        // less, and the code's own confirmation message carries it.
+        let show_kiosk_code = matches!(proof, ConfirmProof::Token(_));
         let now = app.clock.now();
         let refusal = match booking.confirm_step(now) {
             ConfirmStep::AlreadyConfirmed => {
                 return Ok(ConfirmOutcome {
-                    booking: BookingView::of(&booking, true),
+                    booking: BookingView::of(&booking, show_kiosk_code),
                     already_confirmed: true,
                 });
             }
@@ -66,7 +71,7 @@ pub async fn confirm(
             ConfirmStep::Confirm => match write_confirmation(app, &booking, &proof, None).await? {
                 Ok(confirmed) => {
                     return Ok(ConfirmOutcome {
-                        booking: BookingView::of(&confirmed, true),
+                        booking: BookingView::of(&confirmed, show_kiosk_code),
                         already_confirmed: false,
                     });
                 }

@@ -186,6 +186,27 @@ impl BookRequest {
             ),
         };
         let channel = self.confirm_by.unwrap_or(Channel::Email);
+        if channel == Channel::Sms
+            && let Some(Some(number)) = &phone
+            && !office.texts_to(number)
+        {
+            let codes: Vec<String> = office
+                .sms_countries
+                .iter()
+                .map(|c| format!("+{c}"))
+                .collect();
+            keep::<()>(
+                &mut errors,
+                Err(FieldError::new(
+                    "phone",
+                    "country_not_served",
+                    format!(
+                        "this office sends SMS only to numbers starting {}; confirm by email instead",
+                        codes.join(", ")
+                    ),
+                )),
+            );
+        }
         if channel == Channel::Sms && matches!(phone, Some(None)) {
             keep::<()>(
                 &mut errors,
@@ -396,10 +417,20 @@ pub struct LiftBlockRequest {
     pub national_id: String,
 }
 
-/// A day given as `YYYY-MM-DD` in a query or body.
+/// A day given as `YYYY-MM-DD` (RFC 3339's full-date) in a query or body.
+/// chrono's `%Y` alone would also take `+10000-01-01` or `1-01-01`, and an
+/// answer that echoes the day would then break the document's `format: date`.
 pub fn parse_date(field: &'static str, raw: &str) -> Result<NaiveDate, FieldError> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map_err(|_| FieldError::new(field, "invalid", "a date as YYYY-MM-DD"))
+    let raw = raw.trim();
+    let full_date = raw.len() == 10
+        && raw.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    full_date
+        .then(|| NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| FieldError::new(field, "invalid", "a date as YYYY-MM-DD"))
 }
 
 /// The desk groups a clerk opens a desk for.
@@ -436,6 +467,7 @@ pub fn parse_desk(raw: &str) -> Result<DeskId, FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn a_desk_opens_for_one_to_eight_distinct_desk_groups() {
@@ -513,6 +545,48 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
         );
         assert_eq!(parse_date("from", "24.11.2026").unwrap_err().field, "from");
+    }
+
+    proptest! {
+        #[test]
+        fn an_idempotency_key_is_accepted_exactly_when_it_is_1_to_255_visible_ascii_characters(
+            raw in prop_oneof![any::<String>(), "[ ]?[!-~]{0,300}[ ]?"],
+        ) {
+            let trimmed = raw.trim();
+            let valid = (1..=255).contains(&trimmed.len())
+                && trimmed.bytes().all(|b| b.is_ascii_graphic());
+            match IdempotencyKey::parse(&raw) {
+                Ok(key) => {
+                    prop_assert!(valid, "{:?} accepted", raw);
+                    prop_assert_eq!(key.as_str(), trimmed);
+                    prop_assert_eq!(IdempotencyKey::parse(key.as_str()), Ok(key));
+                }
+                Err(e) => {
+                    prop_assert!(!valid, "{:?} refused", raw);
+                    prop_assert_eq!(e.field, "Idempotency-Key");
+                }
+            }
+        }
+
+        #[test]
+        fn a_date_is_accepted_only_as_yyyy_mm_dd_and_reads_back_as_given(
+            raw in prop_oneof![any::<String>(), "[ +-]?[0-9]{1,6}-[0-9]{1,2}-[0-9]{1,2} ?"],
+        ) {
+            // Answers echo the day (the slot listing's from and to, the admission
+            // list's date) under the document's `format: date`.
+            if let Ok(date) = parse_date("date", &raw) {
+                prop_assert_eq!(date.format("%Y-%m-%d").to_string(), raw.trim());
+                prop_assert_eq!(raw.trim().len(), 10, "{:?} accepted", raw);
+            }
+        }
+
+        #[test]
+        fn every_day_of_years_0_to_9999_is_accepted_as_yyyy_mm_dd(
+            date in (0i32..=9999, 1u32..=366)
+                .prop_filter_map("no such day", |(y, d)| NaiveDate::from_yo_opt(y, d)),
+        ) {
+            prop_assert_eq!(parse_date("date", &date.format("%Y-%m-%d").to_string()), Ok(date));
+        }
     }
 }
 

@@ -9,6 +9,7 @@
 
 pub mod admission;
 mod book;
+pub mod bounces;
 mod cancel;
 mod catalog;
 mod confirm;
@@ -36,11 +37,13 @@ pub use slots::{free_slots, next_free_slots};
 
 use crate::config::Config;
 use crate::domain::catalog::{Catalog, Department, Service};
-use crate::domain::clock::{Clock, SystemClock};
+use crate::domain::clock::{Clock, FixedClock, SystemClock};
 use crate::domain::codes::{Entropy, OsEntropy, new_ulid};
 use crate::domain::ids::{OfficeId, OutboxId, ServiceId};
 use crate::domain::secrets::Keyring;
 use crate::store::Store;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -96,6 +99,30 @@ pub(crate) fn find_service<'c>(
     id: &ServiceId,
 ) -> Result<(&'c Department, &'c Service), ServiceError> {
     catalog.service(id).ok_or(ServiceError::ServiceNotFound)
+}
+
+/// Waiting a while. Production sleeps; a test's [`FixedClock`] moves
+/// forward instead, so rules that wait are tested without waiting.
+pub trait Sleeper: Send + Sync {
+    fn sleep(&self, duration: chrono::Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
+}
+
+/// Sleeps on the Tokio timer.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct TokioSleeper;
+
+impl Sleeper for TokioSleeper {
+    fn sleep(&self, duration: chrono::Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        let duration = duration.to_std().unwrap_or_default();
+        Box::pin(tokio::time::sleep(duration))
+    }
+}
+
+impl Sleeper for FixedClock {
+    fn sleep(&self, duration: chrono::Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        self.advance(duration);
+        Box::pin(std::future::ready(()))
+    }
 }
 
 /// Attempts at a transaction that meets contention before answering "busy".

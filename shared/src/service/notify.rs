@@ -17,13 +17,17 @@ use crate::domain::sms_reply::language_for_number;
 use crate::error::error_chain;
 use crate::messages::{self, Message, RenderError, Visit};
 use crate::senders::{SendError, Senders};
-use crate::service::{App, ServiceError};
+use crate::service::{App, ServiceError, Sleeper, TokioSleeper};
 use crate::store::{Claim, StoreError};
 use chrono::Duration;
 use std::sync::Arc;
 
-/// How long a sender may hold a message before another may try it.
-pub const DELIVERY_LEASE: Duration = Duration::minutes(2);
+/// How long a sender may hold a message before another may try it: longer
+/// than one send may take ([`crate::senders::SEND_TIMEOUT`]), so a live
+/// sender is never overtaken, and short enough that a retry can wait out a
+/// lease left by a sender that crashed or timed out, well inside the notify
+/// function's own timeout (60 s in the template; a test checks all three).
+pub const DELIVERY_LEASE: Duration = Duration::seconds(20);
 
 /// The notify function's state: the app plus the senders.
 #[derive(Clone)]
@@ -31,6 +35,8 @@ pub struct Notifier {
     pub app: App,
     pub senders: Senders,
     pub config: NotifyConfig,
+    /// How a retry waits out a lease (tests move their fixed clock instead).
+    pub sleeper: Arc<dyn Sleeper>,
 }
 
 impl Notifier {
@@ -39,6 +45,7 @@ impl Notifier {
             app,
             senders: Senders::new(aws),
             config,
+            sleeper: Arc::new(TokioSleeper),
         }
     }
 }
@@ -74,6 +81,9 @@ pub enum Delivery {
     Stale,
     /// The outbox item is gone (past its TTL): nothing to do.
     Gone,
+    /// A provider refused a channel for good (the other, if any, was sent):
+    /// finished at once, not retried, and named on the booking for staff.
+    Undeliverable,
 }
 
 impl Delivery {
@@ -82,6 +92,7 @@ impl Delivery {
             Delivery::Sent => "sent",
             Delivery::Stale => "stale",
             Delivery::Gone => "gone",
+            Delivery::Undeliverable => "undeliverable",
         }
     }
 }
@@ -126,19 +137,25 @@ pub async fn deliver(n: &Notifier, message: &OutboxMessage) -> Result<Delivery, 
         return finish(n, message.id, Delivery::Stale).await;
     }
     let channels = message.channels(booking);
+    let mut refused = false;
 
     if channels.email {
         let booking = booking.ok_or(NotifyError::Incomplete("booking"))?;
         let to = booking.email.as_str().to_owned();
         let ctx = context.as_ref().ok_or(NotifyError::Incomplete("booking"))?;
-        let outcome = send_once(n, message.id, Channel::Email, || async {
+        let outcome = send_once(n, message, Channel::Email, || async {
             let rendered = messages::email(&to_message(n, message, Some(ctx))?)?;
             let raw = messages::mime(&rendered, &n.config.email_from, &to)?;
-            Ok(n.senders.send_email(&n.config.email_from, &to, raw).await?)
+            let set = n.config.configuration_set.as_deref();
+            Ok(n.senders
+                .send_email(&n.config.email_from, &to, raw, set)
+                .await?)
         })
         .await?;
-        if outcome == Delivery::Gone {
-            return Ok(Delivery::Gone);
+        match outcome {
+            Delivery::Gone => return Ok(Delivery::Gone),
+            Delivery::Undeliverable => refused = true,
+            _ => {}
         }
     }
     if channels.sms {
@@ -150,16 +167,23 @@ pub async fn deliver(n: &Notifier, message: &OutboxMessage) -> Result<Delivery, 
             .as_str()
             .to_owned();
         let fallback = language_for_number(&to);
-        let outcome = send_once(n, message.id, Channel::Sms, || async {
+        let outcome = send_once(n, message, Channel::Sms, || async {
             let text = messages::sms(&to_message(n, message, context.as_ref())?, fallback)?;
             Ok(n.senders.send_sms(&to, text).await?)
         })
         .await?;
-        if outcome == Delivery::Gone {
-            return Ok(Delivery::Gone);
+        match outcome {
+            Delivery::Gone => return Ok(Delivery::Gone),
+            Delivery::Undeliverable => refused = true,
+            _ => {}
         }
     }
-    finish(n, message.id, Delivery::Sent).await
+    let how = if refused {
+        Delivery::Undeliverable
+    } else {
+        Delivery::Sent
+    };
+    finish(n, message.id, how).await
 }
 
 async fn finish(n: &Notifier, id: OutboxId, how: Delivery) -> Result<Delivery, NotifyError> {
@@ -174,7 +198,7 @@ async fn finish(n: &Notifier, id: OutboxId, how: Delivery) -> Result<Delivery, N
 /// Claims one channel, runs `send` if the claim is ours, records the result.
 async fn send_once<F, Fut>(
     n: &Notifier,
-    id: OutboxId,
+    message: &OutboxMessage,
     channel: Channel,
     send: F,
 ) -> Result<Delivery, NotifyError>
@@ -183,13 +207,24 @@ where
     Fut: std::future::Future<Output = Result<String, NotifyError>>,
 {
     let store = &n.app.store;
-    match store
-        .claim_delivery(id, channel, n.app.clock.now(), DELIVERY_LEASE)
-        .await?
-    {
+    let id = message.id;
+    let claim = || store.claim_delivery(id, channel, n.app.clock.now(), DELIVERY_LEASE);
+    let mut claimed = claim().await?;
+    if let Claim::Busy { until } = claimed {
+        // Most likely a lease left by a sender that crashed or timed out: wait
+        // it out once (it is never longer than the lease) rather than fail
+        // every retry inside it. A live sender has marked it sent by then.
+        let wait = until - n.app.clock.now();
+        if wait <= DELIVERY_LEASE {
+            n.sleeper.sleep(wait.max(Duration::zero())).await;
+            claimed = claim().await?;
+        }
+    }
+    match claimed {
         Claim::AlreadySent => return Ok(Delivery::Sent),
         Claim::Gone => return Ok(Delivery::Gone),
-        Claim::Busy => return Err(NotifyError::InFlight(channel)),
+        Claim::Busy { .. } => return Err(NotifyError::InFlight(channel)),
+        Claim::Undeliverable => return Ok(Delivery::Undeliverable),
         Claim::Claimed => {}
     }
     match send().await {
@@ -199,6 +234,13 @@ where
                 .await?;
             tracing::info!(channel = ?channel, "sent");
             Ok(Delivery::Sent)
+        }
+        Err(NotifyError::Send(err)) if err.is_permanent() => {
+            tracing::warn!(channel = ?channel, error = %err, "provider refused the recipient for good");
+            store
+                .mark_undeliverable(id, message.booking_id, channel, err.code())
+                .await?;
+            Ok(Delivery::Undeliverable)
         }
         Err(err) => {
             // Give the claim back so the retry need not wait; if this fails too the lease runs out.

@@ -265,6 +265,8 @@ pub struct AdmissionEntry {
     pub status: BookingStatus,
     /// The kiosk ticket, once the code was typed in the hall.
     pub ticket: Option<String>,
+    /// Channels a provider refused for good: call the citizen instead.
+    pub unreachable_by: Vec<Channel>,
 }
 
 impl AdmissionEntry {
@@ -282,6 +284,7 @@ impl AdmissionEntry {
             lost_document: b.lost_document,
             status: b.status,
             ticket: b.ticket.clone(),
+            unreachable_by: b.undeliverable.clone(),
         }
     }
 }

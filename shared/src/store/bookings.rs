@@ -1,7 +1,8 @@
 //! Reading bookings: by id, and a person's active booking for a matter on a day.
 
 use crate::domain::booking::Booking;
-use crate::domain::ids::{BookingId, ServiceId};
+use crate::domain::catalog::PersonRule;
+use crate::domain::ids::{BookingId, OfficeId, ServiceId};
 use crate::domain::secrets::PersonKey;
 use crate::store::items::{BookingItem, PersonRuleItem, entity};
 use crate::store::{Store, StoreError, keys};
@@ -18,25 +19,27 @@ impl Store {
             .transpose()?)
     }
 
-    /// The active booking of a person for a service on a day, if any.
+    /// The open booking of a person for a matter at an office, under either
+    /// rule (the office's rule may have changed since it was made); the
+    /// caller checks its day.
     pub async fn find_person_booking(
         &self,
         person: &PersonKey,
+        office: &OfficeId,
         service: &ServiceId,
         date: NaiveDate,
     ) -> Result<Option<BookingId>, StoreError> {
-        let rule: Option<PersonRuleItem> = self
-            .get_mapped(
-                &keys::person_rule(person, service, date),
-                entity::PERSON_RULE,
-            )
-            .await?;
         let corrupt = |_| crate::store::items::CorruptItem {
             entity: entity::PERSON_RULE,
             field: "booking_id",
         };
-        Ok(rule
-            .map(|r| BookingId::parse(&r.booking_id).map_err(corrupt))
-            .transpose()?)
+        for rule in [PersonRule::OnePerMatter, PersonRule::OnePerMatterAndDay] {
+            let key = keys::person_rule_at(person, office, service, date, rule);
+            let found: Option<PersonRuleItem> = self.get_mapped(&key, entity::PERSON_RULE).await?;
+            if let Some(found) = found {
+                return Ok(Some(BookingId::parse(&found.booking_id).map_err(corrupt)?));
+            }
+        }
+        Ok(None)
     }
 }

@@ -25,11 +25,13 @@ impl Store {
             .expression_attribute_values(":entity", s(entity::COUNTER));
         if delta > 0 {
             if let Some(cap) = cap {
+                // A fresh counter is under the cap only when the cap is not zero.
                 update = update
                     .condition_expression(format!(
-                        "attribute_not_exists({BOOKED}) OR {BOOKED} < :cap"
+                        "(attribute_not_exists({BOOKED}) AND :cap > :zero) OR {BOOKED} < :cap"
                     ))
-                    .expression_attribute_values(":cap", n(cap));
+                    .expression_attribute_values(":cap", n(cap))
+                    .expression_attribute_values(":zero", n(0));
             }
         } else {
             // Never below zero: a release without a matching take is a bug to surface.

@@ -6,8 +6,11 @@ use crate::store::items::{DepartmentItem, OfficeItem, ServiceItem, entity};
 use crate::store::{Store, StoreError, from_item, keys, s, to_item};
 
 impl Store {
-    /// Writes an office with its departments and services (demo data, admin tools).
+    /// Writes an office with its departments and services (demo data, admin
+    /// tools), once it passes the catalog rules: no writer can store one
+    /// that breaks them.
     pub async fn put_catalog(&self, catalog: &Catalog) -> Result<(), StoreError> {
+        catalog.validate()?;
         let mut items = vec![to_item(entity::OFFICE, &OfficeItem::from(&catalog.office))?];
         for d in &catalog.departments {
             items.push(to_item(entity::DEPARTMENT, &DepartmentItem::from(d))?);

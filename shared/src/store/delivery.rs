@@ -6,10 +6,10 @@
 //! never lost. When every channel is done the raw secrets are removed.
 
 use crate::domain::booking::Channel;
-use crate::domain::ids::OutboxId;
+use crate::domain::ids::{BookingId, OutboxId};
 use crate::store::items::attr;
 use crate::store::{Store, StoreError, key_map, keys, n, s};
-use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use chrono::{DateTime, Duration, Utc};
 
 /// The result of trying to claim a message for one channel.
@@ -19,10 +19,13 @@ pub enum Claim {
     Claimed,
     /// Sent before (a redelivered record).
     AlreadySent,
-    /// Another sender holds a live lease; retry later.
-    Busy,
+    /// Another sender holds a lease until then (a live one, or one left by a
+    /// sender that crashed or timed out before it could mark or give it back).
+    Busy { until: DateTime<Utc> },
     /// The outbox item is gone (past its TTL).
     Gone,
+    /// The provider refused this channel for good on an earlier try.
+    Undeliverable,
 }
 
 /// A channel's delivery attributes: sent at, lease until, provider message id.
@@ -39,6 +42,27 @@ fn attrs(channel: Channel) -> (&'static str, &'static str, &'static str) {
             attr::SMS_MESSAGE_ID,
         ),
     }
+}
+
+/// A channel's attribute for the provider's code when it refused for good.
+fn undeliverable_attr(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Email => attr::EMAIL_UNDELIVERABLE,
+        Channel::Sms => attr::SMS_UNDELIVERABLE,
+    }
+}
+
+fn channel_name(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Email => "email",
+        Channel::Sms => "sms",
+    }
+}
+
+/// When a lease attribute (epoch milliseconds) ends.
+fn lease_end(value: Option<&AttributeValue>) -> Option<DateTime<Utc>> {
+    let millis = value?.as_n().ok()?.parse::<i64>().ok()?;
+    DateTime::from_timestamp_millis(millis)
 }
 
 impl Store {
@@ -58,9 +82,11 @@ impl Store {
             .update_expression("SET #lease = :until")
             .condition_expression(
                 "attribute_exists(pk) AND attribute_not_exists(#sent) \
+                 AND attribute_not_exists(#refused) \
                  AND (attribute_not_exists(#lease) OR #lease <= :now)",
             )
             .expression_attribute_names("#sent", sent)
+            .expression_attribute_names("#refused", undeliverable_attr(channel))
             .expression_attribute_names("#lease", lease_until)
             .expression_attribute_values(":until", n((now + lease).timestamp_millis()))
             .expression_attribute_values(":now", n(now.timestamp_millis()))
@@ -78,7 +104,12 @@ impl Store {
                     Ok(match old {
                         None => Claim::Gone,
                         Some(item) if item.contains_key(sent) => Claim::AlreadySent,
-                        Some(_) => Claim::Busy,
+                        Some(item) if item.contains_key(undeliverable_attr(channel)) => {
+                            Claim::Undeliverable
+                        }
+                        Some(item) => Claim::Busy {
+                            until: lease_end(item.get(lease_until)).unwrap_or(now + lease),
+                        },
                     })
                 }
                 _ => Err(StoreError::sdk("UpdateItem", e)),
@@ -109,6 +140,52 @@ impl Store {
             .send()
             .await
             .map_err(|e| StoreError::sdk("UpdateItem", e))?;
+        Ok(())
+    }
+
+    /// Records that the provider refused a channel for good (`code` is its
+    /// error code, never its message): the claim ends, no retry sends it, and
+    /// the booking names the channel for staff.
+    pub async fn mark_undeliverable(
+        &self,
+        id: OutboxId,
+        booking: Option<BookingId>,
+        channel: Channel,
+        code: &str,
+    ) -> Result<(), StoreError> {
+        let (sent, lease_until, _) = attrs(channel);
+        self.update_if(
+            self.client
+                .update_item()
+                .set_key(Some(key_map(&keys::outbox(id))))
+                .update_expression("SET #refused = :code REMOVE #lease")
+                .condition_expression("attribute_exists(pk) AND attribute_not_exists(#sent)")
+                .expression_attribute_names("#refused", undeliverable_attr(channel))
+                .expression_attribute_names("#sent", sent)
+                .expression_attribute_names("#lease", lease_until)
+                .expression_attribute_values(":code", s(code)),
+        )
+        .await?;
+        let Some(booking) = booking else {
+            return Ok(());
+        };
+        // A failed condition: named already, or the booking is gone.
+        self.update_if(
+            self.client
+                .update_item()
+                .set_key(Some(key_map(&keys::booking(booking))))
+                .update_expression(
+                    "SET #undeliverable = list_append(if_not_exists(#undeliverable, :none), :channel)",
+                )
+                .condition_expression(
+                    "attribute_exists(pk) AND NOT contains(#undeliverable, :name)",
+                )
+                .expression_attribute_names("#undeliverable", attr::UNDELIVERABLE)
+                .expression_attribute_values(":none", AttributeValue::L(Vec::new()))
+                .expression_attribute_values(":channel", AttributeValue::L(vec![s(channel_name(channel))]))
+                .expression_attribute_values(":name", s(channel_name(channel))),
+        )
+        .await?;
         Ok(())
     }
 

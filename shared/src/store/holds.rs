@@ -6,12 +6,19 @@
 use crate::domain::booking::Booking;
 use crate::domain::outbox::OutboxMessage;
 use crate::domain::secrets::Digest;
-use crate::store::items::attr::BLOCKED_UNTIL;
-use crate::store::items::{BookingItem, IdempotencyItem, KioskCodeItem, PersonRuleItem, entity};
+use crate::store::items::attr::{BLOCKED_UNTIL, OPEN_UNTIL};
+use crate::store::items::{
+    BookingItem, IdempotencyItem, KioskCodeItem, PersonRuleItem, PublicRefItem,
+    UndeliverableAddressItem, entity,
+};
 use crate::store::writes::{cancellation_codes, is_conflict};
 use crate::store::{Store, StoreError, key_map, keys, n, to_item};
-use aws_sdk_dynamodb::types::{ConditionCheck, TransactWriteItem};
+use aws_sdk_dynamodb::types::{ConditionCheck, Put, TransactWriteItem};
 use chrono::{DateTime, Utc};
+
+/// How long an address that bounced for good stays refused (then a
+/// citizen may have fixed their mailbox; a new bounce marks it again).
+pub const UNDELIVERABLE_RETENTION: chrono::Duration = chrono::Duration::days(180);
 
 /// What each item of a hold transaction guards, in transaction order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,8 +26,10 @@ enum Guard {
     Unit,
     Week,
     Blocked,
+    Undeliverable,
     Person,
     KioskCode,
+    PublicRef,
     Booking,
     Outbox,
     Idempotency,
@@ -35,10 +44,14 @@ pub enum HoldRefusal {
     WeekFull,
     /// The person is blocked from booking online at this office after no-shows.
     Blocked,
+    /// Mail to the booking's email address bounced for good before.
+    EmailUndeliverable,
     /// The person already has an active booking for this service that day.
     PersonAlreadyBooked,
     /// The kiosk code drawn is taken that day at that office: draw again.
     KioskCodeTaken,
+    /// The booking reference drawn belongs to another booking: draw again.
+    PublicRefTaken,
     /// The idempotency key was recorded by a concurrent request.
     IdempotencyKeyTaken,
     /// Another transaction touched the same items; retry.
@@ -58,6 +71,8 @@ pub struct IdempotentAnswer {
 /// A new hold and everything written with it.
 pub struct NewHold<'a> {
     pub booking: &'a Booking,
+    /// The keyed hash of the booking's email, checked against bounced addresses.
+    pub email_key: &'a Digest,
     pub desks_online: u32,
     pub weekly_cap: Option<u32>,
     pub message: &'a OutboxMessage,
@@ -97,17 +112,40 @@ impl Store {
                 .build(),
         );
         guards.push(Guard::Blocked);
+        let deliverable = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(key_map(&keys::undeliverable_address(hold.email_key))))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()?;
+        writes.push(
+            TransactWriteItem::builder()
+                .condition_check(deliverable)
+                .build(),
+        );
+        guards.push(Guard::Undeliverable);
         let absent = Some("attribute_not_exists(pk)");
-        writes.push(self.put(
-            to_item(entity::PERSON_RULE, &PersonRuleItem::from(b))?,
-            absent,
-        )?);
+        // Taken unless another booking holds it and its visit is still to come.
+        let rule = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(to_item(
+                entity::PERSON_RULE,
+                &PersonRuleItem::from(b),
+            )?))
+            .condition_expression(format!("attribute_not_exists(pk) OR {OPEN_UNTIL} <= :now"))
+            .expression_attribute_values(":now", n(b.created_at.timestamp_millis()))
+            .build()?;
+        writes.push(TransactWriteItem::builder().put(rule).build());
         guards.push(Guard::Person);
         writes.push(self.put(
             to_item(entity::KIOSK_CODE, &KioskCodeItem::from(b))?,
             absent,
         )?);
         guards.push(Guard::KioskCode);
+        writes.push(self.put(
+            to_item(entity::PUBLIC_REF, &PublicRefItem::from(b))?,
+            absent,
+        )?);
+        guards.push(Guard::PublicRef);
         writes.push(self.put(to_item(entity::BOOKING, &BookingItem::from(b))?, absent)?);
         guards.push(Guard::Booking);
         writes.push(self.outbox_put(hold.message)?);
@@ -123,10 +161,21 @@ impl Store {
                 response: answer.response.clone(),
                 ttl: answer.expires_at.timestamp(),
             };
-            writes.push(self.put(to_item(entity::IDEMPOTENCY, &item)?, absent)?);
+            // A key past its retention is free again, even before TTL deletes it.
+            let put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(to_item(entity::IDEMPOTENCY, &item)?))
+                .condition_expression("attribute_not_exists(pk) OR #ttl <= :now")
+                .expression_attribute_names("#ttl", "ttl")
+                .expression_attribute_values(":now", n(b.created_at.timestamp()))
+                .build()?;
+            writes.push(TransactWriteItem::builder().put(put).build());
             guards.push(Guard::Idempotency);
         }
 
+        // The SDK gives each call a ClientRequestToken, the same on its
+        // retries: a transaction committed whose answer was lost is answered
+        // as done on the retry, not refused against its own items.
         let result = self
             .client
             .transact_write_items()
@@ -138,8 +187,19 @@ impl Store {
             Err(err) => err,
         };
         let Some(codes) = cancellation_codes(&err) else {
-            return Err(StoreError::sdk("TransactWriteItems", err));
+            return Err(StoreError::transaction(err));
         };
+        let failed_guard = |wanted: Guard| {
+            codes
+                .iter()
+                .zip(&guards)
+                .any(|(code, guard)| *guard == wanted && code == "ConditionalCheckFailed")
+        };
+        // The key first: a request racing its own retry replays the answer
+        // the other one recorded, whatever else the hold met.
+        if failed_guard(Guard::Idempotency) {
+            return Ok(Err(HoldRefusal::IdempotencyKeyTaken));
+        }
         if is_conflict(&codes) {
             return Ok(Err(HoldRefusal::Conflict));
         }
@@ -151,14 +211,41 @@ impl Store {
             Some(Guard::Unit) => Ok(Err(HoldRefusal::SlotFull)),
             Some(Guard::Week) => Ok(Err(HoldRefusal::WeekFull)),
             Some(Guard::Blocked) => Ok(Err(HoldRefusal::Blocked)),
+            Some(Guard::Undeliverable) => Ok(Err(HoldRefusal::EmailUndeliverable)),
             Some(Guard::Person) => Ok(Err(HoldRefusal::PersonAlreadyBooked)),
             Some(Guard::KioskCode) => Ok(Err(HoldRefusal::KioskCodeTaken)),
+            Some(Guard::PublicRef) => Ok(Err(HoldRefusal::PublicRefTaken)),
             Some(Guard::Idempotency) => Ok(Err(HoldRefusal::IdempotencyKeyTaken)),
             // A fresh ULID or outbox id that exists means something is deeply wrong.
-            Some(Guard::Booking | Guard::Outbox) | None => {
-                Err(StoreError::sdk("TransactWriteItems", err))
-            }
+            Some(Guard::Booking | Guard::Outbox) | None => Err(StoreError::transaction(err)),
         }
+    }
+
+    /// Records that mail to an address (keyed hash) bounced for good or was
+    /// reported as spam; a later report replaces an earlier one.
+    pub async fn mark_address_undeliverable(
+        &self,
+        email_key: &Digest,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let key = keys::undeliverable_address(email_key);
+        let item = UndeliverableAddressItem {
+            pk: key.pk,
+            sk: key.sk,
+            entity: entity::UNDELIVERABLE_ADDRESS.into(),
+            reason: reason.into(),
+            reported_at: now,
+            ttl: (now + UNDELIVERABLE_RETENTION).timestamp(),
+        };
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(entity::UNDELIVERABLE_ADDRESS, &item)?))
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("PutItem", e))?;
+        Ok(())
     }
 
     pub async fn get_idempotent_answer(

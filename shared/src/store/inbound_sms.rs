@@ -13,40 +13,51 @@ use crate::store::{Store, StoreError, key_map, keys, n, s};
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 
-/// How many of a number's newest bookings an inbound SMS is matched against.
-pub const PHONE_CANDIDATES: i32 = 10;
+/// How many of a number's newest bookings an inbound SMS is matched
+/// against besides its open holds (for "already confirmed", "expired").
+pub const PHONE_CANDIDATES: usize = 10;
 
 impl Store {
-    /// The newest bookings made with a phone (keyed hash) that confirm by SMS.
-    /// GSI3 is eventually consistent; callers read each booking again.
+    /// The bookings an inbound SMS from a phone (keyed hash) is matched
+    /// against: every hold still pending, however many there are (read page
+    /// by page), and the newest others. GSI3 is eventually consistent;
+    /// callers read each booking again.
     pub async fn bookings_by_phone(
         &self,
         phone_key: &Digest,
     ) -> Result<Vec<BookingId>, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(keys::GSI3)
-            .key_condition_expression("gsi3pk = :pk")
-            .expression_attribute_values(":pk", s(keys::phone_gsi3pk(phone_key)))
-            .scan_index_forward(false)
-            .limit(PHONE_CANDIDATES)
-            .send()
-            .await
-            .map_err(|e| StoreError::sdk("Query", e))?;
-        out.items()
-            .iter()
-            .map(|item| {
-                item.get("gsi3sk")
-                    .and_then(|v| v.as_s().ok())
-                    .and_then(|id| BookingId::parse(id).ok())
-                    .ok_or(StoreError::Corrupt(crate::store::items::CorruptItem {
-                        entity: entity::BOOKING,
-                        field: "gsi3sk",
-                    }))
-            })
-            .collect()
+        let items = self
+            .query_all(
+                self.client
+                    .query()
+                    .index_name(keys::GSI3)
+                    .key_condition_expression("gsi3pk = :pk")
+                    .projection_expression("gsi3sk, #status")
+                    .expression_attribute_names("#status", STATUS)
+                    .expression_attribute_values(":pk", s(keys::phone_gsi3pk(phone_key)))
+                    .scan_index_forward(false),
+            )
+            .await?;
+        let pending = s(BookingStatus::Pending.as_str());
+        let mut others = 0;
+        let mut ids = Vec::new();
+        for item in &items {
+            let open = item.get(STATUS) == Some(&pending);
+            if !open && others >= PHONE_CANDIDATES {
+                continue;
+            }
+            others += usize::from(!open);
+            let id = item
+                .get("gsi3sk")
+                .and_then(|v| v.as_s().ok())
+                .and_then(|id| BookingId::parse(id).ok())
+                .ok_or(StoreError::Corrupt(crate::store::items::CorruptItem {
+                    entity: entity::BOOKING,
+                    field: "gsi3sk",
+                }))?;
+            ids.push(id);
+        }
+        Ok(ids)
     }
 
     /// Counts a wrong SMS code on each open hold and queues the answer, once per inbound SMS.

@@ -5,7 +5,7 @@
 //! comparison in a condition expression is a numeric one.
 
 use crate::domain::booking::{Booking, BookingStatus, Channel};
-use crate::domain::catalog::{Department, Lang, Office, Service};
+use crate::domain::catalog::{Department, Lang, Office, PersonRule, Service};
 use crate::domain::codes::{KioskCode, ShortCode};
 use crate::domain::contact::{Email, PersonName, PhoneNumber};
 use crate::domain::ids::{BookingId, DepartmentId, OfficeId, OutboxId, ServiceId};
@@ -42,6 +42,8 @@ pub mod entity {
     pub const DESK: &str = "desk";
     pub const ROOM: &str = "room";
     pub const ARRIVAL: &str = "arrival";
+    pub const UNDELIVERABLE_ADDRESS: &str = "undeliverable_address";
+    pub const PUBLIC_REF: &str = "public_ref";
 }
 
 /// Attribute names that update and condition expressions write by hand. Each
@@ -63,6 +65,7 @@ pub mod attr {
     pub const GSI2SK: &str = "gsi2sk";
     // Rule items that point at their booking (person rule, kiosk code).
     pub const BOOKING_ID: &str = "booking_id";
+    pub const OPEN_UNTIL: &str = "open_until";
     // Counters.
     pub const BOOKED: &str = "booked";
     // Outbox delivery, per channel and for the whole message.
@@ -72,6 +75,10 @@ pub mod attr {
     pub const SMS_SENT_AT: &str = "sms_sent_at";
     pub const SMS_LEASE_UNTIL: &str = "sms_lease_until";
     pub const SMS_MESSAGE_ID: &str = "sms_message_id";
+    pub const EMAIL_UNDELIVERABLE: &str = "email_undeliverable";
+    pub const SMS_UNDELIVERABLE: &str = "sms_undeliverable";
+    /// On the booking: the channels a provider refused for good.
+    pub const UNDELIVERABLE: &str = "undeliverable";
     pub const DELIVERED_AT: &str = "delivered_at";
     pub const OUTCOME: &str = "outcome";
     pub const MANAGE_TOKEN: &str = "manage_token";
@@ -239,6 +246,8 @@ pub struct BookingItem {
     #[serde(default)]
     pub person_key: String,
     #[serde(default)]
+    pub person_rule: PersonRule,
+    #[serde(default)]
     pub first_name: String,
     #[serde(default)]
     pub last_name: String,
@@ -270,6 +279,8 @@ pub struct BookingItem {
     pub reminded_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub undeliverable: Vec<Channel>,
     /// When the personal fields were removed (retention): the item then
     /// serves statistics only and is no booking any more.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -318,6 +329,7 @@ impl From<&Booking> for BookingItem {
             confirmed_at: b.confirmed_at,
             closed_at: b.closed_at,
             person_key: b.person.0.clone(),
+            person_rule: b.person_rule,
             first_name: b.first_name.as_str().into(),
             last_name: b.last_name.as_str().into(),
             email: b.email.as_str().into(),
@@ -335,6 +347,7 @@ impl From<&Booking> for BookingItem {
             code_attempts: b.code_attempts,
             reminded_at: b.reminded_at,
             ticket: b.ticket.clone(),
+            undeliverable: b.undeliverable.clone(),
             purged_at: None,
             ttl: (b.end + BOOKING_RETENTION).timestamp(),
         }
@@ -370,6 +383,7 @@ impl TryFrom<BookingItem> for Booking {
             confirmed_at: i.confirmed_at,
             closed_at: i.closed_at,
             person: PersonKey(i.person_key),
+            person_rule: i.person_rule,
             first_name: PersonName::parse(&i.first_name)
                 .map_err(corrupt(entity::BOOKING, "first_name"))?,
             last_name: PersonName::parse(&i.last_name)
@@ -395,6 +409,7 @@ impl TryFrom<BookingItem> for Booking {
             code_attempts: i.code_attempts,
             reminded_at: i.reminded_at,
             ticket: i.ticket,
+            undeliverable: i.undeliverable,
             phone_key: i.phone_key.map(Digest),
         })
     }
@@ -407,17 +422,22 @@ pub struct PersonRuleItem {
     pub sk: String,
     pub entity: String,
     pub booking_id: String,
+    /// The visit's end: after it the booking is no longer open, and a new
+    /// booking may take the rule over (TTL removes it only some time later).
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub open_until: DateTime<Utc>,
     pub ttl: i64,
 }
 
 impl From<&Booking> for PersonRuleItem {
     fn from(b: &Booking) -> Self {
-        let key = keys::person_rule(&b.person, &b.service_id, b.local_date);
+        let key = keys::person_rule(b);
         Self {
             pk: key.pk,
             sk: key.sk,
             entity: entity::PERSON_RULE.into(),
             booking_id: b.id.to_string(),
+            open_until: b.end,
             ttl: (b.end + Duration::days(1)).timestamp(),
         }
     }
@@ -446,6 +466,31 @@ impl From<&Booking> for KioskCodeItem {
             booking_id: b.id.to_string(),
             office_id: b.office_id.to_string(),
             ttl: (b.end + Duration::days(1)).timestamp(),
+        }
+    }
+}
+
+/// A booking reference held by one booking, so no two bookings share the
+/// short code people read out on the phone or at the desk (about 34 bits).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PublicRefItem {
+    pub pk: String,
+    pub sk: String,
+    pub entity: String,
+    pub booking_id: String,
+    /// Kept as long as the booking itself.
+    pub ttl: i64,
+}
+
+impl From<&Booking> for PublicRefItem {
+    fn from(b: &Booking) -> Self {
+        let key = keys::public_ref(&b.public_ref);
+        Self {
+            pk: key.pk,
+            sk: key.sk,
+            entity: entity::PUBLIC_REF.into(),
+            booking_id: b.id.to_string(),
+            ttl: (b.end + BOOKING_RETENTION).timestamp(),
         }
     }
 }
@@ -500,6 +545,11 @@ pub struct DeliveryFields {
     pub sms_lease_until: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sms_message_id: Option<String>,
+    /// The provider's code when it refused the channel for good.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_undeliverable: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_undeliverable: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivered_at: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -662,6 +712,8 @@ mod tests {
                 sms_sent_at: some,
                 sms_lease_until: some,
                 sms_message_id: text.clone(),
+                email_undeliverable: text.clone(),
+                sms_undeliverable: text.clone(),
                 delivered_at: some,
                 outcome: text.clone(),
             },
@@ -738,7 +790,7 @@ mod tests {
                 ],
                 &booking_names,
             ),
-            (&[attr::BOOKING_ID], &rule_names),
+            (&[attr::BOOKING_ID, attr::OPEN_UNTIL], &rule_names),
             (&[attr::BOOKED], &counter_names),
             (&[attr::LAST], &ticket_counter_names),
             (
@@ -779,6 +831,8 @@ mod tests {
                     attr::SMS_SENT_AT,
                     attr::SMS_LEASE_UNTIL,
                     attr::SMS_MESSAGE_ID,
+                    attr::EMAIL_UNDELIVERABLE,
+                    attr::SMS_UNDELIVERABLE,
                     attr::DELIVERED_AT,
                     attr::OUTCOME,
                     attr::CONFIRM_TOKEN,
@@ -1112,6 +1166,20 @@ pub struct StrikeItem {
     #[serde(with = "chrono::serde::ts_milliseconds")]
     pub at: DateTime<Utc>,
     /// Clean-up only: counting filters by `at`.
+    pub ttl: i64,
+}
+
+/// An email address (by keyed hash only) SES reported as bouncing for good
+/// or complaining: bookings with it are refused until `ttl`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UndeliverableAddressItem {
+    pub pk: String,
+    pub sk: String,
+    pub entity: String,
+    /// "bounce" or "complaint".
+    pub reason: String,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub reported_at: DateTime<Utc>,
     pub ttl: i64,
 }
 

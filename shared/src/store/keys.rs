@@ -1,6 +1,8 @@
 //! Every key string of the single table is built here and nowhere else.
 //! The access patterns they serve are listed in `shared/README.md`.
 
+use crate::domain::booking::Booking;
+use crate::domain::catalog::PersonRule;
 use crate::domain::codes::KioskCode;
 use crate::domain::ids::{BookingId, DepartmentId, OfficeId, OutboxId, ServiceId};
 use crate::domain::kiosk::{DeskGroup, DeskId, TicketKind};
@@ -135,6 +137,22 @@ pub fn block(person: &PersonKey, office: &OfficeId) -> Key {
     }
 }
 
+/// A booking reference (`public_ref`), taken by one booking only.
+pub fn public_ref(reference: &str) -> Key {
+    Key {
+        pk: format!("REF#{reference}"),
+        sk: "REF".into(),
+    }
+}
+
+/// An email address (keyed hash) that bounced for good or complained.
+pub fn undeliverable_address(email_key: &Digest) -> Key {
+    Key {
+        pk: format!("EMAIL#{}", email_key.0),
+        sk: "UNDELIVERABLE".into(),
+    }
+}
+
 /// GSI3: the bookings confirmed by SMS from one phone (keyed hash), newest first by id.
 pub fn phone_gsi3pk(phone_key: &Digest) -> String {
     format!("PHONE#{}", phone_key.0)
@@ -148,12 +166,34 @@ pub fn inbound_sms(message_id: &str) -> Key {
     }
 }
 
-/// One active booking per person, service and day.
-pub fn person_rule(person: &PersonKey, service: &ServiceId, date: NaiveDate) -> Key {
+/// The one open booking a person may hold for a matter at an office (on a
+/// day, where the office's rule is per day).
+pub fn person_rule_at(
+    person: &PersonKey,
+    office: &OfficeId,
+    service: &ServiceId,
+    date: NaiveDate,
+    rule: PersonRule,
+) -> Key {
+    let matter = format!("RULE#OFFICE#{office}#SERVICE#{service}");
     Key {
         pk: format!("PERSON#{}", person.0),
-        sk: format!("RULE#SERVICE#{service}#DAY#{date}"),
+        sk: match rule {
+            PersonRule::OnePerMatter => matter,
+            PersonRule::OnePerMatterAndDay => format!("{matter}#DAY#{date}"),
+        },
     }
+}
+
+/// The person rule a booking took.
+pub fn person_rule(b: &Booking) -> Key {
+    person_rule_at(
+        &b.person,
+        &b.office_id,
+        &b.service_id,
+        b.local_date,
+        b.person_rule,
+    )
 }
 
 /// A kiosk code taken for a day. Digit codes are unique that day across all

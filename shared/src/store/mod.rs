@@ -49,6 +49,8 @@ pub enum StoreError {
     Corrupt(#[from] items::CorruptItem),
     #[error("could not build a DynamoDB request")]
     Build(#[from] aws_sdk_dynamodb::error::BuildError),
+    #[error("refused to store a catalog that breaks the catalog rules")]
+    InvalidCatalog(#[from] crate::domain::catalog::CatalogError),
 }
 
 /// Service error codes that mean "later", not "wrong".

@@ -33,7 +33,8 @@ impl Store {
     }
 
     /// A confirmed booking whose kiosk window closed without its code: a
-    /// no-show, with the person's strike at its office, in one transaction.
+    /// no-show, with the person's strike at its office, in one transaction;
+    /// the booking is no longer open, so its person rule goes too.
     pub async fn mark_no_show(
         &self,
         booking: &Booking,
@@ -66,6 +67,7 @@ impl Store {
                 to_item(entity::STRIKE, &strike)?,
                 Some("attribute_not_exists(pk)"),
             )?,
+            self.delete_owned(keys::person_rule(booking), booking.id)?,
         ];
         self.transition(writes, None, now).await
     }
@@ -133,7 +135,7 @@ impl Store {
                 Some(codes) if codes.first().is_some_and(|c| c == "ConditionalCheckFailed") => {
                     Ok(false)
                 }
-                _ => Err(StoreError::sdk("TransactWriteItems", err)),
+                _ => Err(StoreError::transaction(err)),
             },
         }
     }

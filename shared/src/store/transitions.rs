@@ -63,10 +63,13 @@ impl Store {
         let mut update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key_map(&keys::booking(booking.id))))
+            // The short code has served its purpose: its digest goes, so it
+            // can be neither guessed nor replayed (the 256-bit link token stays,
+            // so the email's link still says "already confirmed").
             .update_expression(format!(
                 "SET #status = :confirmed, {CONFIRMED_AT} = :now, \
                  {MANAGE_TOKENS} = list_append({MANAGE_TOKENS}, :manage), \
-                 {GSI2PK} = :visits, {GSI2SK} = :visit"
+                 {GSI2PK} = :visits, {GSI2SK} = :visit REMOVE {CONFIRM_CODE}"
             ))
             .condition_expression(format!(
                 "#status = :pending AND {HOLD_EXPIRES_AT} > :now AND {proof_condition}"
@@ -98,6 +101,22 @@ impl Store {
 
     /// Moves an active booking to cancelled or expired and returns its capacity,
     /// in one transaction whose booking condition makes the return happen once.
+    /// A transaction's delete of a rule item `booking` took: gone with its
+    /// TTL is fine; another booking's is not ours to delete.
+    pub(crate) fn delete_owned(
+        &self,
+        key: keys::Key,
+        booking: BookingId,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key_map(&key)))
+            .condition_expression(format!("attribute_not_exists(pk) OR {BOOKING_ID} = :id"))
+            .expression_attribute_values(":id", s(booking.to_string()))
+            .build()?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
     pub async fn release(
         &self,
         booking: &Booking,
@@ -148,26 +167,11 @@ impl Store {
             -1,
             None,
         )?);
-        let owned_by_booking = |key: keys::Key| -> Result<TransactWriteItem, StoreError> {
-            let delete = Delete::builder()
-                .table_name(&self.table)
-                .set_key(Some(key_map(&key)))
-                // Gone with its TTL is fine; another booking's is not ours to delete.
-                .condition_expression(format!("attribute_not_exists(pk) OR {BOOKING_ID} = :id"))
-                .expression_attribute_values(":id", s(booking.id.to_string()))
-                .build()?;
-            Ok(TransactWriteItem::builder().delete(delete).build())
-        };
-        writes.push(owned_by_booking(keys::person_rule(
-            &booking.person,
-            &booking.service_id,
-            booking.local_date,
-        ))?);
-        writes.push(owned_by_booking(keys::kiosk_code(
-            &booking.office_id,
-            booking.local_date,
-            &booking.kiosk_code,
-        ))?);
+        writes.push(self.delete_owned(keys::person_rule(booking), booking.id)?);
+        writes.push(self.delete_owned(
+            keys::kiosk_code(&booking.office_id, booking.local_date, &booking.kiosk_code),
+            booking.id,
+        )?);
         // A confirmed booking was expected in the hall; codes are unique that
         // day, so its arrival goes without a condition (older bookings have none).
         if booking.status == BookingStatus::Confirmed
@@ -188,6 +192,8 @@ impl Store {
 
     /// Counts a wrong confirmation code. Returns `false` when the booking is no
     /// longer pending or the code is already locked (nothing is written then).
+    /// Counts a wrong code against a booking, whatever its status, so
+    /// guessing locks a confirmed booking as it locks a hold.
     pub async fn record_wrong_code(&self, id: BookingId) -> Result<bool, StoreError> {
         self.update_if(
             self.client
@@ -195,12 +201,10 @@ impl Store {
                 .set_key(Some(key_map(&keys::booking(id))))
                 .update_expression(format!("ADD {CODE_ATTEMPTS} :one"))
                 .condition_expression(format!(
-                    "#status = :pending AND \
+                    "attribute_exists(pk) AND \
                      (attribute_not_exists({CODE_ATTEMPTS}) OR {CODE_ATTEMPTS} < :max)"
                 ))
-                .expression_attribute_names("#status", STATUS)
                 .expression_attribute_values(":one", n(1))
-                .expression_attribute_values(":pending", s(BookingStatus::Pending.as_str()))
                 .expression_attribute_values(":max", n(MAX_CODE_ATTEMPTS)),
         )
         .await

@@ -14,8 +14,15 @@ use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use chrono::{DateTime, Utc};
 
-/// Reads the cancellation reasons of a failed transaction.
-pub(crate) fn cancellation_codes(err: &SdkError<TransactWriteItemsError>) -> Option<Vec<String>> {
+/// Cancellation reasons that mean "too fast", not "refused".
+const THROTTLED: [&str; 3] = [
+    "ThrottlingError",
+    "ProvisionedThroughputExceeded",
+    "RequestLimitExceeded",
+];
+
+/// Every reason code of a cancelled transaction, one per item in order.
+fn reason_codes(err: &SdkError<TransactWriteItemsError>) -> Option<Vec<String>> {
     match err.as_service_error()? {
         TransactWriteItemsError::TransactionCanceledException(e) => Some(
             e.cancellation_reasons()
@@ -24,6 +31,40 @@ pub(crate) fn cancellation_codes(err: &SdkError<TransactWriteItemsError>) -> Opt
                 .collect(),
         ),
         _ => None,
+    }
+}
+
+/// Whether DynamoDB cancelled the transaction only for being too fast: no
+/// condition failed, and some item was throttled.
+fn throttled(codes: &[String]) -> bool {
+    codes.iter().all(|c| c != "ConditionalCheckFailed")
+        && codes.iter().any(|c| THROTTLED.contains(&c.as_str()))
+}
+
+/// The cancellation reasons of a failed transaction, for the caller to name;
+/// `None` when it was not cancelled by its items, or only throttled (then
+/// [`StoreError::transaction`] makes it a transient store error).
+pub(crate) fn cancellation_codes(err: &SdkError<TransactWriteItemsError>) -> Option<Vec<String>> {
+    reason_codes(err).filter(|codes| !throttled(codes))
+}
+
+impl StoreError {
+    /// A failed transaction as a store error: transient when DynamoDB was
+    /// unreachable or throttled it (as a whole, or one of its items).
+    pub(crate) fn transaction(err: SdkError<TransactWriteItemsError>) -> Self {
+        let throttled = reason_codes(&err).is_some_and(|codes| throttled(&codes));
+        match StoreError::sdk("TransactWriteItems", err) {
+            StoreError::Sdk {
+                operation,
+                transient,
+                source,
+            } => StoreError::Sdk {
+                operation,
+                transient: transient || throttled,
+                source,
+            },
+            other => other,
+        }
     }
 }
 
@@ -118,7 +159,7 @@ impl Store {
             Ok(_) => Ok(Ok(())),
             Err(err) => match cancellation_codes(&err) {
                 Some(codes) => Ok(Err(codes)),
-                None => Err(StoreError::sdk("TransactWriteItems", err)),
+                None => Err(StoreError::transaction(err)),
             },
         }
     }
@@ -159,7 +200,7 @@ impl Store {
                 Some(codes) if codes.iter().any(|c| c == "ConditionalCheckFailed") => {
                     Ok(Err(TransitionRefusal::StateChanged))
                 }
-                _ => Err(StoreError::sdk("TransactWriteItems", err)),
+                _ => Err(StoreError::transaction(err)),
             },
         }
     }

@@ -6,7 +6,7 @@ use termin::{config::Config, service::App, telemetry};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     telemetry::init();
-    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let aws = termin::sdk::load().await;
     let config = Config::load(&aws).await?;
     let app = App::new(&config, &aws);
     run(service_fn(|event| bounces::handle(&app, event))).await

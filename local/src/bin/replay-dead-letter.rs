@@ -15,7 +15,7 @@ use termin_local::replay::replay_event;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let aws = termin::sdk::load().await;
     let streams = aws_sdk_dynamodbstreams::Client::new(&aws);
     for line in std::io::stdin().lock().lines() {
         let line = line?;

@@ -1,9 +1,11 @@
-// Cancel with the national ID, the matter and the day (seed 001).
-import { $, api, h, t, local, dateTime, errorMessage, retryable, say, startLanguages, setOffice, params } from './termin.js';
+// Cancel with the national ID, the matter and the day (seed 001): the API
+// sends a cancel link to the booking's own email address and answers alike
+// whether or not a booking matched, so the page says so in those words.
+import { $, api, h, t, local, errorMessage, retryable, say, startLanguages, setOffice, params } from './termin.js';
 
 let offices = [];
 let catalog = null;
-let done = null;
+let sent = false;
 
 function render() {
   $('office').replaceChildren(h('option', { value: '' }, t('where.office_choose')), ...offices.map((o) => local(o.name, 'option', { value: o.id })));
@@ -13,7 +15,7 @@ function render() {
     .map((s) => h('option', { value: s.id }, `${local(d.name).textContent} – ${local(s.name).textContent}`))) : []));
   if (chosen) $('service').value = chosen;
   $('national_id-label').textContent = t(catalog && catalog.office.national_id === 'rodne_cislo' ? 'who.rodne_cislo' : 'who.pesel');
-  if (done) say($('result'), t('byid.done', { ref: done.public_ref, when: dateTime(done.start, done.time_zone) }), 'ok');
+  if (sent) say($('result'), t('byid.sent'), 'ok');
 }
 
 async function chooseOffice(id) {
@@ -29,7 +31,7 @@ async function chooseOffice(id) {
 
 async function cancel(event) {
   event.preventDefault();
-  done = null;
+  sent = false;
   if (!catalog) return say($('result'), t('where.office_choose'), 'error');
   if (!$('date').value) return say($('result'), t('byid.invalid_date'), 'error');
   const answer = await api('POST', '/bookings/cancel', {
@@ -39,7 +41,7 @@ async function cancel(event) {
     say($('result'), errorMessage(answer.data), 'error', retryable(answer.data) ? () => cancel(event) : null);
     return;
   }
-  done = answer.data.booking;
+  sent = true;
   render();
 }
 

@@ -220,6 +220,7 @@ const ERROR_KEYS = {
   invalid_idempotency_key: 'error.invalid_idempotency_key',
   idempotency_key_reused: 'error.idempotency_key_reused',
   busy: 'error.busy',
+  too_many_requests: 'error.too_many_requests',
   unreachable: 'error.unreachable',
   internal: 'error.unknown',
 };
@@ -269,7 +270,11 @@ export function h(tag, attrs = {}, ...children) {
 export const $ = (id) => document.getElementById(id);
 
 export function params() {
-  return new URLSearchParams(location.search);
+  // Links from emails carry the booking and its token in the fragment, which
+  // no server, CDN log or Referer header ever sees; the query still works.
+  const p = new URLSearchParams(location.search);
+  for (const [k, v] of new URLSearchParams(location.hash.slice(1))) p.set(k, v);
+  return p;
 }
 
 /** On the local runner only: says where the emails and SMS went. */

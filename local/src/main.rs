@@ -104,7 +104,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         clock,
         staff_tokens: StaffTokens::new(&config.keyring),
     };
-    axum::serve(listener, server::app(app, router, web_dir(), local))
+    let served = server::app(app, router, web_dir(), local)
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, served)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -12,6 +12,7 @@ use lambda_http::http::{self, HeaderMap, Method};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use std::collections::HashMap;
+use std::net::IpAddr;
 use termin::api::{ApiError, not_found};
 use termin::service::App;
 
@@ -120,6 +121,7 @@ impl Router {
         path_and_query: &str,
         headers: HeaderMap,
         body: Vec<u8>,
+        source_ip: Option<IpAddr>,
     ) -> Response<Body> {
         let (path, query) = path_and_query
             .split_once('?')
@@ -165,10 +167,7 @@ impl Router {
                 .with_query_string_parameters(query),
             Err(_) => return not_found().into_response(),
         };
-        let request = match claims {
-            Some(claims) => request.with_request_context(authorized(claims)),
-            None => request,
-        };
+        let request = request.with_request_context(context(source_ip, claims));
         let result = match route.function.as_str() {
             "ListSlotsFunction" => list_slots::handle(app, request).await,
             "BookFunction" => book::handle(app, request).await,
@@ -202,14 +201,18 @@ fn unauthorized() -> Response<Body> {
     response
 }
 
-/// The request context API Gateway gives a function behind a JWT authorizer.
-fn authorized(claims: HashMap<String, String>) -> RequestContext {
-    let mut jwt = ApiGatewayRequestAuthorizerJwtDescription::default();
-    jwt.claims = claims;
-    let mut authorizer = ApiGatewayRequestAuthorizer::default();
-    authorizer.jwt = Some(jwt);
+/// The request context API Gateway gives a function: the connection's
+/// address, and behind a JWT authorizer the token's claims.
+fn context(source_ip: Option<IpAddr>, claims: Option<HashMap<String, String>>) -> RequestContext {
     let mut context = ApiGatewayV2httpRequestContext::default();
-    context.authorizer = Some(authorizer);
+    context.http.source_ip = source_ip.map(|ip| ip.to_string());
+    context.authorizer = claims.map(|claims| {
+        let mut jwt = ApiGatewayRequestAuthorizerJwtDescription::default();
+        jwt.claims = claims;
+        let mut authorizer = ApiGatewayRequestAuthorizer::default();
+        authorizer.jwt = Some(jwt);
+        authorizer
+    });
     RequestContext::ApiGatewayV2(context)
 }
 

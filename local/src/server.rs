@@ -12,11 +12,12 @@ use crate::router::Router;
 use crate::staff::{StaffTokens, demo_staff};
 use crate::streams::DeadLetter;
 use axum::body::{Body as AxumBody, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use serde_json::json;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -84,6 +85,10 @@ async fn api(State(shared): State<Shared>, req: Request) -> Response {
     let path_and_query = path_and_query
         .strip_prefix("/api")
         .unwrap_or(path_and_query);
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip());
     let response = shared
         .router
         .dispatch(
@@ -92,6 +97,7 @@ async fn api(State(shared): State<Shared>, req: Request) -> Response {
             path_and_query,
             parts.headers,
             bytes.to_vec(),
+            peer,
         )
         .await;
     let (parts, body) = response.into_parts();

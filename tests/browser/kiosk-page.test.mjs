@@ -274,7 +274,7 @@ flow('a person with a confirmed booking is told when to come, then gets a booked
   const token = await eventually(`the confirm email for booking ${bookingId}`, async () => {
     const sent = await (await fetch(`${termin.base}/_local/sent`)).json();
     for (const email of sent.emails) {
-      const m = new RegExp(`confirm\\.html\\?booking=${bookingId}&token=([A-Za-z0-9_-]+)`).exec(email.text);
+      const m = new RegExp(`confirm\\.html#booking=${bookingId}&token=([A-Za-z0-9_-]+)`).exec(email.text);
       if (m) return m[1];
     }
     return null;

@@ -135,7 +135,7 @@ export function apiOf(termin) {
       const token = await eventually(`the confirm email for booking ${id}`, async () => {
         const sent = await local('GET', 'sent');
         for (const email of sent.emails) {
-          const m = new RegExp(`confirm\\.html\\?booking=${id}&token=([A-Za-z0-9_-]+)`).exec(email.text);
+          const m = new RegExp(`confirm\\.html#booking=${id}&token=([A-Za-z0-9_-]+)`).exec(email.text);
           if (m) return m[1];
         }
         return null;

@@ -144,23 +144,57 @@ async fn an_old_confirm_link_answers_410_after_the_hold_rule_items_are_gone() {
 }
 
 #[tokio::test]
-async fn a_booking_is_cancelled_with_pesel_service_and_day() {
+async fn pesel_service_and_day_send_a_cancel_link_to_the_bookings_own_email_and_cancel_nothing() {
     let env = TestEnv::new().await;
-    let (id, start) = book(&env, 7).await;
-    let day = &start[..10];
+    let mut booking = env.first_free_request(&pesel(7)).await;
+    booking["email"] = json!(env.email);
+    let id = env.book_with(&booking).await;
+    let day = &booking["start"].as_str().unwrap()[..10];
     // `pesel` is accepted as another name for `national_id`.
     let request = json!({ "office_id": OLSZTYN, "service_id": ID_CARD_APPLICATION, "date": day, "pesel": pesel(7) });
     let (status, body) = env.cancel_by_national_id(&request).await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(body["booking"]["booking_id"], id.as_str());
-    assert_eq!(env.booked_units(OLSZTYN, CIVIL_AFFAIRS).await, 0);
-    let (status, body) = env.cancel_by_national_id(&request).await;
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["status"], "cancel_link_sent_if_booked");
     assert_eq!(
-        (status.as_u16(), body["error"]["code"].clone()),
-        (404, json!("booking_not_found"))
+        env.booked_units(OLSZTYN, CIVIL_AFFAIRS).await,
+        1,
+        "nothing cancelled yet"
     );
-    let other = cancel_request(OLSZTYN, ID_CARD_APPLICATION, day, &pesel(8));
-    assert_eq!(env.cancel_by_national_id(&other).await.0, 404);
+    assert_eq!(env.outbox_count(&id, "cancel_link").await, 1);
+
+    // The link (a fresh manage token) cancels; the email goes to the booking's address.
+    let manage = secret(&env, &id, "cancel_link", "manage_token").await;
+    env.deliver().await;
+    let sent = env.sent().await;
+    let link = sent
+        .emails
+        .iter()
+        // The hold email has both links; the cancel link email only this one.
+        .find(|e| {
+            e.text.contains(&format!("cancel.html#booking={id}"))
+                && !e.text.contains("confirm.html")
+        })
+        .expect("the cancel link email");
+    assert!(
+        link.to.iter().any(|to| to.contains(&env.email)),
+        "{:?}",
+        link.to
+    );
+    assert!(
+        !link.text.contains(&pesel(7)),
+        "the email does not repeat the PESEL"
+    );
+    assert!(
+        link.text.contains(&format!("token={manage}")),
+        "the link carries the new token"
+    );
+    assert_eq!(env.cancel(&id, &manage).await.0, 200);
+    assert_eq!(env.booked_units(OLSZTYN, CIVIL_AFFAIRS).await, 0);
+
+    // Asked again once cancelled: the same answer, and no second link.
+    let (status, again) = env.cancel_by_national_id(&request).await;
+    assert_eq!((status.as_u16(), &again), (202, &body));
+    assert_eq!(env.outbox_count(&id, "cancel_link").await, 1);
 }
 
 #[tokio::test]

@@ -79,7 +79,7 @@ async fn the_code_goes_out_in_one_sms_and_a_reply_with_it_confirms_once() {
 }
 
 #[tokio::test]
-async fn a_reply_from_another_number_confirms_nothing_and_is_answered() {
+async fn a_reply_from_another_number_confirms_nothing_and_is_answered_once_a_day() {
     let env = TestEnv::new().await;
     let id = book_by_sms(&env, 2).await;
     let code = code_sent(&env).await;
@@ -96,6 +96,19 @@ async fn a_reply_from_another_number_confirms_nothing_and_is_answered() {
     assert!(termin::messages::sms_segments::fits_one_segment(
         &answer.last().unwrap().text
     ));
+
+    // An auto-responder answering back gets no second answer that day.
+    let again = reply(&env, stranger, "Thank you for your message", "in-3").await;
+    assert_eq!(again, vec![SmsOutcome::NotAnswered]);
+    env.deliver().await;
+    assert_eq!(env.sms_to(stranger).await.len(), answer.len());
+    // The next day it is answered once more.
+    env.advance(chrono::Duration::days(1));
+    let next_day = reply(&env, stranger, "Thank you for your message", "in-4").await;
+    assert_eq!(
+        next_day,
+        vec![SmsOutcome::Replied(ReplyReason::UnknownNumber)]
+    );
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! Integration tests against DynamoDB Local: one binary, one table per test.
 
+mod abuse;
 mod bad_input;
 mod bounces;
 mod capacity;

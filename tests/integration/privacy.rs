@@ -15,7 +15,7 @@ async fn no_personal_data_is_stored_as_a_plain_national_id_or_logged() {
     )
     .await;
     let cancel = cancel_request(OLSZTYN, ID_CARD_APPLICATION, &start[..10], &national_id);
-    assert_eq!(env.cancel_by_national_id(&cancel).await.0, 200);
+    assert_eq!(env.cancel_by_national_id(&cancel).await.0, 202);
 
     let items = format!("{:?}", env.items().await);
     assert!(items.contains(&id), "the scan saw the booking");

@@ -18,6 +18,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use lambda_http::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use termin::config::NotifyConfig;
@@ -36,6 +37,9 @@ use termin_local::staff::StaffTokens;
 use termin_local::streams::{PollReport, StreamPump};
 use termin_local::template::Template;
 use termin_local::{demo, dynamodb_local, sdk_config};
+
+/// The address test requests come from, unless a test names another.
+pub const TEST_CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -310,10 +314,29 @@ impl TestEnv {
         path: &str,
         body: Option<&Value>,
     ) -> (StatusCode, Value, HeaderMap) {
+        self.call_from(app, TEST_CLIENT, method, path, body).await
+    }
+
+    /// A request from the client address `client`, with the answer's headers.
+    pub async fn call_from(
+        &self,
+        app: &App,
+        client: IpAddr,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value, HeaderMap) {
         let body = body.map(|b| b.to_string()).unwrap_or_default();
         let response = self
             .router
-            .dispatch(app, method, path, HeaderMap::new(), body.into_bytes())
+            .dispatch(
+                app,
+                method,
+                path,
+                HeaderMap::new(),
+                body.into_bytes(),
+                Some(client),
+            )
             .await;
         let status = response.status();
         let value = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
@@ -360,7 +383,7 @@ impl TestEnv {
         }
         let response = self
             .router
-            .dispatch(app, method, path, map, body.into_bytes())
+            .dispatch(app, method, path, map, body.into_bytes(), Some(TEST_CLIENT))
             .await;
         let status = response.status();
         let value = serde_json::from_slice(response.body()).unwrap_or(Value::Null);

@@ -233,6 +233,14 @@ impl From<ServiceError> for ApiError {
                 "no_current_ticket",
                 "no ticket is called at this desk",
             ),
+            E::RateLimited {
+                retry_after_seconds,
+            } => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                "too many requests like this one; please try again later",
+            )
+            .retry_after(retry_after_seconds),
             E::Forbidden => ApiError::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",
@@ -381,6 +389,18 @@ pub fn route_path(req: &Request) -> &str {
             .filter(|rest| rest.starts_with('/'))
             .unwrap_or(path),
         None => path,
+    }
+}
+
+/// The address the request came from, as API Gateway saw the connection
+/// (`requestContext.http.sourceIp`; never a header the client could set).
+/// Requests without one share one count.
+pub fn client_address(req: &Request) -> &str {
+    match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => {
+            context.http.source_ip.as_deref().unwrap_or("unknown")
+        }
+        _ => "unknown",
     }
 }
 

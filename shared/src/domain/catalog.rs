@@ -4,6 +4,7 @@
 use crate::domain::contact::PhoneNumber;
 use crate::domain::ids::{DepartmentId, OfficeId, ServiceId};
 use crate::domain::kiosk::{DeskGroup, KioskWindow, NoShowRule};
+use crate::domain::limits::Limits;
 use crate::domain::national_id::NationalIdKind;
 use crate::domain::queue::CallRule;
 use chrono::{NaiveDate, NaiveTime, Weekday};
@@ -83,6 +84,9 @@ pub struct Office {
     /// numbers abroad); by default Poland, Czechia and Ukraine.
     #[serde(default = "default_sms_countries")]
     pub sms_countries: Vec<String>,
+    /// Rate limits on requests anyone can send (see [`Limits`] for the defaults).
+    #[serde(default)]
+    pub limits: Limits,
 }
 
 /// Poland, Czechia, Ukraine.
@@ -280,6 +284,8 @@ pub enum CatalogError {
     VisitLength(ServiceId),
     #[error("service {0}: unknown department")]
     UnknownDepartment(ServiceId),
+    #[error("limit {0}: max must be at least 1 and window_minutes 1 to 10080")]
+    Limit(&'static str),
 }
 
 impl Department {
@@ -310,6 +316,15 @@ impl Catalog {
 
     /// Checks the rules slot generation depends on; the admin tools call this before saving.
     pub fn validate(&self) -> Result<(), CatalogError> {
+        if let Some((name, _)) = self
+            .office
+            .limits
+            .all()
+            .into_iter()
+            .find(|(_, l)| !l.is_valid())
+        {
+            return Err(CatalogError::Limit(name));
+        }
         for d in &self.departments {
             if !(5..=240).contains(&d.slot_minutes) || 1440 % d.slot_minutes != 0 {
                 return Err(CatalogError::SlotLength(d.id.clone()));

@@ -8,6 +8,7 @@ pub mod contact;
 pub mod holidays;
 pub mod ids;
 pub mod kiosk;
+pub mod limits;
 pub mod national_id;
 pub mod outbox;
 pub mod queue;

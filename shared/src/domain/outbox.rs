@@ -30,6 +30,9 @@ pub enum MessageKind {
     SmsReply,
     /// A missed visit blocked online booking at the office (seed 002).
     NoShowBlock,
+    /// Someone asked to cancel by national ID, matter and day: a fresh manage
+    /// token's cancel link, by email only (the booking's own address).
+    CancelLink,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +69,9 @@ impl OutboxMessage {
         match (self.kind, booking) {
             (MessageKind::HoldCreated, Some(b)) => b.status != BookingStatus::Pending,
             (MessageKind::Reminder, Some(b)) => b.status != BookingStatus::Confirmed,
+            (MessageKind::CancelLink, Some(b)) => {
+                !matches!(b.status, BookingStatus::Pending | BookingStatus::Confirmed)
+            }
             _ => false,
         }
     }
@@ -82,7 +88,8 @@ impl OutboxMessage {
         }
         Channels {
             email: true,
-            sms: booking.is_some_and(|b| b.channel == Channel::Sms && b.phone.is_some()),
+            sms: self.kind != MessageKind::CancelLink
+                && booking.is_some_and(|b| b.channel == Channel::Sms && b.phone.is_some()),
         }
     }
 
@@ -160,6 +167,9 @@ mod tests {
             (MessageKind::Confirmed, S::Cancelled, false),
             (MessageKind::Cancelled, S::Cancelled, false),
             (MessageKind::Expired, S::Expired, false),
+            (MessageKind::CancelLink, S::Pending, false),
+            (MessageKind::CancelLink, S::Confirmed, false),
+            (MessageKind::CancelLink, S::Cancelled, true),
         ];
         for (kind, status, stale) in table {
             let b = booking(status);
@@ -207,6 +217,11 @@ mod tests {
         assert_eq!(
             message(MessageKind::Confirmed, &sms_without_number)
                 .channels(Some(&sms_without_number)),
+            email_only
+        );
+        // A cancel link goes to the booking's email address only.
+        assert_eq!(
+            message(MessageKind::CancelLink, &by_sms).channels(Some(&by_sms)),
             email_only
         );
         let reply = OutboxMessage::sms_reply(

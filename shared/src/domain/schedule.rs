@@ -223,6 +223,7 @@ pub(crate) mod tests {
             national_id: NationalIdKind::Pesel,
             person_rule: Default::default(),
             sms_countries: crate::domain::catalog::default_sms_countries(),
+            limits: Default::default(),
         }
     }
 

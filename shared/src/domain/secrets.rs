@@ -27,6 +27,8 @@ pub enum Purpose {
     Phone,
     /// An email address, to refuse one that bounced for good.
     Email,
+    /// A client's network address, to count its requests without storing it.
+    ClientAddress,
     /// A kiosk's signing secret, derived from its id and generation (never stored).
     KioskSecret,
     /// The key `local/` signs staff tokens with (in AWS, Cognito signs them).
@@ -44,6 +46,7 @@ impl Purpose {
             Purpose::IdempotentRequest => b"idempotent-request",
             Purpose::Phone => b"phone",
             Purpose::Email => b"email",
+            Purpose::ClientAddress => b"client-address",
             Purpose::KioskSecret => b"kiosk-secret",
             Purpose::LocalStaffTokens => b"local-staff-tokens",
         }

@@ -201,7 +201,9 @@ impl<'a> Context<'a> {
                 self.confirm_code = Some(confirm_code.as_str());
                 self.cancel_url = Some(checked_url(cancel_url, "cancel")?);
             }
-            Message::Confirmed { cancel_url, .. } | Message::Reminder { cancel_url, .. } => {
+            Message::Confirmed { cancel_url, .. }
+            | Message::Reminder { cancel_url, .. }
+            | Message::CancelLink { cancel_url, .. } => {
                 self.cancel_url = Some(checked_url(cancel_url, "cancel")?);
             }
             _ => {}

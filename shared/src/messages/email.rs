@@ -16,7 +16,8 @@ pub(super) fn render(message: &Message<'_>) -> Result<RenderedEmail, RenderError
         | Message::Cancelled { visit }
         | Message::Expired { visit }
         | Message::Reminder { visit, .. }
-        | Message::NoShowBlock { visit, .. } => visit,
+        | Message::NoShowBlock { visit, .. }
+        | Message::CancelLink { visit, .. } => visit,
     };
     let kind = message.kind();
     let lang = visit.booking.language;

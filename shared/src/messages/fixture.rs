@@ -54,6 +54,7 @@ impl Fixture {
             national_id: NationalIdKind::Pesel,
             person_rule: Default::default(),
             sms_countries: crate::domain::catalog::default_sms_countries(),
+            limits: Default::default(),
         };
         let department = Department {
             id: DepartmentId::parse("civil-affairs").unwrap(),
@@ -180,6 +181,10 @@ pub(crate) fn email_kinds(visit: Visit<'_>) -> Vec<Message<'_>> {
             visit,
             blocked_until: bookable_again(),
         },
+        Message::CancelLink {
+            visit,
+            cancel_url: CANCEL_URL.into(),
+        },
     ]
 }
 
@@ -202,6 +207,7 @@ pub(crate) fn reasons() -> Vec<ReplyReason> {
 /// Every message an SMS can carry for this visit.
 pub(crate) fn sms_kinds(visit: Visit<'_>) -> Vec<Message<'_>> {
     let mut all = email_kinds(visit);
+    all.retain(|m| !matches!(m, Message::CancelLink { .. }));
     for reason in reasons() {
         all.push(Message::SmsReply {
             reason,

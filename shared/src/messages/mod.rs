@@ -78,6 +78,12 @@ pub enum Message<'a> {
         /// office works again; the text says "you can book online again from".
         blocked_until: NaiveDate,
     },
+    /// A cancel link asked for by national ID, matter and day: nothing is
+    /// cancelled until the link is opened. By email only.
+    CancelLink {
+        visit: Visit<'a>,
+        cancel_url: String,
+    },
     /// An SMS answer to an inbound SMS. `visit` is None for an unknown number.
     SmsReply {
         reason: ReplyReason,
@@ -96,6 +102,7 @@ impl<'a> Message<'a> {
             Message::Expired { .. } => "expired",
             Message::Reminder { .. } => "reminder",
             Message::NoShowBlock { .. } => "no_show_block",
+            Message::CancelLink { .. } => "cancel_link",
             Message::SmsReply { .. } => "sms_reply",
         }
     }
@@ -108,7 +115,8 @@ impl<'a> Message<'a> {
             | Message::Cancelled { visit }
             | Message::Expired { visit }
             | Message::Reminder { visit, .. }
-            | Message::NoShowBlock { visit, .. } => Some(visit),
+            | Message::NoShowBlock { visit, .. }
+            | Message::CancelLink { visit, .. } => Some(visit),
             Message::SmsReply { visit, .. } => visit.as_ref(),
         }
     }
@@ -162,6 +170,8 @@ pub enum RenderError {
     SmsTooLong { units: usize },
     #[error("an SMS reply has no email form")]
     NotAnEmail,
+    #[error("a cancel link has no SMS form")]
+    NotAnSms,
     #[error("the {0} link is not an absolute http(s) URL")]
     InvalidUrl(&'static str),
     #[error("the QR code could not be built")]
@@ -183,9 +193,12 @@ pub fn email(message: &Message<'_>) -> Result<RenderedEmail, RenderError> {
     email::render(message)
 }
 
-/// SMS text for every kind. Language = booking.language, or `fallback` when there is no visit (unknown number).
+/// SMS text for every kind except CancelLink (an email's link does not fit one segment). Language = booking.language, or `fallback` when there is no visit (unknown number).
 /// Guaranteed to fit ONE SMS segment (see [`sms_segments::fits_one_segment`]) or Err.
 pub fn sms(message: &Message<'_>, fallback: Lang) -> Result<String, RenderError> {
+    if let Message::CancelLink { .. } = message {
+        return Err(RenderError::NotAnSms);
+    }
     let context = Context::for_sms(message, fallback)?;
     let raw = templates::render("sms.txt.j2", &context)?;
     sms_segments::fit(&raw.split_whitespace().collect::<Vec<_>>().join(" "))

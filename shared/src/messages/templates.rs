@@ -20,7 +20,7 @@ macro_rules! embedded {
 }
 
 /// Every template, by name.
-const TEMPLATES: [(&str, &str); 21] = embedded!(
+const TEMPLATES: [(&str, &str); 23] = embedded!(
     "layout.html.j2",
     "visit.html.j2",
     "kiosk.html.j2",
@@ -31,6 +31,7 @@ const TEMPLATES: [(&str, &str); 21] = embedded!(
     "expired.html.j2",
     "reminder.html.j2",
     "no_show_block.html.j2",
+    "cancel_link.html.j2",
     "layout.txt.j2",
     "visit.txt.j2",
     "kiosk.txt.j2",
@@ -41,6 +42,7 @@ const TEMPLATES: [(&str, &str); 21] = embedded!(
     "expired.txt.j2",
     "reminder.txt.j2",
     "no_show_block.txt.j2",
+    "cancel_link.txt.j2",
     "sms.txt.j2",
 );
 

@@ -1,9 +1,11 @@
-//! Cancelling: by the manage token from an email, or by national ID, matter
-//! and day (seed 001). Capacity comes back exactly once.
+//! Cancelling: by the manage token from an email's cancel link, which anyone
+//! with a national ID, matter and day can have sent to the booking's own
+//! address (seed 001). Capacity comes back exactly once.
 
 use crate::domain::booking::{Booking, BookingStatus, CancelStep};
 use crate::domain::codes::Token;
 use crate::domain::ids::BookingId;
+use crate::domain::limits::Counted;
 use crate::domain::outbox::{MessageKind, OutboxMessage};
 use crate::domain::schedule;
 use crate::domain::secrets::Purpose;
@@ -57,17 +59,25 @@ pub async fn cancel_with_token(
     cancel(app, booking).await
 }
 
-/// Cancels by national ID, matter and day (seed 001).
+/// Seed 001's "cancel with national ID, matter and day", made safe: a national
+/// ID is semi-public, so it proves nothing. A matching open booking that has
+/// not begun gets a cancel link with a fresh manage token, sent to its own
+/// email address; nothing is cancelled until the link is used. The caller
+/// answers the same whether or not a booking matched (no oracle). Requests
+/// are counted per client address and per person, and refused past the
+/// office's limits with [`ServiceError::RateLimited`].
 #[tracing::instrument(skip_all, fields(office_id = %request.office_id, service_id = %request.service_id))]
-pub async fn cancel_for_person(
+pub async fn request_cancel_link(
     app: &App,
     request: CancelByPersonRequest,
-) -> Result<CancelOutcome, ServiceError> {
+    client_address: &str,
+) -> Result<(), ServiceError> {
     let (office_id, service_id) =
         parse_office_and_service(&request.office_id, &request.service_id)?;
     let catalog = app.catalog(&office_id).await?;
     find_service(&catalog, &service_id)?;
-    let today = schedule::local_date(&catalog.office, app.clock.now());
+    let now = app.clock.now();
+    let today = schedule::local_date(&catalog.office, now);
     let date = parse_date("date", &request.date);
     let national_id = parse_national_id(&catalog.office, &request.national_id, today);
     let (date, national_id) = match (date, national_id) {
@@ -79,16 +89,53 @@ pub async fn cancel_for_person(
         }
     };
     let person = app.keyring.person_key(&national_id);
-    let id = app
+    let client = app.keyring.digest(Purpose::ClientAddress, client_address);
+    let limits = catalog.office.limits;
+    for (counted, subject, limit) in [
+        (
+            Counted::CancelRequestsPerClient,
+            &client.0,
+            limits.cancel_requests_per_client,
+        ),
+        (
+            Counted::CancelRequestsPerPerson,
+            &person.0,
+            limits.cancel_requests_per_person,
+        ),
+    ] {
+        if let Some(window) = app.store.count_hit(counted, subject, limit, now).await? {
+            tracing::info!(limit = counted.as_str(), "rate limit reached");
+            return Err(ServiceError::RateLimited {
+                retry_after_seconds: window.seconds_left(now),
+            });
+        }
+    }
+    let Some(id) = app
         .store
         .find_person_booking(&person, &office_id, &service_id, date)
         .await?
-        .ok_or(ServiceError::BookingNotFound)?;
+    else {
+        return Ok(());
+    };
     let booking = load(app, id).await?;
-    if booking.local_date != date {
-        return Err(ServiceError::BookingNotFound);
+    if booking.local_date != date || !matches!(booking.cancel_step(now), CancelStep::Cancel) {
+        return Ok(());
     }
-    cancel(app, booking).await
+    let (manage_token, digest) = app.keyring.issue_token(Purpose::ManageToken, &*app.entropy);
+    let message = OutboxMessage {
+        manage_token: Some(manage_token),
+        ..OutboxMessage::plain(app.new_outbox_id(), &booking, MessageKind::CancelLink, now)
+    };
+    // A refusal means the booking changed meanwhile (cancelled, begun): no link.
+    if app
+        .store
+        .queue_cancel_link(&booking, &digest, now, &message)
+        .await?
+        .is_ok()
+    {
+        tracing::info!(booking_id = %booking.id, "cancel link queued");
+    }
+    Ok(())
 }
 
 async fn cancel(app: &App, mut booking: Booking) -> Result<CancelOutcome, ServiceError> {

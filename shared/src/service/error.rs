@@ -88,6 +88,8 @@ pub enum ServiceError {
     NoCurrentTicket,
     #[error("this member of staff may not do that at this office")]
     Forbidden,
+    #[error("too many requests of this kind")]
+    RateLimited { retry_after_seconds: i64 },
     #[error("online booking blocked after a no-show")]
     BookingBlocked { from: chrono::NaiveDate },
     #[error(transparent)]

@@ -2,6 +2,7 @@
 
 use crate::domain::booking::Booking;
 use crate::domain::ids::BookingId;
+use crate::domain::limits::{Counted, UNKNOWN_NUMBER_REPLIES};
 use crate::domain::outbox::OutboxMessage;
 use crate::domain::secrets::Purpose;
 use crate::domain::sms_reply::{self, InboundSms, ReplyReason, SmsDecision, language_for_number};
@@ -20,6 +21,8 @@ pub enum SmsOutcome {
     Replied(ReplyReason),
     /// This inbound SMS was already acted on.
     Duplicate,
+    /// A number with no booking was answered today already: no second answer.
+    NotAnswered,
 }
 
 /// Acts on one inbound SMS: at most once per inbound message id.
@@ -73,6 +76,21 @@ pub async fn handle_inbound_sms(app: &App, sms: &InboundSms) -> Result<SmsOutcom
                     .record_wrong_codes(holds, &reply(about, reason), now, &sms.id)
                     .await?
                     .map(|()| SmsOutcome::Replied(reason))
+            }
+            SmsDecision::Reply(ReplyReason::UnknownNumber)
+                if app
+                    .store
+                    .count_hit(
+                        Counted::RepliesToUnknownNumber,
+                        &phone_key.0,
+                        UNKNOWN_NUMBER_REPLIES,
+                        now,
+                    )
+                    .await?
+                    .is_some() =>
+            {
+                tracing::info!("unknown number already answered today");
+                return Ok(SmsOutcome::NotAnswered);
             }
             SmsDecision::Reply(reason) => app
                 .store

@@ -27,7 +27,7 @@ pub mod views;
 pub mod warm;
 
 pub use book::{BookOutcome, book};
-pub use cancel::{CancelOutcome, cancel_for_person, cancel_with_token, view_with_token};
+pub use cancel::{CancelOutcome, cancel_with_token, request_cancel_link, view_with_token};
 pub use catalog::{list_offices, office_catalog};
 pub use confirm::{ConfirmOutcome, confirm};
 pub use error::{FieldError, ServiceError};

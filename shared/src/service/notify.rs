@@ -265,7 +265,7 @@ async fn load_context(n: &Notifier, id: BookingId) -> Result<Context, NotifyErro
 
 fn link(n: &Notifier, page: &str, booking: BookingId, token: &str) -> String {
     format!(
-        "{}/{page}?booking={booking}&token={token}",
+        "{}/{page}#booking={booking}&token={token}",
         n.config.public_base_url
     )
 }
@@ -312,6 +312,13 @@ fn to_message<'a>(
         MessageKind::Reminder => {
             let visit = need_visit()?;
             Message::Reminder {
+                cancel_url: cancel_url(&visit)?,
+                visit,
+            }
+        }
+        MessageKind::CancelLink => {
+            let visit = need_visit()?;
+            Message::CancelLink {
                 cancel_url: cancel_url(&visit)?,
                 visit,
             }

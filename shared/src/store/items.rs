@@ -44,6 +44,7 @@ pub mod entity {
     pub const ARRIVAL: &str = "arrival";
     pub const UNDELIVERABLE_ADDRESS: &str = "undeliverable_address";
     pub const PUBLIC_REF: &str = "public_ref";
+    pub const LIMIT_COUNTER: &str = "limit_counter";
 }
 
 /// Attribute names that update and condition expressions write by hand. Each

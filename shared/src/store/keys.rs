@@ -6,6 +6,7 @@ use crate::domain::catalog::PersonRule;
 use crate::domain::codes::KioskCode;
 use crate::domain::ids::{BookingId, DepartmentId, OfficeId, OutboxId, ServiceId};
 use crate::domain::kiosk::{DeskGroup, DeskId, TicketKind};
+use crate::domain::limits::Counted;
 use crate::domain::secrets::{Digest, PersonKey};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -150,6 +151,14 @@ pub fn undeliverable_address(email_key: &Digest) -> Key {
     Key {
         pk: format!("EMAIL#{}", email_key.0),
         sk: "UNDELIVERABLE".into(),
+    }
+}
+
+/// A rate-limit counter: what it counts, for whom (a keyed hash), in which window.
+pub fn limit_counter(counted: Counted, subject: &str, window_start: DateTime<Utc>) -> Key {
+    Key {
+        pk: format!("LIMIT#{}#{subject}", counted.as_str()),
+        sk: format!("W#{}", window_start.timestamp_millis()),
     }
 }
 

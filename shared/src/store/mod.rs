@@ -10,6 +10,7 @@ pub mod inbound_sms;
 pub mod items;
 pub mod keys;
 pub mod kiosk;
+pub mod limits;
 pub mod queue;
 pub mod reminders;
 pub mod sweeper;

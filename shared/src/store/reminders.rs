@@ -1,4 +1,5 @@
-//! Reminders: the bookings about to start, and queueing one reminder each.
+//! Reminders and cancel links: the bookings about to start, and queueing a
+//! message that carries a fresh manage token.
 
 use crate::domain::booking::{Booking, BookingStatus};
 use crate::domain::ids::OfficeId;
@@ -58,6 +59,37 @@ impl Store {
                 "#status = :confirmed AND attribute_not_exists({REMINDED_AT}) AND {START_AT} > :now"
             ))
             .expression_attribute_names("#status", STATUS)
+            .expression_attribute_values(":confirmed", s(BookingStatus::Confirmed.as_str()))
+            .expression_attribute_values(":now", n(now.timestamp_millis()))
+            .expression_attribute_values(":manage", AttributeValue::L(vec![s(&manage_token.0)]))
+            .build()?;
+        let writes = vec![
+            TransactWriteItem::builder().update(update).build(),
+            self.outbox_put(message)?,
+        ];
+        self.transition(writes, None, now).await
+    }
+
+    /// Adds a manage token to an open booking that has not begun and queues
+    /// its cancel link (asked for by national ID, matter and day).
+    pub async fn queue_cancel_link(
+        &self,
+        booking: &Booking,
+        manage_token: &Digest,
+        now: DateTime<Utc>,
+        message: &OutboxMessage,
+    ) -> Result<Result<(), TransitionRefusal>, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key_map(&keys::booking(booking.id))))
+            .update_expression(format!(
+                "SET {MANAGE_TOKENS} = list_append({MANAGE_TOKENS}, :manage)"
+            ))
+            .condition_expression(format!(
+                "#status IN (:pending, :confirmed) AND {START_AT} > :now"
+            ))
+            .expression_attribute_names("#status", STATUS)
+            .expression_attribute_values(":pending", s(BookingStatus::Pending.as_str()))
             .expression_attribute_values(":confirmed", s(BookingStatus::Confirmed.as_str()))
             .expression_attribute_values(":now", n(now.timestamp_millis()))
             .expression_attribute_values(":manage", AttributeValue::L(vec![s(&manage_token.0)]))

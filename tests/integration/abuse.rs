@@ -1,0 +1,151 @@
+//! What an attacker tries first: cancelling a stranger's visit with a
+//! semi-public national ID, learning whether someone has an appointment, and
+//! sending requests without end.
+
+use chrono::Duration;
+use lambda_http::http::Method;
+use serde_json::{Value, json};
+use std::net::{IpAddr, Ipv4Addr};
+use termin::domain::limits::Limit;
+use termin_tests::*;
+
+const OTHER_CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::new(198, 51, 100, 9));
+
+/// A cancel-by-national-ID request from `client`: status, body as sent, Retry-After.
+async fn ask_to_cancel(
+    env: &TestEnv,
+    client: IpAddr,
+    request: &Value,
+) -> (u16, String, Option<String>) {
+    let (status, body, headers) = env
+        .call_from(
+            &env.app,
+            client,
+            Method::POST,
+            "/bookings/cancel",
+            Some(request),
+        )
+        .await;
+    let retry_after = headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    (status.as_u16(), body.to_string(), retry_after)
+}
+
+#[tokio::test]
+async fn the_cancel_by_national_id_answer_is_the_same_whether_or_not_a_booking_matched() {
+    let env = TestEnv::new().await;
+    let (id, start) = env.book_first_free(&pesel(1)).await;
+    let day = &start[..10];
+    let next_day = (chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap()
+        + Duration::days(1))
+    .to_string();
+    let matched = ask_to_cancel(
+        &env,
+        TEST_CLIENT,
+        &cancel_request(OLSZTYN, ID_CARD_APPLICATION, day, &pesel(1)),
+    )
+    .await;
+    let nobody = ask_to_cancel(
+        &env,
+        TEST_CLIENT,
+        &cancel_request(OLSZTYN, ID_CARD_APPLICATION, day, &pesel(2)),
+    )
+    .await;
+    let other_day = ask_to_cancel(
+        &env,
+        TEST_CLIENT,
+        &cancel_request(OLSZTYN, ID_CARD_APPLICATION, &next_day, &pesel(1)),
+    )
+    .await;
+    assert_eq!(matched.0, 202, "{}", matched.1);
+    assert_eq!(nobody, matched, "no booking for this person");
+    assert_eq!(other_day, matched, "a booking on another day");
+
+    // Only the matching booking got a link, and nothing was cancelled.
+    assert_eq!(env.outbox_count(&id, "cancel_link").await, 1);
+    assert_eq!(
+        env.items_of("outbox").await.len(),
+        2,
+        "the hold's email and one link"
+    );
+    assert_eq!(env.booked_units(OLSZTYN, CIVIL_AFFAIRS).await, 1);
+}
+
+#[tokio::test]
+async fn cancel_requests_are_limited_per_person_and_per_client_until_the_window_ends() {
+    let env = TestEnv::new().await;
+    env.edit_catalog(OLSZTYN, |catalog| {
+        catalog.office.limits.cancel_requests_per_person = Limit {
+            max: 2,
+            window_minutes: 24 * 60,
+        };
+        catalog.office.limits.cancel_requests_per_client = Limit {
+            max: 3,
+            window_minutes: 60,
+        };
+    })
+    .await;
+    let (id, start) = env.book_first_free(&pesel(1)).await;
+    let day = &start[..10];
+    let victim = cancel_request(OLSZTYN, ID_CARD_APPLICATION, day, &pesel(1));
+    let someone_else = cancel_request(OLSZTYN, ID_CARD_APPLICATION, day, &pesel(2));
+
+    assert_eq!(ask_to_cancel(&env, TEST_CLIENT, &victim).await.0, 202);
+    assert_eq!(ask_to_cancel(&env, TEST_CLIENT, &victim).await.0, 202);
+    // The third for one person: 429 with Retry-After, and no third email.
+    let (status, body, retry_after) = ask_to_cancel(&env, TEST_CLIENT, &victim).await;
+    assert_eq!(status, 429, "{body}");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["error"]["code"], "too_many_requests");
+    let seconds: i64 = retry_after.expect("Retry-After").parse().unwrap();
+    assert!((1..=24 * 3600).contains(&seconds), "{seconds}");
+    assert_eq!(body["error"]["retry_after_seconds"], json!(seconds));
+    assert_eq!(env.outbox_count(&id, "cancel_link").await, 2);
+    // From another address the person is still limited.
+    assert_eq!(ask_to_cancel(&env, OTHER_CLIENT, &victim).await.0, 429);
+
+    // The first client has used its three: anyone else's request from it is refused too,
+    // while the same request from another address goes through.
+    assert_eq!(ask_to_cancel(&env, TEST_CLIENT, &someone_else).await.0, 429);
+    assert_eq!(
+        ask_to_cancel(&env, OTHER_CLIENT, &someone_else).await.0,
+        202
+    );
+
+    // A day later both windows have ended.
+    env.advance(Duration::days(1));
+    assert_eq!(ask_to_cancel(&env, TEST_CLIENT, &victim).await.0, 202);
+}
+
+#[tokio::test]
+async fn a_limit_that_allows_nothing_or_outlasts_a_week_is_not_stored() {
+    let env = TestEnv::new().await;
+    let office = termin::domain::ids::OfficeId::parse(OLSZTYN).unwrap();
+    let stored = env.app.store.load_catalog(&office).await.unwrap().unwrap();
+    for limit in [
+        Limit {
+            max: 0,
+            window_minutes: 60,
+        },
+        Limit {
+            max: 5,
+            window_minutes: 0,
+        },
+        Limit {
+            max: 5,
+            window_minutes: 7 * 24 * 60 + 1,
+        },
+    ] {
+        let mut catalog = stored.clone();
+        catalog.office.limits.cancel_requests_per_client = limit;
+        let refused = env.app.store.put_catalog(&catalog).await;
+        assert!(
+            matches!(refused, Err(termin::store::StoreError::InvalidCatalog(_))),
+            "{limit:?}: {refused:?}"
+        );
+    }
+    let after = env.app.store.load_catalog(&office).await.unwrap().unwrap();
+    assert_eq!(after.office.limits, stored.office.limits);
+}

@@ -346,3 +346,46 @@ fn cors_allows_the_one_origin_a_deployer_names_and_never_a_wildcard() {
         "only one https origin, never *: {pattern:?}"
     );
 }
+
+#[test]
+fn sms_spend_has_an_alarm_at_a_deployer_amount_and_the_site_takes_an_optional_web_acl() {
+    let audit = Audit::workspace();
+    let parameters = audit.doc.get("Parameters").expect("parameters");
+    let alarm = audit
+        .resource("SmsSpendAlarm")
+        .and_then(|a| a.get("Properties"))
+        .expect("the SMS spend alarm");
+    assert_eq!(
+        alarm.get("MetricName").and_then(Value::as_str),
+        Some("SMSMonthToDateSpentUSD")
+    );
+    let threshold = reference(alarm.get("Threshold").expect("a threshold")).expect("a parameter");
+    assert!(parameters.get(threshold).is_some(), "{threshold}");
+    assert!(
+        alarm
+            .get("AlarmActions")
+            .is_some_and(|a| a.as_sequence().is_some_and(|s| !s.is_empty())),
+        "the alarm notifies someone"
+    );
+
+    let site = audit
+        .of_type("AWS::CloudFront::Distribution")
+        .next()
+        .expect("the site's distribution")
+        .1;
+    let web_acl = site
+        .get("Properties")
+        .and_then(|p| p.get("DistributionConfig"))
+        .and_then(|c| c.get("WebACLId"))
+        .expect("the distribution takes a web ACL");
+    assert!(
+        format!("{web_acl:?}").contains("SiteWebAclArn"),
+        "from the SiteWebAclArn parameter: {web_acl:?}"
+    );
+    let pattern = parameters
+        .get("SiteWebAclArn")
+        .and_then(|p| p.get("AllowedPattern"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    assert!(pattern.contains("us-east-1") && pattern.contains("global/webacl"), "{pattern}");
+}

@@ -278,7 +278,7 @@ mod tests {
         );
         let clock = Arc::new(ShiftedClock::default());
         let state = App {
-            store: Store::new(client, "unused"),
+            store: Store::new(client, "unused", keyring.sealer()),
             clock: clock.clone(),
             entropy: Arc::new(OsEntropy),
             keyring: keyring.clone(),

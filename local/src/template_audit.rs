@@ -387,5 +387,8 @@ fn sms_spend_has_an_alarm_at_a_deployer_amount_and_the_site_takes_an_optional_we
         .and_then(|p| p.get("AllowedPattern"))
         .and_then(Value::as_str)
         .unwrap_or("");
-    assert!(pattern.contains("us-east-1") && pattern.contains("global/webacl"), "{pattern}");
+    assert!(
+        pattern.contains("us-east-1") && pattern.contains("global/webacl"),
+        "{pattern}"
+    );
 }

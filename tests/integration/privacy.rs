@@ -39,3 +39,31 @@ async fn no_personal_data_is_stored_as_a_plain_national_id_or_logged() {
         assert!(!log.contains(personal), "{personal} appears in the log");
     }
 }
+
+#[tokio::test]
+async fn no_raw_token_or_code_is_stored_where_the_stream_or_a_backup_can_read_it() {
+    let env = TestEnv::new().await;
+    let mut booking = env.first_free_request(&pesel(78)).await;
+    booking["email"] = json!(env.email);
+    let id = env.book_with(&booking).await;
+    let hold = env.message(&id, "hold_created").await;
+    let secrets = ["confirm_token", "confirm_code", "manage_token"].map(|f| s(&hold, f));
+    assert!(secrets.iter().all(|v| v.len() >= 6), "{secrets:?}");
+    // Every item as the table holds it (the stream carries the same images).
+    let items = format!("{:?}", env.items().await);
+    for secret in &secrets {
+        assert!(!items.contains(secret.as_str()), "a raw secret is stored");
+    }
+    // Notify opens them: the email carries the links and the code.
+    env.deliver().await;
+    let text: String = env
+        .sent()
+        .await
+        .emails
+        .into_iter()
+        .map(|e| e.text)
+        .collect();
+    for secret in &secrets {
+        assert!(text.contains(secret.as_str()), "{text}");
+    }
+}

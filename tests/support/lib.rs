@@ -161,14 +161,15 @@ impl TestEnv {
         let table = format!("t{}-{}", std::process::id(), n);
         let template = Template::workspace().unwrap();
         template.create_table(&client, &table).await.unwrap();
-        let store = Store::new(client, table);
+        let keyring = Keyring::new(&[42; 32]).unwrap();
+        let store = Store::new(client, table, keyring.sealer());
         demo::load(&store).await.unwrap();
         let clock = Arc::new(FixedClock::new(monday_9am()));
         let app = App {
             store,
             clock: clock.clone(),
             entropy: Arc::new(SeededEntropy::new(n)),
-            keyring: Keyring::new(&[42; 32]).unwrap(),
+            keyring,
             warm: Default::default(),
         };
         let messaging = sdk_config(moto_endpoint()).await;
@@ -241,6 +242,7 @@ impl TestEnv {
             store: Store::new(
                 aws_sdk_dynamodb::Client::from_conf(conf),
                 self.app.store.table(),
+                self.app.keyring.sealer(),
             ),
             warm: Default::default(),
             ..self.app.clone()
@@ -257,6 +259,7 @@ impl TestEnv {
             store: Store::new(
                 aws_sdk_dynamodb::Client::from_conf(conf),
                 self.app.store.table(),
+                self.app.keyring.sealer(),
             ),
             warm: Default::default(),
             ..self.app.clone()
@@ -572,7 +575,8 @@ impl TestEnv {
             .count()
     }
 
-    /// The one message of `kind` for a booking.
+    /// The one message of `kind` for a booking, its sealed token and code
+    /// opened as notify opens them (the table holds them sealed).
     pub async fn message(&self, booking_id: &str, kind: &str) -> Item {
         let mut found: Vec<Item> = self
             .outbox(booking_id)
@@ -581,7 +585,18 @@ impl TestEnv {
             .filter(|m| s(m, "kind") == kind)
             .collect();
         assert_eq!(found.len(), 1, "one {kind} message for {booking_id}");
-        found.remove(0)
+        let mut message = found.remove(0);
+        let sealer = self.app.keyring.sealer();
+        let pk = s(&message, "pk");
+        for field in ["confirm_token", "confirm_code", "manage_token"] {
+            if let Some(AttributeValue::S(sealed)) = message.get(field) {
+                let opened = sealer
+                    .open_or_plain(&format!("{pk}/{field}"), sealed)
+                    .expect("a sealed value this keyring opens");
+                message.insert(field.to_owned(), AttributeValue::S(opened));
+            }
+        }
+        message
     }
 
     /// Runs the notify function over everything new on the table's stream.

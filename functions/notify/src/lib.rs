@@ -22,7 +22,7 @@ pub async fn handle(
 pub async fn process(notifier: &Notifier, event: &Event) -> DynamoDbEventResponse {
     let mut response = DynamoDbEventResponse::default();
     for (index, record) in event.records.iter().enumerate() {
-        let result = match outbox_message(record) {
+        let result = match outbox_message(notifier, record) {
             Ok(None) => continue,
             // Boxed: the delivery future is deep, and this keeps the handler's small.
             Ok(Some(message)) => Box::pin(notify::deliver(notifier, &message))
@@ -49,9 +49,12 @@ pub async fn process(notifier: &Notifier, event: &Event) -> DynamoDbEventRespons
 }
 
 /// The outbox message a record inserts, if it is one.
-fn outbox_message(record: &EventRecord) -> Result<Option<OutboxMessage>, String> {
+fn outbox_message(
+    notifier: &Notifier,
+    record: &EventRecord,
+) -> Result<Option<OutboxMessage>, String> {
     if record.event_name != "INSERT" {
         return Ok(None);
     }
-    notify::message_from_image(&record.change.new_image).map_err(|e| error_chain(&e))
+    notify::message_from_image(notifier, &record.change.new_image).map_err(|e| error_chain(&e))
 }

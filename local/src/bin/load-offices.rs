@@ -23,7 +23,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map_err(|e| termin::error::error_chain(&e))?;
     let aws = termin::sdk::load().await;
     let config = Config::load(&aws).await?;
-    let store = Store::new(aws_sdk_dynamodb::Client::new(&aws), &config.table_name);
+    let store = Store::new(
+        aws_sdk_dynamodb::Client::new(&aws),
+        &config.table_name,
+        config.keyring.sealer(),
+    );
     for catalog in &catalogs {
         store
             .put_catalog(catalog)

@@ -2,9 +2,11 @@
 //! announce, so a change is never made without its message (and vice versa).
 //! The notify function reads them from the table's stream.
 //!
-//! The one place a raw token or code exists after the request that made it is
-//! an outbox message: the citizen must receive it. The notify function strips
-//! these fields once the message is sent, and the item's TTL removes it.
+//! The one place a token or code exists after the request that made it is
+//! an outbox message: the citizen must receive it. The store seals these
+//! fields (`Sealer`), so the table, its stream and its backups hold only
+//! ciphertext; notify opens them to send, strips them once the message is
+//! sent, and the item's TTL removes it.
 
 use crate::domain::booking::{Booking, BookingStatus, Channel};
 use crate::domain::catalog::Lang;

@@ -4,7 +4,10 @@
 
 use crate::domain::codes::{Entropy, ShortCode, Token};
 use crate::domain::national_id::NationalId;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
+use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use sha2::Sha256;
 use std::fmt;
 use subtle::ConstantTimeEq;
@@ -33,6 +36,10 @@ pub enum Purpose {
     KioskSecret,
     /// The key `local/` signs staff tokens with (in AWS, Cognito signs them).
     LocalStaffTokens,
+    /// The key that seals an outbox message's token and code ([`Sealer`]).
+    Seal,
+    /// The key a sealed value's nonce is synthesized with.
+    SealNonce,
 }
 
 impl Purpose {
@@ -49,6 +56,8 @@ impl Purpose {
             Purpose::ClientAddress => b"client-address",
             Purpose::KioskSecret => b"kiosk-secret",
             Purpose::LocalStaffTokens => b"local-staff-tokens",
+            Purpose::Seal => b"seal",
+            Purpose::SealNonce => b"seal-nonce",
         }
     }
 }
@@ -87,13 +96,16 @@ impl Keyring {
     }
 
     fn mac(&self, purpose: Purpose, value: &[u8]) -> String {
-        // HMAC accepts keys of any length, so this cannot fail.
-        let mut mac = HmacSha256::new_from_slice(&self.key).unwrap_or_else(|_| unreachable!());
-        mac.update(purpose.label());
-        mac.update(&[0]);
-        mac.update(value);
-        let bytes = mac.finalize().into_bytes();
+        let bytes = hmac_bytes(&self.key, purpose, value);
         bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The sealer of secrets that must be stored until they are sent.
+    pub fn sealer(&self) -> Sealer {
+        Sealer {
+            key: hmac_bytes(&self.key, Purpose::Seal, b"v1"),
+            nonce_key: hmac_bytes(&self.key, Purpose::SealNonce, b"v1"),
+        }
     }
 
     pub fn person_key(&self, id: &NationalId) -> PersonKey {
@@ -145,10 +157,138 @@ impl Keyring {
     }
 }
 
+fn hmac_bytes(key: &[u8], purpose: Purpose, value: &[u8]) -> [u8; 32] {
+    // HMAC accepts keys of any length, so this cannot fail.
+    let mut mac = HmacSha256::new_from_slice(key).unwrap_or_else(|_| unreachable!());
+    mac.update(purpose.label());
+    mac.update(&[0]);
+    mac.update(value);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&mac.finalize().into_bytes());
+    out
+}
+
+/// Seals the secrets a citizen must still receive (the raw token or code in
+/// an outbox message) so that the table, its stream and its backups hold only
+/// ciphertext: ChaCha20-Poly1305 under a key derived from the HMAC key. The
+/// nonce is synthesized from the context and the value (as in SIV: equal
+/// inputs give equal outputs and reveal nothing else, so no nonce is ever
+/// reused for two values), and the context (which item, which field) is the
+/// associated data, so a sealed value cannot be moved to another item.
+#[derive(Clone)]
+pub struct Sealer {
+    key: [u8; 32],
+    nonce_key: [u8; 32],
+}
+
+impl fmt::Debug for Sealer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Sealer(<redacted>)")
+    }
+}
+
+/// What a sealed value starts with (the version of the scheme).
+const SEALED_PREFIX: &str = "sealed1:";
+
+impl Sealer {
+    fn aead(&self) -> LessSafeKey {
+        // A 32-byte key is what ChaCha20-Poly1305 takes, so this cannot fail.
+        LessSafeKey::new(
+            UnboundKey::new(&CHACHA20_POLY1305, &self.key).unwrap_or_else(|_| unreachable!()),
+        )
+    }
+
+    pub fn seal(&self, context: &str, value: &str) -> String {
+        let mut synthesized = [0u8; NONCE_LEN];
+        let mut input = context.as_bytes().to_vec();
+        input.push(0);
+        input.extend_from_slice(value.as_bytes());
+        synthesized
+            .copy_from_slice(&hmac_bytes(&self.nonce_key, Purpose::SealNonce, &input)[..NONCE_LEN]);
+        let mut sealed = value.as_bytes().to_vec();
+        // Sealing fails only for inputs of gigabytes.
+        self.aead()
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(synthesized),
+                Aad::from(context.as_bytes()),
+                &mut sealed,
+            )
+            .unwrap_or_else(|_| unreachable!());
+        let mut out = synthesized.to_vec();
+        out.extend_from_slice(&sealed);
+        format!("{SEALED_PREFIX}{}", URL_SAFE_NO_PAD.encode(out))
+    }
+
+    /// [`Sealer::open`] for a sealed value; a value without the seal prefix
+    /// (stored before sealing began) as it is.
+    pub fn open_or_plain(&self, context: &str, stored: &str) -> Option<String> {
+        if stored.starts_with(SEALED_PREFIX) {
+            self.open(context, stored)
+        } else {
+            Some(stored.to_owned())
+        }
+    }
+
+    /// The value sealed for `context`; None when it was sealed for another
+    /// context or key, or altered.
+    pub fn open(&self, context: &str, sealed: &str) -> Option<String> {
+        let bytes = URL_SAFE_NO_PAD
+            .decode(sealed.strip_prefix(SEALED_PREFIX)?)
+            .ok()?;
+        if bytes.len() < NONCE_LEN {
+            return None;
+        }
+        let (nonce, rest) = bytes.split_at(NONCE_LEN);
+        let mut buffer = rest.to_vec();
+        let plain = self
+            .aead()
+            .open_in_place(
+                Nonce::try_assume_unique_for_key(nonce).ok()?,
+                Aad::from(context.as_bytes()),
+                &mut buffer,
+            )
+            .ok()?;
+        String::from_utf8(plain.to_vec()).ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::national_id::Pesel;
+
+    #[test]
+    fn a_sealed_value_opens_only_with_its_key_and_context_and_hides_the_value() {
+        let sealer = Keyring::new(&[7; 32]).unwrap().sealer();
+        let token = "Zt7Qw3eR9yU1iO5pA2sD8fG4hJ6kL0zXcVbNm_Lk-Q0";
+        let sealed = sealer.seal("OUTBOX#1/manage_token", token);
+        assert!(!sealed.contains(token) && sealed.starts_with(SEALED_PREFIX));
+        assert_eq!(
+            sealer.open("OUTBOX#1/manage_token", &sealed).as_deref(),
+            Some(token)
+        );
+        assert_eq!(
+            sealer.open("OUTBOX#2/manage_token", &sealed),
+            None,
+            "moved to another item"
+        );
+        let other_key = Keyring::new(&[8; 32]).unwrap().sealer();
+        assert_eq!(other_key.open("OUTBOX#1/manage_token", &sealed), None);
+        let mut altered = sealed.clone();
+        altered.pop();
+        altered.push(if sealed.ends_with('A') { 'B' } else { 'A' });
+        assert_eq!(sealer.open("OUTBOX#1/manage_token", &altered), None);
+        assert_eq!(
+            sealer.open("OUTBOX#1/manage_token", token),
+            None,
+            "not sealed"
+        );
+        assert_ne!(
+            sealer.seal("OUTBOX#1/manage_token", "another token"),
+            sealed,
+            "another value, another nonce"
+        );
+    }
 
     #[test]
     fn a_person_key_is_stable_and_does_not_contain_the_pesel() {

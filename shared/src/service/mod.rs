@@ -63,7 +63,7 @@ impl App {
     pub fn new(config: &Config, aws: &aws_config::SdkConfig) -> Self {
         let client = aws_sdk_dynamodb::Client::new(aws);
         Self {
-            store: Store::new(client, &config.table_name),
+            store: Store::new(client, &config.table_name, config.keyring.sealer()),
             clock: Arc::new(SystemClock),
             entropy: Arc::new(OsEntropy),
             keyring: config.keyring.clone(),

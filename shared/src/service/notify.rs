@@ -120,9 +120,10 @@ impl Context {
 
 /// The outbox message a table stream image holds, if it is one.
 pub fn message_from_image(
+    n: &Notifier,
     image: &std::collections::HashMap<String, serde_dynamo::AttributeValue>,
 ) -> Result<Option<OutboxMessage>, StoreError> {
-    crate::store::outbox_message_from_image(image)
+    n.app.store.outbox_message_from_image(image)
 }
 
 /// Sends one outbox message on every channel it needs, once in effect.

@@ -14,7 +14,7 @@ use crate::domain::kiosk::{
 };
 use crate::domain::outbox::{MessageKind, OutboxMessage};
 use crate::domain::queue::Desk;
-use crate::domain::secrets::{Digest, PersonKey};
+use crate::domain::secrets::{Digest, PersonKey, Sealer};
 use crate::domain::sms_reply::ReplyReason;
 use crate::store::keys;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -557,12 +557,13 @@ pub struct DeliveryFields {
     pub outcome: Option<String>,
 }
 
-impl From<&OutboxMessage> for OutboxItem {
-    fn from(m: &OutboxMessage) -> Self {
+impl OutboxItem {
+    /// The item for a message, its token and code sealed ([`Sealer`]): the
+    /// table, its stream and its backups never hold them in plain text.
+    pub fn sealed(m: &OutboxMessage, sealer: &Sealer) -> Self {
         let key = keys::outbox(m.id);
+        let seal = |field: &str, value: &str| sealer.seal(&format!("{}/{field}", key.pk), value);
         Self {
-            pk: key.pk,
-            sk: key.sk,
             entity: entity::OUTBOX.into(),
             id: m.id.to_string(),
             booking_id: m.booking_id.map(|id| id.to_string()),
@@ -570,61 +571,84 @@ impl From<&OutboxMessage> for OutboxItem {
             channel: m.channel,
             language: m.language,
             created_at: m.created_at,
-            confirm_token: m.confirm_token.as_ref().map(|t| t.as_str().into()),
-            confirm_code: m.confirm_code.as_ref().map(|c| c.as_str().into()),
-            manage_token: m.manage_token.as_ref().map(|t| t.as_str().into()),
+            confirm_token: m
+                .confirm_token
+                .as_ref()
+                .map(|t| seal("confirm_token", t.as_str())),
+            confirm_code: m
+                .confirm_code
+                .as_ref()
+                .map(|c| seal("confirm_code", c.as_str())),
+            manage_token: m
+                .manage_token
+                .as_ref()
+                .map(|t| seal("manage_token", t.as_str())),
             reply: m.reply,
             sms_to: m.sms_to.as_ref().map(|p| p.as_str().into()),
             bookable_again_from: m.bookable_again_from,
             delivery: DeliveryFields::default(),
             ttl: (m.created_at + OUTBOX_RETENTION).timestamp(),
+            pk: key.pk,
+            sk: key.sk,
         }
     }
-}
 
-impl TryFrom<OutboxItem> for OutboxMessage {
-    type Error = CorruptItem;
-
-    fn try_from(i: OutboxItem) -> Result<Self, CorruptItem> {
+    /// The message, its token and code opened. A value written before
+    /// sealing (no seal prefix) is taken as it is.
+    pub fn open(self, sealer: &Sealer) -> Result<OutboxMessage, CorruptItem> {
         use crate::domain::codes::Token;
+        let pk = self.pk.clone();
+        let open =
+            |field: &'static str, stored: Option<String>| -> Result<Option<String>, CorruptItem> {
+                stored
+                    .map(|value| {
+                        sealer
+                            .open_or_plain(&format!("{pk}/{field}"), &value)
+                            .ok_or(CorruptItem {
+                                entity: entity::OUTBOX,
+                                field,
+                            })
+                    })
+                    .transpose()
+            };
+        let confirm_token = open("confirm_token", self.confirm_token)?;
+        let confirm_code = open("confirm_code", self.confirm_code)?;
+        let manage_token = open("manage_token", self.manage_token)?;
         Ok(OutboxMessage {
-            id: OutboxId::parse(&i.id).map_err(corrupt(entity::OUTBOX, "id"))?,
-            booking_id: i
+            id: OutboxId::parse(&self.id).map_err(corrupt(entity::OUTBOX, "id"))?,
+            booking_id: self
                 .booking_id
                 .as_deref()
                 .map(BookingId::parse)
                 .transpose()
                 .map_err(corrupt(entity::OUTBOX, "booking_id"))?,
-            kind: i.kind,
-            channel: i.channel,
-            language: i.language,
-            created_at: i.created_at,
-            confirm_token: i
-                .confirm_token
+            kind: self.kind,
+            channel: self.channel,
+            language: self.language,
+            created_at: self.created_at,
+            confirm_token: confirm_token
                 .as_deref()
                 .map(Token::parse)
                 .transpose()
                 .map_err(corrupt(entity::OUTBOX, "confirm_token"))?,
-            confirm_code: i
-                .confirm_code
+            confirm_code: confirm_code
                 .as_deref()
                 .map(ShortCode::parse)
                 .transpose()
                 .map_err(corrupt(entity::OUTBOX, "confirm_code"))?,
-            manage_token: i
-                .manage_token
+            manage_token: manage_token
                 .as_deref()
                 .map(Token::parse)
                 .transpose()
                 .map_err(corrupt(entity::OUTBOX, "manage_token"))?,
-            reply: i.reply,
-            sms_to: i
+            reply: self.reply,
+            sms_to: self
                 .sms_to
                 .as_deref()
                 .map(PhoneNumber::from_e164)
                 .transpose()
                 .map_err(corrupt(entity::OUTBOX, "sms_to"))?,
-            bookable_again_from: i.bookable_again_from,
+            bookable_again_from: self.bookable_again_from,
         })
     }
 }
@@ -718,12 +742,17 @@ mod tests {
                 delivered_at: some,
                 outcome: text.clone(),
             },
-            ..OutboxItem::from(&OutboxMessage::plain(
-                OutboxId::from_ulid(ulid::Ulid::from_parts(2, 2)),
-                &b,
-                MessageKind::HoldCreated,
-                b.created_at,
-            ))
+            ..OutboxItem::sealed(
+                &OutboxMessage::plain(
+                    OutboxId::from_ulid(ulid::Ulid::from_parts(2, 2)),
+                    &b,
+                    MessageKind::HoldCreated,
+                    b.created_at,
+                ),
+                &crate::domain::secrets::Keyring::new(&[7; 32])
+                    .unwrap()
+                    .sealer(),
+            )
         };
         let outbox_names = names(serde_dynamo::to_item(outbox).unwrap());
 

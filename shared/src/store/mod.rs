@@ -21,6 +21,7 @@ pub use delivery::Claim;
 pub use holds::{HoldRefusal, IdempotentAnswer, NewHold};
 pub use transitions::{ConfirmProof, Release, TransitionRefusal};
 
+use crate::domain::secrets::Sealer;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -99,19 +100,43 @@ impl StoreError {
     }
 }
 
-/// The table and the client to reach it.
+/// The table, the client to reach it, and the sealer of the secrets outbox
+/// messages carry.
 #[derive(Debug, Clone)]
 pub struct Store {
     client: Client,
     table: String,
+    sealer: Sealer,
 }
 
 impl Store {
-    pub fn new(client: Client, table: impl Into<String>) -> Self {
+    pub fn new(client: Client, table: impl Into<String>, sealer: Sealer) -> Self {
         Self {
             client,
             table: table.into(),
+            sealer,
         }
+    }
+
+    /// The outbox message a stream image holds (its secrets opened), or
+    /// `None` when the image is not an outbox item.
+    pub fn outbox_message_from_image(
+        &self,
+        image: &HashMap<String, serde_dynamo::AttributeValue>,
+    ) -> Result<Option<crate::domain::outbox::OutboxMessage>, StoreError> {
+        let is_outbox = matches!(
+            image.get("entity"),
+            Some(serde_dynamo::AttributeValue::S(e)) if e == items::entity::OUTBOX
+        );
+        if !is_outbox {
+            return Ok(None);
+        }
+        let item: items::OutboxItem =
+            serde_dynamo::from_item(image.clone()).map_err(|source| StoreError::Mapping {
+                entity: items::entity::OUTBOX,
+                source,
+            })?;
+        Ok(Some(item.open(&self.sealer)?))
     }
 
     pub fn client(&self) -> &Client {
@@ -168,25 +193,6 @@ pub(crate) fn key_map(key: &keys::Key) -> Item {
         (keys::PK.to_owned(), s(&key.pk)),
         (keys::SK.to_owned(), s(&key.sk)),
     ])
-}
-
-/// The outbox message a stream image holds, or `None` when the image is not an outbox item.
-pub fn outbox_message_from_image(
-    image: &HashMap<String, serde_dynamo::AttributeValue>,
-) -> Result<Option<crate::domain::outbox::OutboxMessage>, StoreError> {
-    let is_outbox = matches!(
-        image.get("entity"),
-        Some(serde_dynamo::AttributeValue::S(e)) if e == items::entity::OUTBOX
-    );
-    if !is_outbox {
-        return Ok(None);
-    }
-    let item: items::OutboxItem =
-        serde_dynamo::from_item(image.clone()).map_err(|source| StoreError::Mapping {
-            entity: items::entity::OUTBOX,
-            source,
-        })?;
-    Ok(Some(item.try_into()?))
 }
 
 #[cfg(test)]

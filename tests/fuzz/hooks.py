@@ -222,8 +222,8 @@ def _holds():
         while True:
             text = "\n".join(e["text"] for e in _get("/_local/sent")["emails"])
             for hold in holds:
-                confirm = re.search(rf"confirm\.html\?booking={hold['id']}&token=([\w-]+)", text)
-                manage = re.search(rf"cancel\.html\?booking={hold['id']}&token=([\w-]+)", text)
+                confirm = re.search(rf"confirm\.html[?#]booking={hold['id']}&token=([\w-]+)", text)
+                manage = re.search(rf"cancel\.html[?#]booking={hold['id']}&token=([\w-]+)", text)
                 code = re.search(rf"booking={hold['id']}&token=[\w-]+\s+\S.*?:\s+([{CODE_ALPHABET}]{{6}})\s", text)
                 if confirm and manage and code:
                     hold.update(confirm=confirm[1], manage=manage[1], code=code[1])

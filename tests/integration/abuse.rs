@@ -6,6 +6,7 @@ use chrono::Duration;
 use lambda_http::http::Method;
 use serde_json::{Value, json};
 use std::net::{IpAddr, Ipv4Addr};
+use termin::domain::clock::Clock;
 use termin::domain::limits::Limit;
 use termin_tests::*;
 
@@ -148,4 +149,60 @@ async fn a_limit_that_allows_nothing_or_outlasts_a_week_is_not_stored() {
     }
     let after = env.app.store.load_catalog(&office).await.unwrap().unwrap();
     assert_eq!(after.office.limits, stored.office.limits);
+}
+
+/// A booking request at Olsztyn's first free slot of `service`, by `who`.
+async fn request(env: &TestEnv, service: &str, who: u32) -> Value {
+    let day = env.clock.now().date_naive() + Duration::days(1);
+    let start = env.first_free_slot(OLSZTYN, service, day).await;
+    booking_body(OLSZTYN, service, &start, &pesel(who))
+}
+
+#[tokio::test]
+async fn holds_are_limited_per_email_phone_and_person_in_the_hold_transaction() {
+    let env = TestEnv::new().await;
+    env.edit_catalog(OLSZTYN, |catalog| {
+        let day = |max| Limit {
+            max,
+            window_minutes: 24 * 60,
+        };
+        catalog.office.limits.holds_per_email = day(2);
+        catalog.office.limits.sms_holds_per_phone = day(1);
+        catalog.office.limits.holds_per_person = day(1);
+    })
+    .await;
+    let refused = |(status, body): (lambda_http::http::StatusCode, Value)| {
+        assert_eq!(status, 429, "{body}");
+        assert_eq!(body["error"]["code"], "too_many_requests");
+        let seconds = body["error"]["retry_after_seconds"].as_i64().unwrap();
+        assert!((1..=24 * 3600).contains(&seconds), "{seconds}");
+    };
+
+    // Two holds for one address, the third refused; another address goes on.
+    let shared = "one.inbox@example.pl";
+    for who in [1, 2] {
+        let mut body = request(&env, ID_CARD_APPLICATION, who).await;
+        body["email"] = json!(shared);
+        assert_eq!(env.post("/bookings", &body).await.0, 201);
+    }
+    let mut third = request(&env, ID_CARD_APPLICATION, 3).await;
+    third["email"] = json!(shared);
+    refused(env.post("/bookings", &third).await);
+    assert_eq!(env.items_of("booking").await.len(), 2, "nothing written");
+    assert_eq!(env.items_of("outbox").await.len(), 2, "no third email");
+    third["email"] = json!("someone.else@example.pl");
+    assert_eq!(env.post("/bookings", &third).await.0, 201);
+
+    // One SMS hold per number here: a second one to the same phone is refused.
+    let mut by_sms = request(&env, "vehicle-registration", 4).await;
+    by_sms["confirm_by"] = json!("sms");
+    assert_eq!(env.post("/bookings", &by_sms).await.0, 201);
+    let mut again = request(&env, "driving-licence", 5).await;
+    again["confirm_by"] = json!("sms");
+    refused(env.post("/bookings", &again).await);
+
+    // One hold per person a day here, whatever the matter.
+    let other_matter = request(&env, "customer-service-matters", 1).await;
+    refused(env.post("/bookings", &other_matter).await);
+    assert_eq!(env.items_of("booking").await.len(), 4);
 }

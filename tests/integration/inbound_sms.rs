@@ -258,6 +258,13 @@ async fn the_sample_stream_event_sends_its_outbox_message() {
 #[tokio::test]
 async fn the_right_code_confirms_a_hold_however_many_newer_holds_share_its_number() {
     let env = TestEnv::new().await;
+    // An office that lets one number and address hold more than the default
+    // three (phone) and five (email) a day.
+    env.edit_catalog(OLSZTYN, |catalog| {
+        catalog.office.limits.sms_holds_per_phone.max = 20;
+        catalog.office.limits.holds_per_email.max = 20;
+    })
+    .await;
     let oldest = book_by_sms(&env, 1).await;
     let code = code_sent(&env).await;
     // Newer holds with the same number (someone else's, say) push it past

@@ -32,7 +32,7 @@ async fn no_personal_data_is_stored_as_a_plain_national_id_or_logged() {
     for personal in [
         national_id.as_str(),
         "Kowalska",
-        "anna.kowalska@example.pl",
+        email_of(&national_id).as_str(),
         "601234567",
         "601 234 567",
     ] {

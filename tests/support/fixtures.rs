@@ -39,7 +39,19 @@ pub fn with_pesel_check_digit(first_ten: &str) -> String {
     format!("{first_ten}{}", (10 - sum % 10) % 10)
 }
 
-/// A complete, valid booking request.
+/// The email address of the person with this national ID in requests built
+/// here: the ID's digits as letters, so the address never contains the ID.
+pub fn email_of(national_id: &str) -> String {
+    let letters: String = national_id
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .filter_map(|d| char::from_digit(d + 10, 36))
+        .collect();
+    format!("anna.{letters}@example.pl")
+}
+
+/// A complete, valid booking request; each person has their own email
+/// address (holds are limited per address).
 pub fn booking_body(office: &str, service: &str, start: &str, pesel: &str) -> Value {
     json!({
         "office_id": office,
@@ -47,7 +59,7 @@ pub fn booking_body(office: &str, service: &str, start: &str, pesel: &str) -> Va
         "start": start,
         "first_name": "Anna",
         "last_name": "Kowalska",
-        "email": "anna.kowalska@example.pl",
+        "email": email_of(pesel),
         "national_id": pesel,
         "phone": "601 234 567",
         "accept_terms": true,

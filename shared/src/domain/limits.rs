@@ -59,6 +59,12 @@ pub struct Limits {
     pub cancel_requests_per_person: Limit,
     /// Cancellation requests by national ID from one client address: 20 an hour.
     pub cancel_requests_per_client: Limit,
+    /// Holds one person (person key) makes: 5 a day, across matters.
+    pub holds_per_person: Limit,
+    /// Holds for one email address (each sends an email): 5 a day.
+    pub holds_per_email: Limit,
+    /// Holds confirmed by SMS to one phone number (each sends an SMS): 3 a day.
+    pub sms_holds_per_phone: Limit,
 }
 
 impl Default for Limits {
@@ -72,12 +78,24 @@ impl Default for Limits {
                 max: 20,
                 window_minutes: 60,
             },
+            holds_per_person: Limit {
+                max: 5,
+                window_minutes: 24 * 60,
+            },
+            holds_per_email: Limit {
+                max: 5,
+                window_minutes: 24 * 60,
+            },
+            sms_holds_per_phone: Limit {
+                max: 3,
+                window_minutes: 24 * 60,
+            },
         }
     }
 }
 
 impl Limits {
-    pub fn all(&self) -> [(&'static str, Limit); 2] {
+    pub fn all(&self) -> [(&'static str, Limit); 5] {
         [
             (
                 "cancel_requests_per_person",
@@ -87,6 +105,9 @@ impl Limits {
                 "cancel_requests_per_client",
                 self.cancel_requests_per_client,
             ),
+            ("holds_per_person", self.holds_per_person),
+            ("holds_per_email", self.holds_per_email),
+            ("sms_holds_per_phone", self.sms_holds_per_phone),
         ]
     }
 }
@@ -104,6 +125,9 @@ pub enum Counted {
     CancelRequestsPerPerson,
     CancelRequestsPerClient,
     RepliesToUnknownNumber,
+    HoldsPerPerson,
+    HoldsPerEmail,
+    SmsHoldsPerPhone,
 }
 
 impl Counted {
@@ -112,6 +136,9 @@ impl Counted {
             Counted::CancelRequestsPerPerson => "cancel-person",
             Counted::CancelRequestsPerClient => "cancel-client",
             Counted::RepliesToUnknownNumber => "reply-unknown",
+            Counted::HoldsPerPerson => "holds-person",
+            Counted::HoldsPerEmail => "holds-email",
+            Counted::SmsHoldsPerPhone => "holds-phone",
         }
     }
 }

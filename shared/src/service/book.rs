@@ -4,6 +4,7 @@
 use crate::domain::booking::{Booking, HoldIds, HoldSecrets, Place};
 use crate::domain::codes::{KioskCode, new_ulid, public_ref};
 use crate::domain::ids::BookingId;
+use crate::domain::limits::Counted;
 use crate::domain::outbox::{MessageKind, OutboxMessage};
 use crate::domain::schedule;
 use crate::domain::secrets::{Digest, Purpose};
@@ -13,6 +14,7 @@ use crate::service::{
     App, FieldError, MAX_ATTEMPTS, ServiceError, backoff, find_service, next_free_slots,
 };
 use crate::store::items::IDEMPOTENCY_RETENTION;
+use crate::store::limits::Counter;
 use crate::store::{HoldRefusal, IdempotentAnswer, NewHold};
 
 /// The answer to a booking request.
@@ -92,6 +94,29 @@ pub async fn book(
         service,
         slot,
     };
+    let limits = office.limits;
+    let mut counters = vec![
+        Counter::new(
+            Counted::HoldsPerPerson,
+            person.0.clone(),
+            limits.holds_per_person,
+            now,
+        ),
+        Counter::new(
+            Counted::HoldsPerEmail,
+            email_key.0.clone(),
+            limits.holds_per_email,
+            now,
+        ),
+    ];
+    if let Some(phone) = &phone_key {
+        counters.push(Counter::new(
+            Counted::SmsHoldsPerPhone,
+            phone.0.clone(),
+            limits.sms_holds_per_phone,
+            now,
+        ));
+    }
 
     for attempt in 0..MAX_ATTEMPTS {
         let entropy = &*app.entropy;
@@ -141,6 +166,7 @@ pub async fn book(
             weekly_cap: department.weekly_online_cap,
             message: &message,
             idempotency: answer.as_ref(),
+            counters: &counters,
         };
         match app.store.create_hold(hold).await? {
             Ok(()) => {
@@ -156,6 +182,13 @@ pub async fn book(
                 return Err(ServiceError::WeekFull { next });
             }
             Err(HoldRefusal::PersonAlreadyBooked) => return Err(ServiceError::AlreadyBooked),
+            Err(HoldRefusal::LimitReached(index)) => {
+                let counter = counters.get(index).ok_or(ServiceError::Busy)?;
+                tracing::info!(limit = counter.counted.as_str(), "hold limit reached");
+                return Err(ServiceError::RateLimited {
+                    retry_after_seconds: counter.window.seconds_left(now),
+                });
+            }
             Err(HoldRefusal::EmailUndeliverable) => {
                 return Err(FieldError::new(
                     "email",

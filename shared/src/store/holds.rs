@@ -1,7 +1,7 @@
 //! Writing a hold. One TransactWriteItems whose conditions carry the rules
 //! (seats per slot, the weekly cap, one booking per person and matter, a
-//! unique kiosk code), so concurrent requests cannot double-book; the
-//! idempotent answer is written in the same transaction.
+//! unique kiosk code, the hold limits), so concurrent requests cannot
+//! double-book; the idempotent answer is written in the same transaction.
 
 use crate::domain::booking::Booking;
 use crate::domain::outbox::OutboxMessage;
@@ -11,6 +11,7 @@ use crate::store::items::{
     BookingItem, IdempotencyItem, KioskCodeItem, PersonRuleItem, PublicRefItem,
     UndeliverableAddressItem, entity,
 };
+use crate::store::limits::Counter;
 use crate::store::writes::{cancellation_codes, is_conflict};
 use crate::store::{Store, StoreError, key_map, keys, n, to_item};
 use aws_sdk_dynamodb::types::{ConditionCheck, Put, TransactWriteItem};
@@ -33,6 +34,8 @@ enum Guard {
     Booking,
     Outbox,
     Idempotency,
+    /// The counter at this index of [`NewHold::counters`].
+    Limit(usize),
 }
 
 /// Why a hold was not written.
@@ -54,6 +57,8 @@ pub enum HoldRefusal {
     PublicRefTaken,
     /// The idempotency key was recorded by a concurrent request.
     IdempotencyKeyTaken,
+    /// The counter at this index of [`NewHold::counters`] has no hits left in its window.
+    LimitReached(usize),
     /// Another transaction touched the same items; retry.
     Conflict,
 }
@@ -77,6 +82,8 @@ pub struct NewHold<'a> {
     pub weekly_cap: Option<u32>,
     pub message: &'a OutboxMessage,
     pub idempotency: Option<&'a IdempotentAnswer>,
+    /// The limits the hold counts against (holds per person, email, phone).
+    pub counters: &'a [Counter],
 }
 
 impl Store {
@@ -90,6 +97,10 @@ impl Store {
         let b = hold.booking;
         let mut writes = Vec::new();
         let mut guards = Vec::new();
+        for (index, counter) in hold.counters.iter().enumerate() {
+            writes.push(self.counter_hit(counter)?);
+            guards.push(Guard::Limit(index));
+        }
         for unit in &b.capacity_units {
             let key = keys::unit(&b.office_id, &b.department_id, *unit);
             writes.push(self.counter_update(&key, 1, Some(hold.desks_online))?);
@@ -216,6 +227,7 @@ impl Store {
             Some(Guard::KioskCode) => Ok(Err(HoldRefusal::KioskCodeTaken)),
             Some(Guard::PublicRef) => Ok(Err(HoldRefusal::PublicRefTaken)),
             Some(Guard::Idempotency) => Ok(Err(HoldRefusal::IdempotencyKeyTaken)),
+            Some(Guard::Limit(index)) => Ok(Err(HoldRefusal::LimitReached(index))),
             // A fresh ULID or outbox id that exists means something is deeply wrong.
             Some(Guard::Booking | Guard::Outbox) | None => Err(StoreError::transaction(err)),
         }

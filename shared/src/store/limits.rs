@@ -5,7 +5,34 @@
 use crate::domain::limits::{Counted, Limit, Window};
 use crate::store::items::entity;
 use crate::store::{Store, StoreError, key_map, keys, n, s};
+use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use chrono::{DateTime, TimeDelta, Utc};
+
+/// Counts a hit: creates the window's counter or adds one to it.
+const COUNT: &str = "ADD hits :one SET entity = :entity, #ttl = :ttl";
+/// Only while the window has hits left.
+const UNDER_LIMIT: &str = "attribute_not_exists(hits) OR hits < :max";
+
+/// One hit to count within another write (a hold counts against several limits).
+#[derive(Debug, Clone)]
+pub struct Counter {
+    pub counted: Counted,
+    /// A keyed hash (person key, email or phone digest).
+    pub subject: String,
+    pub limit: Limit,
+    pub window: Window,
+}
+
+impl Counter {
+    pub fn new(counted: Counted, subject: String, limit: Limit, now: DateTime<Utc>) -> Self {
+        Self {
+            counted,
+            subject,
+            limit,
+            window: limit.window_at(now),
+        }
+    }
+}
 
 /// A counter outlives its window by this much before TTL may remove it.
 const COUNTER_LINGER: TimeDelta = TimeDelta::days(1);
@@ -31,8 +58,8 @@ impl Store {
                         subject,
                         window.start,
                     ))))
-                    .update_expression("ADD hits :one SET entity = :entity, #ttl = :ttl")
-                    .condition_expression("attribute_not_exists(hits) OR hits < :max")
+                    .update_expression(COUNT)
+                    .condition_expression(UNDER_LIMIT)
                     .expression_attribute_names("#ttl", "ttl")
                     .expression_attribute_values(":one", n(1))
                     .expression_attribute_values(":max", n(limit.max))
@@ -44,5 +71,29 @@ impl Store {
             )
             .await?;
         Ok((!counted_now).then_some(window))
+    }
+
+    /// The transaction step that counts `counter`'s hit, refused when its
+    /// window is full.
+    pub(crate) fn counter_hit(&self, counter: &Counter) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key_map(&keys::limit_counter(
+                counter.counted,
+                &counter.subject,
+                counter.window.start,
+            ))))
+            .update_expression(COUNT)
+            .condition_expression(UNDER_LIMIT)
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":max", n(counter.limit.max))
+            .expression_attribute_values(":entity", s(entity::LIMIT_COUNTER))
+            .expression_attribute_values(
+                ":ttl",
+                n((counter.window.end + COUNTER_LINGER).timestamp()),
+            )
+            .build()?;
+        Ok(TransactWriteItem::builder().update(update).build())
     }
 }

@@ -9,6 +9,7 @@ use crate::store::items::attr::{MANAGE_TOKENS, REMINDED_AT, START_AT, STATUS};
 use crate::store::items::{BookingItem, entity};
 use crate::store::transitions::TransitionRefusal;
 use crate::store::{Store, StoreError, from_item, key_map, keys, n, s};
+use aws_sdk_dynamodb::types::builders::UpdateBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -49,25 +50,15 @@ impl Store {
         now: DateTime<Utc>,
         message: &OutboxMessage,
     ) -> Result<Result<(), TransitionRefusal>, StoreError> {
-        let update = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(key_map(&keys::booking(booking.id))))
+        let update = self
+            .manage_token_added(booking, manage_token, now)
             .update_expression(format!(
                 "SET {REMINDED_AT} = :now, {MANAGE_TOKENS} = list_append({MANAGE_TOKENS}, :manage)"
             ))
             .condition_expression(format!(
                 "#status = :confirmed AND attribute_not_exists({REMINDED_AT}) AND {START_AT} > :now"
-            ))
-            .expression_attribute_names("#status", STATUS)
-            .expression_attribute_values(":confirmed", s(BookingStatus::Confirmed.as_str()))
-            .expression_attribute_values(":now", n(now.timestamp_millis()))
-            .expression_attribute_values(":manage", AttributeValue::L(vec![s(&manage_token.0)]))
-            .build()?;
-        let writes = vec![
-            TransactWriteItem::builder().update(update).build(),
-            self.outbox_put(message)?,
-        ];
-        self.transition(writes, None, now).await
+            ));
+        self.queue_with_token(update, message, now).await
     }
 
     /// Adds a manage token to an open booking that has not begun and queues
@@ -79,23 +70,44 @@ impl Store {
         now: DateTime<Utc>,
         message: &OutboxMessage,
     ) -> Result<Result<(), TransitionRefusal>, StoreError> {
-        let update = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(key_map(&keys::booking(booking.id))))
+        let update = self
+            .manage_token_added(booking, manage_token, now)
             .update_expression(format!(
                 "SET {MANAGE_TOKENS} = list_append({MANAGE_TOKENS}, :manage)"
             ))
             .condition_expression(format!(
                 "#status IN (:pending, :confirmed) AND {START_AT} > :now"
             ))
+            .expression_attribute_values(":pending", s(BookingStatus::Pending.as_str()));
+        self.queue_with_token(update, message, now).await
+    }
+
+    /// The booking's update carrying a new manage token (`:manage`), the
+    /// time (`:now`) and `#status`/`:confirmed` for its condition.
+    fn manage_token_added(
+        &self,
+        booking: &Booking,
+        manage_token: &Digest,
+        now: DateTime<Utc>,
+    ) -> UpdateBuilder {
+        Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key_map(&keys::booking(booking.id))))
             .expression_attribute_names("#status", STATUS)
-            .expression_attribute_values(":pending", s(BookingStatus::Pending.as_str()))
             .expression_attribute_values(":confirmed", s(BookingStatus::Confirmed.as_str()))
             .expression_attribute_values(":now", n(now.timestamp_millis()))
             .expression_attribute_values(":manage", AttributeValue::L(vec![s(&manage_token.0)]))
-            .build()?;
+    }
+
+    /// The booking's update and the message that carries the token, together.
+    async fn queue_with_token(
+        &self,
+        update: UpdateBuilder,
+        message: &OutboxMessage,
+        now: DateTime<Utc>,
+    ) -> Result<Result<(), TransitionRefusal>, StoreError> {
         let writes = vec![
-            TransactWriteItem::builder().update(update).build(),
+            TransactWriteItem::builder().update(update.build()?).build(),
             self.outbox_put(message)?,
         ];
         self.transition(writes, None, now).await

@@ -4,7 +4,7 @@
 
 use crate::domain::limits::{Counted, Limit, Window};
 use crate::store::items::entity;
-use crate::store::{Store, StoreError, key_map, keys, n, s};
+use crate::store::{Item, Store, StoreError, key_map, keys, n, s};
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -37,6 +37,30 @@ impl Counter {
 /// A counter outlives its window by this much before TTL may remove it.
 const COUNTER_LINGER: TimeDelta = TimeDelta::days(1);
 
+impl Counter {
+    /// The counter item's key.
+    fn key(&self) -> Item {
+        key_map(&keys::limit_counter(
+            self.counted,
+            &self.subject,
+            self.window.start,
+        ))
+    }
+
+    /// The values [`COUNT`] and [`UNDER_LIMIT`] refer to.
+    fn values(&self) -> Item {
+        Item::from([
+            (":one".to_owned(), n(1)),
+            (":max".to_owned(), n(self.limit.max)),
+            (":entity".to_owned(), s(entity::LIMIT_COUNTER)),
+            (
+                ":ttl".to_owned(),
+                n((self.window.end + COUNTER_LINGER).timestamp()),
+            ),
+        ])
+    }
+}
+
 impl Store {
     /// Counts one hit against `limit` for `subject` (a keyed hash). `Ok(None)` when it was
     /// counted; `Ok(Some(window))` when the window is already full (nothing
@@ -48,29 +72,19 @@ impl Store {
         limit: Limit,
         now: DateTime<Utc>,
     ) -> Result<Option<Window>, StoreError> {
-        let window = limit.window_at(now);
+        let counter = Counter::new(counted, subject.to_owned(), limit, now);
         let counted_now = self
             .update_if(
                 self.client
                     .update_item()
-                    .set_key(Some(key_map(&keys::limit_counter(
-                        counted,
-                        subject,
-                        window.start,
-                    ))))
+                    .set_key(Some(counter.key()))
                     .update_expression(COUNT)
                     .condition_expression(UNDER_LIMIT)
                     .expression_attribute_names("#ttl", "ttl")
-                    .expression_attribute_values(":one", n(1))
-                    .expression_attribute_values(":max", n(limit.max))
-                    .expression_attribute_values(":entity", s(entity::LIMIT_COUNTER))
-                    .expression_attribute_values(
-                        ":ttl",
-                        n((window.end + COUNTER_LINGER).timestamp()),
-                    ),
+                    .set_expression_attribute_values(Some(counter.values())),
             )
             .await?;
-        Ok((!counted_now).then_some(window))
+        Ok((!counted_now).then_some(counter.window))
     }
 
     /// The transaction step that counts `counter`'s hit, refused when its
@@ -78,21 +92,11 @@ impl Store {
     pub(crate) fn counter_hit(&self, counter: &Counter) -> Result<TransactWriteItem, StoreError> {
         let update = Update::builder()
             .table_name(&self.table)
-            .set_key(Some(key_map(&keys::limit_counter(
-                counter.counted,
-                &counter.subject,
-                counter.window.start,
-            ))))
+            .set_key(Some(counter.key()))
             .update_expression(COUNT)
             .condition_expression(UNDER_LIMIT)
             .expression_attribute_names("#ttl", "ttl")
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":max", n(counter.limit.max))
-            .expression_attribute_values(":entity", s(entity::LIMIT_COUNTER))
-            .expression_attribute_values(
-                ":ttl",
-                n((counter.window.end + COUNTER_LINGER).timestamp()),
-            )
+            .set_expression_attribute_values(Some(counter.values()))
             .build()?;
         Ok(TransactWriteItem::builder().update(update).build())
     }

@@ -30,6 +30,9 @@ pub enum SmsOutcome {
 pub async fn handle_inbound_sms(app: &App, sms: &InboundSms) -> Result<SmsOutcome, ServiceError> {
     let phone_key = app.keyring.digest(Purpose::Phone, sms.from.as_str());
     let code = sms_reply::read_code(&sms.body);
+    // An unknown number's answer is counted once per inbound SMS, not again
+    // when a conflict makes this loop decide a second time.
+    let mut reply_counted = false;
     for attempt in 0..MAX_ATTEMPTS {
         let mut candidates = Vec::new();
         for id in app.store.bookings_by_phone(&phone_key).await? {
@@ -53,6 +56,22 @@ pub async fn handle_inbound_sms(app: &App, sms: &InboundSms) -> Result<SmsOutcom
                 now,
             )
         };
+        if matches!(decision, SmsDecision::Reply(ReplyReason::UnknownNumber)) && !reply_counted {
+            reply_counted = true;
+            let limited = app
+                .store
+                .count_hit(
+                    Counted::RepliesToUnknownNumber,
+                    &phone_key.0,
+                    UNKNOWN_NUMBER_REPLIES,
+                    now,
+                )
+                .await?;
+            if limited.is_some() {
+                tracing::info!("unknown number already answered today");
+                return Ok(SmsOutcome::NotAnswered);
+            }
+        }
         let result = match &decision {
             SmsDecision::Confirm(id) => {
                 let booking = find(id).ok_or(ServiceError::BookingNotFound)?;
@@ -76,21 +95,6 @@ pub async fn handle_inbound_sms(app: &App, sms: &InboundSms) -> Result<SmsOutcom
                     .record_wrong_codes(holds, &reply(about, reason), now, &sms.id)
                     .await?
                     .map(|()| SmsOutcome::Replied(reason))
-            }
-            SmsDecision::Reply(ReplyReason::UnknownNumber)
-                if app
-                    .store
-                    .count_hit(
-                        Counted::RepliesToUnknownNumber,
-                        &phone_key.0,
-                        UNKNOWN_NUMBER_REPLIES,
-                        now,
-                    )
-                    .await?
-                    .is_some() =>
-            {
-                tracing::info!("unknown number already answered today");
-                return Ok(SmsOutcome::NotAnswered);
             }
             SmsDecision::Reply(reason) => app
                 .store

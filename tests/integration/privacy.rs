@@ -43,9 +43,10 @@ async fn no_personal_data_is_stored_as_a_plain_national_id_or_logged() {
 #[tokio::test]
 async fn no_raw_token_or_code_is_stored_where_the_stream_or_a_backup_can_read_it() {
     let env = TestEnv::new().await;
-    let mut booking = env.first_free_request(&pesel(78)).await;
-    booking["email"] = json!(env.email);
-    let id = env.book_with(&booking).await;
+    let start = env.first_free_id_card_slot().await;
+    let id = env
+        .book(OLSZTYN, ID_CARD_APPLICATION, &start, &pesel(78), json!({}))
+        .await;
     let hold = env.message(&id, "hold_created").await;
     let secrets = ["confirm_token", "confirm_code", "manage_token"].map(|f| s(&hold, f));
     assert!(secrets.iter().all(|v| v.len() >= 6), "{secrets:?}");

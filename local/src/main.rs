@@ -50,10 +50,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let aws = termin::sdk::load().await;
     // The wall clock, which `/_local/clock` can move to try the day of a visit.
     let clock = Arc::new(ShiftedClock::default());
-    let app = App {
-        clock: clock.clone(),
-        ..App::new(&config, &aws)
-    };
+    let mut app = App::new(&config, &aws);
+    app.base.clock = clock.clone();
     let template = Template::workspace()?;
     template
         .create_table(app.store.client(), &config.table_name)

@@ -154,7 +154,7 @@ async fn kiosks(State(shared): State<Shared>) -> Response {
                     json!({
                         "kiosk_id": k.id,
                         "office_id": k.office_id.as_str(),
-                        "secret": shared.app.keyring.kiosk_secret(&k.id, k.generation),
+                        "secret": termin::service::kiosk::kiosk_secret(&shared.app.keyring, k),
                         "screen": format!("/kiosk.html#kiosk={}", k.id),
                     })
                 })
@@ -262,6 +262,7 @@ mod tests {
     use crate::template::Template;
     use termin::domain::codes::OsEntropy;
     use termin::domain::secrets::Keyring;
+    use termin::service::Base;
     use termin::store::Store;
 
     /// The server with a table it never reaches (the document needs none).
@@ -278,11 +279,13 @@ mod tests {
         );
         let clock = Arc::new(ShiftedClock::default());
         let state = App {
-            store: Store::new(client, "unused", keyring.sealer()),
-            clock: clock.clone(),
-            entropy: Arc::new(OsEntropy),
+            base: Base {
+                store: Store::new(client, "unused", keyring.sealer()),
+                clock: clock.clone(),
+                entropy: Arc::new(OsEntropy),
+                warm: Arc::default(),
+            },
             keyring: keyring.clone(),
-            warm: Arc::default(),
         };
         let local = LocalServices {
             moto_endpoint: String::new(),

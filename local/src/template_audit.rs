@@ -230,8 +230,12 @@ fn table_statements_are_limited_to_key_prefixes_the_store_builds() {
     }
 }
 
+/// The functions that never hash: they get neither the key's secret ARN nor
+/// the right to read it, and their binaries read only the table's name.
+const KEYLESS: [&str; 2] = ["ListSlotsFunction", "QueueFunction"];
+
 #[test]
-fn the_hash_key_reaches_functions_as_a_secret_arn_never_as_its_value() {
+fn the_hash_key_reaches_only_functions_that_hash_as_a_secret_arn_never_as_its_value() {
     let audit = Audit::workspace();
     let global = audit
         .doc
@@ -240,15 +244,16 @@ fn the_hash_key_reaches_functions_as_a_secret_arn_never_as_its_value() {
         .and_then(|f| f.get("Environment"))
         .and_then(|e| e.get("Variables"))
         .unwrap();
-    assert_eq!(
-        global.get("HASH_KEY_SECRET_ARN").and_then(reference),
-        Some("HashKeySecretArn")
+    assert!(
+        global.get("HASH_KEY_SECRET_ARN").is_none(),
+        "every function would get the key's secret ARN"
     );
     let text = serde_yaml::to_string(&audit.doc).unwrap();
     assert!(
         !text.contains("resolve:secretsmanager"),
         "a dynamic reference puts the secret's value into the template's output"
     );
+    let mut keyless_seen = Vec::new();
     for (function, props) in audit.functions() {
         let own = props.get("Environment").and_then(|e| e.get("Variables"));
         for variables in [Some(global), own].into_iter().flatten() {
@@ -257,12 +262,30 @@ fn the_hash_key_reaches_functions_as_a_secret_arn_never_as_its_value() {
                 "{function} gets HASH_KEY in its environment"
             );
         }
+        let arn = own.and_then(|v| v.get("HASH_KEY_SECRET_ARN"));
         let reads: Vec<_> = audit
             .statements(function, props)
             .into_iter()
             .filter(|s| strings(s.get("Action")).contains(&"secretsmanager:GetSecretValue"))
             .flat_map(|s| one_or_many(s.get("Resource")))
             .collect();
+        if KEYLESS.contains(&function) {
+            keyless_seen.push(function);
+            assert!(
+                arn.is_none(),
+                "{function} never hashes but gets the key's ARN"
+            );
+            assert!(
+                reads.is_empty(),
+                "{function} never hashes but may read the key"
+            );
+            continue;
+        }
+        assert_eq!(
+            arn.and_then(reference),
+            Some("HashKeySecretArn"),
+            "{function}"
+        );
         assert!(!reads.is_empty(), "{function} cannot read the key's secret");
         for resource in reads {
             assert_eq!(
@@ -272,6 +295,10 @@ fn the_hash_key_reaches_functions_as_a_secret_arn_never_as_its_value() {
             );
         }
     }
+    assert_eq!(
+        keyless_seen, KEYLESS,
+        "the keyless functions are in the template"
+    );
 }
 
 #[test]
@@ -309,6 +336,14 @@ fn every_function_binary_is_released_and_loads_its_key_the_way_the_template_pass
                 .next_back()
                 .is_some_and(|c| c.is_alphanumeric())
         });
+        if KEYLESS.contains(&function) {
+            assert!(
+                !source.contains("Config::load(") && !from_env && source.contains("Base::new("),
+                "{function}: {} never hashes, so it must build a keyless Base",
+                main.display()
+            );
+            continue;
+        }
         assert!(
             source.contains("Config::load(") && !from_env,
             "{function}: {} must read HASH_KEY_SECRET_ARN through Config::load",

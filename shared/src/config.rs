@@ -1,8 +1,7 @@
 //! Typed configuration, read once at cold start. A missing or bad value stops
 //! the function before it serves anything.
 
-use crate::domain::secrets::{Keyring, WeakKey};
-use base64::Engine;
+use crate::domain::secrets::{Keyring, KeyringError};
 use std::future::Future;
 
 /// A failure to read the HMAC key's secret from Secrets Manager.
@@ -14,10 +13,8 @@ pub enum ConfigError {
     Missing(&'static str),
     #[error("neither HASH_KEY nor HASH_KEY_SECRET_ARN is set")]
     NoHashKey,
-    #[error("environment variable {0} is not valid base64")]
-    Encoding(&'static str),
-    #[error("environment variable {0}: {1}")]
-    Weak(&'static str, #[source] WeakKey),
+    #[error("the hashing key (HASH_KEY or its secret): {0}")]
+    Key(#[source] KeyringError),
     #[error("environment variable {0} is not valid: {1}")]
     Invalid(&'static str, &'static str),
     #[error("could not read the secret that HASH_KEY_SECRET_ARN names ({arn})")]
@@ -33,7 +30,9 @@ pub enum ConfigError {
 pub struct Config {
     /// The single DynamoDB table.
     pub table_name: String,
-    /// HMAC key for person keys and token digests (base64, ≥ 32 bytes).
+    /// HMAC keys for person keys and token digests: one base64 key of at
+    /// least 32 bytes, or `id:base64` entries, the current first (see
+    /// [`Keyring::parse`]).
     pub keyring: Keyring,
 }
 
@@ -85,15 +84,18 @@ impl Config {
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let table_name = get("TABLE_NAME").ok_or(ConfigError::Missing("TABLE_NAME"))?;
         let raw_key = get("HASH_KEY").ok_or(ConfigError::Missing("HASH_KEY"))?;
-        let key = base64::engine::general_purpose::STANDARD
-            .decode(raw_key.trim())
-            .map_err(|_| ConfigError::Encoding("HASH_KEY"))?;
-        let keyring = Keyring::new(&key).map_err(|e| ConfigError::Weak("HASH_KEY", e))?;
+        let keyring = Keyring::parse(&raw_key).map_err(ConfigError::Key)?;
         Ok(Self {
             table_name,
             keyring,
         })
     }
+}
+
+/// The table's name (`TABLE_NAME`), all a function that never hashes needs:
+/// it gets no key and reads none.
+pub fn table_name_from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<String, ConfigError> {
+    get("TABLE_NAME").ok_or(ConfigError::Missing("TABLE_NAME"))
 }
 
 /// The string value of a Secrets Manager secret.
@@ -193,14 +195,18 @@ mod tests {
         ));
         assert!(matches!(
             env(Some("t"), Some("%%")),
-            Err(ConfigError::Encoding(_))
+            Err(ConfigError::Key(KeyringError::Encoding))
         ));
         assert!(matches!(
             env(Some("t"), Some("c2hvcnQ=")),
-            Err(ConfigError::Weak(..))
+            Err(ConfigError::Key(KeyringError::Weak(_)))
         ));
+        use base64::Engine;
         let key = base64::engine::general_purpose::STANDARD.encode([9u8; 32]);
         assert_eq!(env(Some("t"), Some(&key)).unwrap().table_name, "t");
+        let during_rotation = format!("k2:{key},k1:{KEY}");
+        let config = env(Some("t"), Some(&during_rotation)).unwrap();
+        assert_eq!(config.keyring.current_id(), "k2");
     }
 
     fn env(pairs: &[(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> + use<> {
@@ -278,7 +284,7 @@ mod tests {
         let failed = Config::load_with(get(), |_| async { Err("access denied".into()) }).await;
         assert!(matches!(failed, Err(ConfigError::Secret { arn: a, .. }) if a == arn));
         let weak = Config::load_with(get(), |_| async { Ok("c2hvcnQ=".to_owned()) }).await;
-        assert!(matches!(weak, Err(ConfigError::Weak(..))));
+        assert!(matches!(weak, Err(ConfigError::Key(KeyringError::Weak(_)))));
         let no_table = Config::load_with(env(&[("HASH_KEY_SECRET_ARN", arn)]), never_fetched).await;
         assert!(matches!(no_table, Err(ConfigError::Missing("TABLE_NAME"))));
     }

@@ -210,9 +210,9 @@ async fn two_bookings_never_share_a_booking_reference_even_when_the_same_one_is_
     let env = TestEnv::new().await;
     // Two containers whose randomness runs alike: the second draws the
     // reference the first took (a 1-in-17-billion chance made certain).
-    let alike = |app: App| App {
-        entropy: Arc::new(SeededEntropy::new(7)),
-        ..app
+    let alike = |mut app: App| {
+        app.base.entropy = Arc::new(SeededEntropy::new(7));
+        app
     };
     let first = alike(env.container(1).await);
     let second = alike(env.container(2).await);

@@ -3,6 +3,7 @@
 
 use lambda_http::http::Method;
 use serde_json::json;
+use termin::domain::secrets::FIRST_KEY_ID;
 use termin::domain::signing::{self, canonical, sha256_hex, sign};
 use termin_tests::*;
 
@@ -13,7 +14,11 @@ use termin_tests::*;
 async fn a_kiosk_request_stamped_at_the_smallest_timestamp_is_refused_as_stale() {
     let env = TestEnv::new().await;
     let kiosk = "olsztyn-hall-1";
-    let secret = env.app.keyring.kiosk_secret(kiosk, 1);
+    let secret = env
+        .app
+        .keyring
+        .kiosk_secret(FIRST_KEY_ID, kiosk, 1)
+        .unwrap();
     let body = json!({ "service_id": "id-card-application" }).to_string();
     let timestamp = i64::MIN;
     let nonce = "0123456789abcdef0123456789abcdef";

@@ -11,6 +11,7 @@ use termin::domain::booking::BookingStatus;
 use termin::domain::clock::Clock;
 use termin::domain::codes::{KioskCode, ShortCode};
 use termin::domain::ids::BookingId;
+use termin::domain::secrets::FIRST_KEY_ID;
 use termin::domain::signing::{self, canonical, sha256_hex, sign};
 use termin::service::warm::MAX_AGE;
 use termin::store::items::{BookingItem, KioskCodeItem, entity};
@@ -30,9 +31,19 @@ pub(crate) struct Kiosk<'e> {
 static NONCES: AtomicU64 = AtomicU64::new(1);
 
 impl<'e> Kiosk<'e> {
+    /// A demo kiosk, registered with the first key and generation 1.
     pub(crate) fn new(env: &'e TestEnv, id: &'static str) -> Self {
-        let secret = env.app.keyring.kiosk_secret(id, 1);
+        let secret = env.app.keyring.kiosk_secret(FIRST_KEY_ID, id, 1).unwrap();
         Self { env, id, secret }
+    }
+
+    /// A kiosk that signs with `secret`.
+    pub(crate) fn with_secret(env: &'e TestEnv, id: &'static str, secret: &str) -> Self {
+        Self {
+            env,
+            id,
+            secret: secret.to_owned(),
+        }
     }
 
     /// The five signature headers for a request sent now.
@@ -53,7 +64,7 @@ impl<'e> Kiosk<'e> {
         ]
     }
 
-    async fn send(&self, method: Method, path: &str, body: &str) -> (StatusCode, Value) {
+    pub(crate) async fn send(&self, method: Method, path: &str, body: &str) -> (StatusCode, Value) {
         let headers = self.headers(method.as_str(), path, body);
         let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
         self.env

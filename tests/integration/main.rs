@@ -10,6 +10,7 @@ mod flow;
 mod fuzz_regressions;
 mod idempotency;
 mod inbound_sms;
+mod key_rotation;
 mod kiosk;
 mod notify;
 mod openapi;

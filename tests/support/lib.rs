@@ -28,8 +28,8 @@ use termin::domain::codes::SeededEntropy;
 use termin::domain::ids::OfficeId;
 use termin::domain::secrets::Keyring;
 use termin::senders::Senders;
-use termin::service::App;
 use termin::service::notify::Notifier;
+use termin::service::{App, Base};
 use termin::store::Store;
 use termin_local::moto::{self, Sent, SentSms};
 use termin_local::router::Router;
@@ -166,11 +166,13 @@ impl TestEnv {
         demo::load(&store).await.unwrap();
         let clock = Arc::new(FixedClock::new(monday_9am()));
         let app = App {
-            store,
-            clock: clock.clone(),
-            entropy: Arc::new(SeededEntropy::new(n)),
+            base: Base {
+                store,
+                clock: clock.clone(),
+                entropy: Arc::new(SeededEntropy::new(n)),
+                warm: Default::default(),
+            },
             keyring,
-            warm: Default::default(),
         };
         let messaging = sdk_config(moto_endpoint()).await;
         let sender_domain = format!("t{}-{n}.example.pl", std::process::id());
@@ -239,12 +241,15 @@ impl TestEnv {
             .retry_partition(RetryPartition::new(format!("container-{n}")))
             .build();
         App {
-            store: Store::new(
-                aws_sdk_dynamodb::Client::from_conf(conf),
-                self.app.store.table(),
-                self.app.keyring.sealer(),
-            ),
-            warm: Default::default(),
+            base: Base {
+                store: Store::new(
+                    aws_sdk_dynamodb::Client::from_conf(conf),
+                    self.app.store.table(),
+                    self.app.keyring.sealer(),
+                ),
+                warm: Default::default(),
+                ..self.app.base.clone()
+            },
             ..self.app.clone()
         }
     }
@@ -256,12 +261,15 @@ impl TestEnv {
             .interceptor(faults.clone())
             .build();
         App {
-            store: Store::new(
-                aws_sdk_dynamodb::Client::from_conf(conf),
-                self.app.store.table(),
-                self.app.keyring.sealer(),
-            ),
-            warm: Default::default(),
+            base: Base {
+                store: Store::new(
+                    aws_sdk_dynamodb::Client::from_conf(conf),
+                    self.app.store.table(),
+                    self.app.keyring.sealer(),
+                ),
+                warm: Default::default(),
+                ..self.app.base.clone()
+            },
             ..self.app.clone()
         }
     }
@@ -677,6 +685,29 @@ impl TestEnv {
             .map(|b| vec![("authorization", b)])
             .unwrap_or_default();
         self.call(method, path, body, &headers).await
+    }
+
+    /// This deployment after its key was rotated to `keyring` (with the
+    /// earlier key kept beside the new one, or dropped): the same table,
+    /// clock and senders; every container starts cold with the new secret.
+    pub fn rotate_key(&mut self, keyring: Keyring) {
+        let store = Store::new(
+            self.app.store.client().clone(),
+            self.app.store.table(),
+            keyring.sealer(),
+        );
+        self.app = App {
+            base: Base {
+                store,
+                warm: Default::default(),
+                ..self.app.base.clone()
+            },
+            keyring,
+        };
+        self.notifier.app = self.app.clone();
+        let template = Template::workspace().unwrap();
+        self.router =
+            Router::from_template(&template, StaffTokens::new(&self.app.keyring)).unwrap();
     }
 
     pub fn advance(&self, by: Duration) {

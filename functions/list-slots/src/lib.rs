@@ -5,13 +5,13 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Error, Request, Response};
 use termin::api::{self, ApiError, json_response, office_id, path_param, service_id};
 use termin::service::input::SlotQuery;
-use termin::service::{self, App};
+use termin::service::{self, Base};
 
-pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, Error> {
+pub async fn handle(app: &Base, req: Request) -> Result<Response<Body>, Error> {
     Ok(api::respond(route(app, &req).await))
 }
 
-async fn route(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+async fn route(app: &Base, req: &Request) -> Result<Response<Body>, ApiError> {
     match (path_param(req, "office_id"), path_param(req, "service_id")) {
         (None, _) => Ok(json_response(
             StatusCode::OK,

@@ -9,14 +9,14 @@ use lambda_http::{Body, Error, Request, Response};
 use termin::api::{
     self, ApiError, json_response, not_found, office_id, parse_json, path_param, route_path, staff,
 };
-use termin::service::App;
+use termin::service::Base;
 use termin::service::queue::{self, DeskAction};
 
-pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, Error> {
+pub async fn handle(app: &Base, req: Request) -> Result<Response<Body>, Error> {
     Ok(api::respond(route(app, &req).await))
 }
 
-async fn route(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+async fn route(app: &Base, req: &Request) -> Result<Response<Body>, ApiError> {
     let path = route_path(req);
     if path.starts_with("/queue/") {
         if req.method() != Method::GET {

@@ -59,13 +59,18 @@ impl NoShowRule {
 }
 
 /// A ticket machine in an office's hall. Its signing secret is derived from
-/// its id and `generation` (see `Keyring::kiosk_secret`), never stored.
+/// the key `key_id` names, its id and `generation` (see
+/// `Keyring::kiosk_secret`), never stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KioskDevice {
     pub id: String,
     pub office_id: OfficeId,
     /// Raised to revoke the secret a kiosk holds.
     pub generation: u32,
+    /// The key that was current when the kiosk was registered (a kiosk
+    /// registered before keys had ids was registered with the first).
+    #[serde(default = "first_key_id")]
+    pub key_id: String,
     /// Off: the screen shows `message` and takes nothing.
     pub enabled: bool,
     /// Off: booked clients are still served, walk-ins see `message`.
@@ -75,6 +80,10 @@ pub struct KioskDevice {
     /// Shown when the kiosk or its walk-ins are off.
     #[serde(default, skip_serializing_if = "Text::is_empty")]
     pub message: Text,
+}
+
+fn first_key_id() -> String {
+    crate::domain::secrets::FIRST_KEY_ID.to_owned()
 }
 
 /// Where a ticket stands.

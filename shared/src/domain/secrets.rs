@@ -67,58 +67,185 @@ impl Purpose {
 #[error("the hashing key must be at least 32 bytes")]
 pub struct WeakKey;
 
-/// The HMAC key and the operations on it.
+/// Why a configured keyring was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyringError {
+    #[error("a key is not valid base64")]
+    Encoding,
+    #[error(transparent)]
+    Weak(#[from] WeakKey),
+    #[error("a key id must be 1 to 16 lowercase letters, digits or '-' ({0:?})")]
+    BadId(String),
+    #[error("the key id {0:?} is given twice")]
+    DuplicateId(String),
+    #[error("no key is given")]
+    Empty,
+}
+
+/// One key and the id stored beside everything made with it.
+#[derive(Clone)]
+struct Key {
+    id: String,
+    secret: Vec<u8>,
+}
+
+/// The HMAC keys and the operations on them. The first key is current: every
+/// new digest, person key, sealed value and kiosk secret is made with it, and
+/// carries its id (`k1.…`). The others are earlier keys kept while a rotation
+/// runs: what was made with them still verifies, opens and is found.
 #[derive(Clone)]
 pub struct Keyring {
-    key: Vec<u8>,
+    keys: Vec<Key>,
 }
 
 impl fmt::Debug for Keyring {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Keyring(<redacted>)")
+        let ids: Vec<&str> = self.keys.iter().map(|k| k.id.as_str()).collect();
+        write!(f, "Keyring({ids:?}, <redacted>)")
     }
 }
 
-/// A hex HMAC-SHA256 digest as stored in an item.
+/// A keyed HMAC-SHA256 digest as stored in an item: the id of the key it was
+/// made with, a dot, and the hex digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Digest(pub String);
 
-/// A person, known only by the keyed hash of their national ID.
+/// A person, known only by the keyed hash of their national ID (a [`Digest`]'s form).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PersonKey(pub String);
 
+/// The id a keyring given as one bare key gives that key.
+pub const FIRST_KEY_ID: &str = "k1";
+
 impl Keyring {
+    /// A keyring of one key, with the id [`FIRST_KEY_ID`].
     pub fn new(key: &[u8]) -> Result<Self, WeakKey> {
-        if key.len() < 32 {
-            return Err(WeakKey);
-        }
-        Ok(Self { key: key.to_vec() })
+        Self::with_ids(&[(FIRST_KEY_ID, key)]).map_err(|_| WeakKey)
     }
 
-    fn mac(&self, purpose: Purpose, value: &[u8]) -> String {
-        let bytes = hmac_bytes(&self.key, purpose, value);
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    /// A keyring of `keys`, the first current.
+    pub fn with_ids(keys: &[(&str, &[u8])]) -> Result<Self, KeyringError> {
+        let mut ring = Vec::with_capacity(keys.len());
+        for (id, secret) in keys {
+            let valid_id = (1..=16).contains(&id.len())
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if !valid_id {
+                return Err(KeyringError::BadId((*id).to_owned()));
+            }
+            if ring.iter().any(|k: &Key| k.id == *id) {
+                return Err(KeyringError::DuplicateId((*id).to_owned()));
+            }
+            if secret.len() < 32 {
+                return Err(WeakKey.into());
+            }
+            ring.push(Key {
+                id: (*id).to_owned(),
+                secret: secret.to_vec(),
+            });
+        }
+        if ring.is_empty() {
+            return Err(KeyringError::Empty);
+        }
+        Ok(Self { keys: ring })
+    }
+
+    /// A keyring as configured: one base64 key (its id is [`FIRST_KEY_ID`]),
+    /// or `id:base64` entries separated by commas, the current key first
+    /// (`k2:…,k1:…` while moving from `k1` to `k2`).
+    pub fn parse(text: &str) -> Result<Self, KeyringError> {
+        let decode = |b64: &str| {
+            base64::engine::general_purpose::STANDARD
+                .decode(b64.trim())
+                .map_err(|_| KeyringError::Encoding)
+        };
+        let text = text.trim();
+        if !text.contains(':') {
+            return Self::with_ids(&[(FIRST_KEY_ID, &decode(text)?)]);
+        }
+        let mut keys = Vec::new();
+        for entry in text.split(',') {
+            let (id, b64) = entry.split_once(':').ok_or(KeyringError::Encoding)?;
+            keys.push((id.trim(), decode(b64)?));
+        }
+        let borrowed: Vec<(&str, &[u8])> = keys.iter().map(|(i, k)| (*i, k.as_slice())).collect();
+        Self::with_ids(&borrowed)
+    }
+
+    /// The id of the key new digests are made with.
+    pub fn current_id(&self) -> &str {
+        &self.current().id
+    }
+
+    fn current(&self) -> &Key {
+        // `with_ids` refuses an empty ring.
+        &self.keys[0]
+    }
+
+    fn key(&self, id: &str) -> Option<&Key> {
+        self.keys.iter().find(|k| k.id == id)
+    }
+
+    fn mac(key: &Key, purpose: Purpose, value: &[u8]) -> String {
+        let bytes = hmac_bytes(&key.secret, purpose, value);
+        let mut out = String::with_capacity(key.id.len() + 1 + 64);
+        out.push_str(&key.id);
+        out.push('.');
+        for b in bytes {
+            out.push_str(&format!("{b:02x}"));
+        }
+        out
     }
 
     /// The sealer of secrets that must be stored until they are sent.
     pub fn sealer(&self) -> Sealer {
         Sealer {
-            key: hmac_bytes(&self.key, Purpose::Seal, b"v1"),
-            nonce_key: hmac_bytes(&self.key, Purpose::SealNonce, b"v1"),
+            keys: self
+                .keys
+                .iter()
+                .map(|k| SealKey {
+                    id: k.id.clone(),
+                    key: hmac_bytes(&k.secret, Purpose::Seal, b"v1"),
+                    nonce_key: hmac_bytes(&k.secret, Purpose::SealNonce, b"v1"),
+                })
+                .collect(),
         }
     }
 
+    /// The person key under the current key (what new items are written with).
     pub fn person_key(&self, id: &NationalId) -> PersonKey {
-        PersonKey(self.mac(Purpose::Person, id.canonical().as_bytes()))
+        PersonKey(Self::mac(
+            self.current(),
+            Purpose::Person,
+            id.canonical().as_bytes(),
+        ))
+    }
+
+    /// The person's key under every key of the ring, the current first: what
+    /// to look for, since an item may have been written before a rotation.
+    pub fn person_keys(&self, id: &NationalId) -> Vec<PersonKey> {
+        self.keys
+            .iter()
+            .map(|k| PersonKey(Self::mac(k, Purpose::Person, id.canonical().as_bytes())))
+            .collect()
     }
 
     pub fn digest(&self, purpose: Purpose, value: &str) -> Digest {
-        Digest(self.mac(purpose, value.as_bytes()))
+        Digest(Self::mac(self.current(), purpose, value.as_bytes()))
+    }
+
+    /// The digest of `value` under every key of the ring, the current first.
+    pub fn digests(&self, purpose: Purpose, value: &str) -> Vec<Digest> {
+        self.keys
+            .iter()
+            .map(|k| Digest(Self::mac(k, purpose, value.as_bytes())))
+            .collect()
     }
 
     /// The keyed digest of raw bytes (a request body).
     pub fn digest_bytes(&self, purpose: Purpose, value: &[u8]) -> Digest {
-        Digest(self.mac(purpose, value))
+        Digest(Self::mac(self.current(), purpose, value))
     }
 
     /// A fresh 256-bit token for `purpose` and the digest that is stored in its place.
@@ -135,24 +262,54 @@ impl Keyring {
         (code, digest)
     }
 
-    /// The signing secret of a kiosk: derived from the key, the kiosk's id and
-    /// its generation (raised to revoke a leaked secret), so it is never stored.
-    /// Staff type it into the kiosk once.
-    pub fn kiosk_secret(&self, kiosk_id: &str, generation: u32) -> String {
-        self.mac(
+    /// The signing secret of a kiosk: derived from the key named `key_id`
+    /// (the one current when the kiosk was registered), the kiosk's id and its
+    /// generation (raised to revoke a leaked secret), so it is never stored.
+    /// Staff type it into the kiosk once. None once that key has left the ring
+    /// (the kiosk must be registered again).
+    pub fn kiosk_secret(&self, key_id: &str, kiosk_id: &str, generation: u32) -> Option<String> {
+        Some(Self::kiosk_secret_with(
+            self.key(key_id)?,
+            kiosk_id,
+            generation,
+        ))
+    }
+
+    /// The id of the current key and the secret it gives a kiosk being registered.
+    pub fn new_kiosk_secret(&self, kiosk_id: &str, generation: u32) -> (String, String) {
+        let key = self.current();
+        (
+            key.id.clone(),
+            Self::kiosk_secret_with(key, kiosk_id, generation),
+        )
+    }
+
+    fn kiosk_secret_with(key: &Key, kiosk_id: &str, generation: u32) -> String {
+        let bytes = hmac_bytes(
+            &key.secret,
             Purpose::KioskSecret,
             format!("{kiosk_id}#{generation}").as_bytes(),
-        )
+        );
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
     }
 
     /// The key the local runner signs staff tokens with: derived, never stored.
     pub fn local_staff_token_key(&self) -> Vec<u8> {
-        self.mac(Purpose::LocalStaffTokens, b"v1").into_bytes()
+        hmac_bytes(&self.current().secret, Purpose::LocalStaffTokens, b"v1").to_vec()
     }
 
-    /// Constant-time check of `value` against a stored digest.
+    /// Constant-time check of `value` against a stored digest, with the key
+    /// whose id the digest carries; false when that key is not in the ring.
     pub fn verify(&self, purpose: Purpose, value: &str, stored: &Digest) -> bool {
-        let fresh = self.mac(purpose, value.as_bytes());
+        self.verify_bytes(purpose, value.as_bytes(), stored)
+    }
+
+    /// [`Keyring::verify`] for raw bytes (a request body).
+    pub fn verify_bytes(&self, purpose: Purpose, value: &[u8], stored: &Digest) -> bool {
+        let Some(key) = stored.0.split_once('.').and_then(|(id, _)| self.key(id)) else {
+            return false;
+        };
+        let fresh = Self::mac(key, purpose, value);
         fresh.as_bytes().ct_eq(stored.0.as_bytes()).into()
     }
 }
@@ -177,6 +334,13 @@ fn hmac_bytes(key: &[u8], purpose: Purpose, value: &[u8]) -> [u8; 32] {
 /// associated data, so a sealed value cannot be moved to another item.
 #[derive(Clone)]
 pub struct Sealer {
+    /// The current key first, as in the [`Keyring`].
+    keys: Vec<SealKey>,
+}
+
+#[derive(Clone)]
+struct SealKey {
+    id: String,
     key: [u8; 32],
     nonce_key: [u8; 32],
 }
@@ -187,27 +351,33 @@ impl fmt::Debug for Sealer {
     }
 }
 
-/// What a sealed value starts with (the version of the scheme).
+/// What a sealed value starts with (the version of the scheme); the id of
+/// the key it was sealed with and a colon follow.
 const SEALED_PREFIX: &str = "sealed1:";
 
-impl Sealer {
+impl SealKey {
     fn aead(&self) -> LessSafeKey {
         // A 32-byte key is what ChaCha20-Poly1305 takes, so this cannot fail.
         LessSafeKey::new(
             UnboundKey::new(&CHACHA20_POLY1305, &self.key).unwrap_or_else(|_| unreachable!()),
         )
     }
+}
 
+impl Sealer {
+    /// `value` sealed for `context` with the current key.
     pub fn seal(&self, context: &str, value: &str) -> String {
+        // The keyring refuses to be empty, and the sealer has its keys.
+        let key = &self.keys[0];
         let mut synthesized = [0u8; NONCE_LEN];
         let mut input = context.as_bytes().to_vec();
         input.push(0);
         input.extend_from_slice(value.as_bytes());
         synthesized
-            .copy_from_slice(&hmac_bytes(&self.nonce_key, Purpose::SealNonce, &input)[..NONCE_LEN]);
+            .copy_from_slice(&hmac_bytes(&key.nonce_key, Purpose::SealNonce, &input)[..NONCE_LEN]);
         let mut sealed = value.as_bytes().to_vec();
         // Sealing fails only for inputs of gigabytes.
-        self.aead()
+        key.aead()
             .seal_in_place_append_tag(
                 Nonce::assume_unique_for_key(synthesized),
                 Aad::from(context.as_bytes()),
@@ -216,7 +386,7 @@ impl Sealer {
             .unwrap_or_else(|_| unreachable!());
         let mut out = synthesized.to_vec();
         out.extend_from_slice(&sealed);
-        format!("{SEALED_PREFIX}{}", URL_SAFE_NO_PAD.encode(out))
+        format!("{SEALED_PREFIX}{}:{}", key.id, URL_SAFE_NO_PAD.encode(out))
     }
 
     /// [`Sealer::open`] for a sealed value; a value without the seal prefix
@@ -230,17 +400,17 @@ impl Sealer {
     }
 
     /// The value sealed for `context`; None when it was sealed for another
-    /// context or key, or altered.
+    /// context, with a key no longer in the ring, or altered.
     pub fn open(&self, context: &str, sealed: &str) -> Option<String> {
-        let bytes = URL_SAFE_NO_PAD
-            .decode(sealed.strip_prefix(SEALED_PREFIX)?)
-            .ok()?;
+        let (id, body) = sealed.strip_prefix(SEALED_PREFIX)?.split_once(':')?;
+        let key = self.keys.iter().find(|k| k.id == id)?;
+        let bytes = URL_SAFE_NO_PAD.decode(body).ok()?;
         if bytes.len() < NONCE_LEN {
             return None;
         }
         let (nonce, rest) = bytes.split_at(NONCE_LEN);
         let mut buffer = rest.to_vec();
-        let plain = self
+        let plain = key
             .aead()
             .open_in_place(
                 Nonce::try_assume_unique_for_key(nonce).ok()?,
@@ -297,7 +467,7 @@ mod tests {
         let key = keyring.person_key(&id);
         assert_eq!(key, keyring.person_key(&id));
         assert!(!key.0.contains("44051401359"));
-        assert_eq!(key.0.len(), 64);
+        assert!(key.0.starts_with("k1.") && key.0.len() == 3 + 64, "{key:?}");
         let other = Keyring::new(&[8; 32]).unwrap();
         assert_ne!(key, other.person_key(&id));
     }
@@ -305,13 +475,17 @@ mod tests {
     #[test]
     fn a_kiosk_secret_changes_with_the_kiosk_its_generation_and_the_key() {
         let keyring = Keyring::new(&[7; 32]).unwrap();
-        let secret = keyring.kiosk_secret("olsztyn-hall-1", 1);
-        assert_eq!(secret, keyring.kiosk_secret("olsztyn-hall-1", 1));
-        assert_eq!(secret.len(), 64);
-        assert_ne!(secret, keyring.kiosk_secret("olsztyn-hall-2", 1));
-        assert_ne!(secret, keyring.kiosk_secret("olsztyn-hall-1", 2));
+        let secret = |ring: &Keyring, kiosk, generation| {
+            ring.kiosk_secret(FIRST_KEY_ID, kiosk, generation).unwrap()
+        };
+        let first = secret(&keyring, "olsztyn-hall-1", 1);
+        assert_eq!(first, secret(&keyring, "olsztyn-hall-1", 1));
+        assert_eq!(first.len(), 64);
+        assert_ne!(first, secret(&keyring, "olsztyn-hall-2", 1));
+        assert_ne!(first, secret(&keyring, "olsztyn-hall-1", 2));
         let other = Keyring::new(&[8; 32]).unwrap();
-        assert_ne!(secret, other.kiosk_secret("olsztyn-hall-1", 1));
+        assert_ne!(first, secret(&other, "olsztyn-hall-1", 1));
+        assert_eq!(keyring.kiosk_secret("k2", "olsztyn-hall-1", 1), None);
     }
 
     #[test]
@@ -340,5 +514,91 @@ mod tests {
     #[test]
     fn short_keys_are_refused() {
         assert_eq!(Keyring::new(&[0; 31]).err(), Some(WeakKey));
+    }
+
+    fn b64(key: &[u8]) -> String {
+        base64::engine::general_purpose::STANDARD.encode(key)
+    }
+
+    #[test]
+    fn a_configured_keyring_is_one_bare_key_or_ids_with_keys_the_current_first() {
+        let one = Keyring::parse(&format!(" {} ", b64(&[1; 32]))).unwrap();
+        assert_eq!(one.current_id(), FIRST_KEY_ID);
+        assert_eq!(
+            one.digest(Purpose::Phone, "x"),
+            Keyring::new(&[1; 32]).unwrap().digest(Purpose::Phone, "x")
+        );
+        let two = Keyring::parse(&format!("k2:{}, k1:{}", b64(&[2; 32]), b64(&[1; 32]))).unwrap();
+        assert_eq!(two.current_id(), "k2");
+        assert!(two.digest(Purpose::Phone, "x").0.starts_with("k2."));
+        assert_eq!(format!("{two:?}"), r#"Keyring(["k2", "k1"], <redacted>)"#);
+        for (text, error) in [
+            (String::new(), KeyringError::Weak(WeakKey)),
+            ("k1:%%%".to_owned(), KeyringError::Encoding),
+            (format!("k1:{}", b64(&[1; 31])), KeyringError::Weak(WeakKey)),
+            (
+                format!("K1:{}", b64(&[1; 32])),
+                KeyringError::BadId("K1".into()),
+            ),
+            (
+                format!("k.1:{}", b64(&[1; 32])),
+                KeyringError::BadId("k.1".into()),
+            ),
+            (
+                format!("k1:{},k1:{}", b64(&[1; 32]), b64(&[2; 32])),
+                KeyringError::DuplicateId("k1".into()),
+            ),
+        ] {
+            assert_eq!(Keyring::parse(&text).err(), Some(error), "{text}");
+        }
+    }
+
+    #[test]
+    fn after_a_rotation_what_the_earlier_key_made_still_verifies_opens_and_is_found() {
+        let before = Keyring::new(&[1; 32]).unwrap();
+        let during = Keyring::with_ids(&[("k2", &[2; 32]), ("k1", &[1; 32])]).unwrap();
+        let after = Keyring::with_ids(&[("k2", &[2; 32])]).unwrap();
+
+        let digest = before.digest(Purpose::ManageToken, "token");
+        assert!(during.verify(Purpose::ManageToken, "token", &digest));
+        assert!(
+            !after.verify(Purpose::ManageToken, "token", &digest),
+            "k1 is gone"
+        );
+        let fresh = during.digest(Purpose::ManageToken, "token");
+        assert!(fresh.0.starts_with("k2.") && during.verify(Purpose::ManageToken, "token", &fresh));
+        assert!(!before.verify(Purpose::ManageToken, "token", &fresh));
+        // A digest whose id was changed does not verify under the other key.
+        let relabelled = Digest(digest.0.replacen("k1.", "k2.", 1));
+        assert!(!during.verify(Purpose::ManageToken, "token", &relabelled));
+
+        let id = NationalId::Pesel(Pesel::parse("44051401359").unwrap());
+        let keys = during.person_keys(&id);
+        assert_eq!(keys, vec![during.person_key(&id), before.person_key(&id)]);
+        assert_eq!(
+            during.digests(Purpose::Email, "a@b.pl")[1],
+            before.digest(Purpose::Email, "a@b.pl")
+        );
+
+        let sealed = before.sealer().seal("OUTBOX#1/code", "ABC123");
+        assert!(sealed.starts_with("sealed1:k1:"));
+        assert_eq!(
+            during.sealer().open("OUTBOX#1/code", &sealed).as_deref(),
+            Some("ABC123")
+        );
+        assert_eq!(after.sealer().open("OUTBOX#1/code", &sealed), None);
+        assert!(
+            during
+                .sealer()
+                .seal("OUTBOX#1/code", "ABC123")
+                .starts_with("sealed1:k2:")
+        );
+
+        let (id, secret) = before.new_kiosk_secret("hall-1", 1);
+        assert_eq!(id, "k1");
+        assert_eq!(during.kiosk_secret("k1", "hall-1", 1), Some(secret.clone()));
+        assert_eq!(during.new_kiosk_secret("hall-1", 1).0, "k2");
+        assert_ne!(during.new_kiosk_secret("hall-1", 1).1, secret);
+        assert_eq!(after.kiosk_secret("k1", "hall-1", 1), None);
     }
 }

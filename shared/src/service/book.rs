@@ -7,7 +7,7 @@ use crate::domain::ids::BookingId;
 use crate::domain::limits::Counted;
 use crate::domain::outbox::{MessageKind, OutboxMessage};
 use crate::domain::schedule;
-use crate::domain::secrets::{Digest, Purpose};
+use crate::domain::secrets::{Digest, PersonKey, Purpose};
 use crate::service::input::{BookRequest, Idempotency, parse_office_and_service};
 use crate::service::views::BookingView;
 use crate::service::{
@@ -36,23 +36,31 @@ fn idempotency_digests(app: &App, idem: &Idempotency) -> (Digest, Digest) {
     )
 }
 
-/// Replays the stored answer for a key, refusing a different body.
-async fn replay(
-    app: &App,
-    key: &Digest,
-    request: &Digest,
-) -> Result<Option<BookOutcome>, ServiceError> {
+/// Replays the stored answer for a key, refusing a different body. The
+/// answer may have been stored under an earlier key of the ring.
+async fn replay(app: &App, idem: &Idempotency) -> Result<Option<BookOutcome>, ServiceError> {
     let now = app.clock.now().timestamp();
-    match app.store.get_idempotent_answer(key).await? {
-        // Past its retention the key is free again (TTL deletes it later).
-        None => Ok(None),
-        Some(stored) if stored.ttl <= now => Ok(None),
-        Some(stored) if stored.request_digest == request.0 => Ok(Some(BookOutcome::Replayed {
-            status: stored.status,
-            body: stored.response,
-        })),
-        Some(_) => Err(ServiceError::IdempotencyKeyReused),
+    for key in app.keyring.digests(Purpose::Idempotency, idem.key.as_str()) {
+        match app.store.get_idempotent_answer(&key).await? {
+            // Past its retention the key is free again (TTL deletes it later).
+            None => continue,
+            Some(stored) if stored.ttl <= now => continue,
+            Some(stored) => {
+                let request = Digest(stored.request_digest);
+                if !app
+                    .keyring
+                    .verify_bytes(Purpose::IdempotentRequest, &idem.body, &request)
+                {
+                    return Err(ServiceError::IdempotencyKeyReused);
+                }
+                return Ok(Some(BookOutcome::Replayed {
+                    status: stored.status,
+                    body: stored.response,
+                }));
+            }
+        }
     }
+    Ok(None)
 }
 
 /// Creates a pending hold: validates everything, then writes it in one
@@ -63,12 +71,12 @@ pub async fn book(
     request: BookRequest,
     idempotency: Option<Idempotency>,
 ) -> Result<BookOutcome, ServiceError> {
-    let idem = idempotency.as_ref().map(|i| idempotency_digests(app, i));
-    if let Some((key, body)) = &idem
-        && let Some(answer) = replay(app, key, body).await?
+    if let Some(idem) = &idempotency
+        && let Some(answer) = replay(app, idem).await?
     {
         return Ok(answer);
     }
+    let idem = idempotency.as_ref().map(|i| idempotency_digests(app, i));
 
     let (office_id, service_id) =
         parse_office_and_service(&request.office_id, &request.service_id)?;
@@ -81,6 +89,13 @@ pub async fn book(
     let slot = schedule::check_start(office, department, service, input.start, now)
         .map_err(ServiceError::SlotRefused)?;
     let person = app.keyring.person_key(&input.national_id);
+    let persons = app.keyring.person_keys(&input.national_id);
+    let email_keys = app
+        .keyring
+        .digests(Purpose::Email, input.applicant.email.as_str());
+    // The person and the address under the ring's earlier keys (a rotation).
+    let earlier: Vec<(PersonKey, Digest)> =
+        persons.iter().cloned().zip(email_keys).skip(1).collect();
     let phone_key = input
         .applicant
         .sms_phone()
@@ -167,6 +182,7 @@ pub async fn book(
             message: &message,
             idempotency: answer.as_ref(),
             counters: &counters,
+            earlier: &earlier,
         };
         match app.store.create_hold(hold).await? {
             Ok(()) => {
@@ -198,18 +214,18 @@ pub async fn book(
                 .into());
             }
             Err(HoldRefusal::Blocked) => {
-                let until = app
-                    .store
-                    .blocked_until(&booking.person, &office.id)
-                    .await?
-                    .ok_or(ServiceError::Busy)?;
+                let mut until = None;
+                for person in &persons {
+                    until = until.max(app.store.blocked_until(person, &office.id).await?);
+                }
+                let until = until.ok_or(ServiceError::Busy)?;
                 return Err(ServiceError::BookingBlocked {
                     from: schedule::local_date(office, until),
                 });
             }
             Err(HoldRefusal::IdempotencyKeyTaken) => {
-                let (key, body) = idem.as_ref().ok_or(ServiceError::Busy)?;
-                return replay(app, key, body).await?.ok_or(ServiceError::Busy);
+                let idem = idempotency.as_ref().ok_or(ServiceError::Busy)?;
+                return replay(app, idem).await?.ok_or(ServiceError::Busy);
             }
             Err(HoldRefusal::KioskCodeTaken | HoldRefusal::PublicRefTaken) => continue,
             Err(HoldRefusal::Conflict) => {

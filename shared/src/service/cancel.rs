@@ -110,11 +110,18 @@ pub async fn request_cancel_link(
             });
         }
     }
-    let Some(id) = app
-        .store
-        .find_person_booking(&person, &office_id, &service_id, date)
-        .await?
-    else {
+    // The booking may have been made under an earlier key of the ring.
+    let mut found = None;
+    for person in app.keyring.person_keys(&national_id) {
+        found = app
+            .store
+            .find_person_booking(&person, &office_id, &service_id, date)
+            .await?;
+        if found.is_some() {
+            break;
+        }
+    }
+    let Some(id) = found else {
         return Ok(());
     };
     let booking = load(app, id).await?;

@@ -34,8 +34,15 @@ pub async fn handle_inbound_sms(app: &App, sms: &InboundSms) -> Result<SmsOutcom
     // when a conflict makes this loop decide a second time.
     let mut reply_counted = false;
     for attempt in 0..MAX_ATTEMPTS {
+        // Holds made before a key rotation are found under the earlier key.
+        let mut ids = Vec::new();
+        for key in app.keyring.digests(Purpose::Phone, sms.from.as_str()) {
+            ids.extend(app.store.bookings_by_phone(&key).await?);
+        }
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        ids.dedup();
         let mut candidates = Vec::new();
-        for id in app.store.bookings_by_phone(&phone_key).await? {
+        for id in ids {
             if let Some(booking) = app.store.get_booking(id).await? {
                 candidates.push(booking);
             }

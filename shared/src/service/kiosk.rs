@@ -11,6 +11,7 @@ use crate::domain::kiosk::{
 };
 use crate::domain::queue::group_load;
 use crate::domain::schedule;
+use crate::domain::secrets::Keyring;
 use crate::domain::signing::{SignatureError, SignedHeaders, is_kiosk_id, nonce_expires_at};
 use crate::service::input::{RedeemRequest, WalkInRequest};
 use crate::service::views::{KioskConfigView, TicketView};
@@ -76,7 +77,8 @@ pub async fn authenticate(
     let headers = request.headers.map_err(unauthorized)?;
     let now = app.clock.now();
     let verify = |kiosk: &KioskDevice| {
-        let secret = app.keyring.kiosk_secret(&kiosk.id, kiosk.generation);
+        // A kiosk whose key has left the ring must be registered again.
+        let secret = kiosk_secret(&app.keyring, kiosk).ok_or(SignatureError::BadSignature)?;
         headers.verify(&secret, request.method, request.path, request.body, now)
     };
     let cached = app
@@ -138,8 +140,11 @@ pub async fn register_kiosk(
     }
     app.catalog(&registration.office_id).await?;
     let previous = app.store.get_kiosk(&registration.id).await?;
+    let generation = previous.as_ref().map_or(1, |k| k.generation + 1);
+    let (key_id, secret) = app.keyring.new_kiosk_secret(&registration.id, generation);
     let kiosk = KioskDevice {
-        generation: previous.as_ref().map_or(1, |k| k.generation + 1),
+        generation,
+        key_id,
         enabled: previous.as_ref().is_none_or(|k| k.enabled),
         walk_ins_enabled: previous.as_ref().is_none_or(|k| k.walk_ins_enabled),
         id: registration.id,
@@ -149,8 +154,13 @@ pub async fn register_kiosk(
     };
     app.store.put_kiosk(&kiosk).await?;
     app.warm.kiosks.remove(&kiosk.id);
-    let secret = app.keyring.kiosk_secret(&kiosk.id, kiosk.generation);
     Ok((kiosk, secret))
+}
+
+/// The secret `kiosk` signs with; None once the key it was registered with
+/// has left the ring.
+pub fn kiosk_secret(keyring: &Keyring, kiosk: &KioskDevice) -> Option<String> {
+    keyring.kiosk_secret(&kiosk.key_id, &kiosk.id, kiosk.generation)
 }
 
 /// What the kiosk's screen shows.

@@ -47,26 +47,25 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// What every handler is given: the store, the clock, randomness, the keyring.
+/// What every handler has: the store, the clock, randomness and the warm
+/// cache. A function that never hashes (list-slots, queue) has only this, and
+/// so never holds the key.
 #[derive(Clone)]
-pub struct App {
+pub struct Base {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub entropy: Arc<dyn Entropy>,
-    pub keyring: Keyring,
     /// Catalogs and kiosks kept between requests, for a bounded age.
     pub warm: Arc<warm::WarmCache>,
 }
 
-impl App {
-    /// Production wiring: the system clock and the OS-seeded CSPRNG.
-    pub fn new(config: &Config, aws: &aws_config::SdkConfig) -> Self {
-        let client = aws_sdk_dynamodb::Client::new(aws);
+impl Base {
+    /// Production wiring without a key: the system clock, a keyless store.
+    pub fn new(table_name: &str, aws: &aws_config::SdkConfig) -> Self {
         Self {
-            store: Store::new(client, &config.table_name, config.keyring.sealer()),
+            store: Store::keyless(aws_sdk_dynamodb::Client::new(aws), table_name),
             clock: Arc::new(SystemClock),
             entropy: Arc::new(OsEntropy),
-            keyring: config.keyring.clone(),
             warm: Arc::default(),
         }
     }
@@ -85,6 +84,41 @@ impl App {
         );
         self.warm.catalogs.put(office.clone(), catalog.clone(), now);
         Ok(catalog)
+    }
+}
+
+/// What a handler that hashes, seals or issues secrets is given: the
+/// [`Base`] (reached through `Deref`) and the keyring.
+#[derive(Clone)]
+pub struct App {
+    pub base: Base,
+    pub keyring: Keyring,
+}
+
+impl std::ops::Deref for App {
+    type Target = Base;
+
+    fn deref(&self) -> &Base {
+        &self.base
+    }
+}
+
+impl App {
+    /// Production wiring: the system clock and the OS-seeded CSPRNG.
+    pub fn new(config: &Config, aws: &aws_config::SdkConfig) -> Self {
+        Self {
+            base: Base {
+                store: Store::new(
+                    aws_sdk_dynamodb::Client::new(aws),
+                    &config.table_name,
+                    config.keyring.sealer(),
+                ),
+                clock: Arc::new(SystemClock),
+                entropy: Arc::new(OsEntropy),
+                warm: Arc::default(),
+            },
+            keyring: config.keyring.clone(),
+        }
     }
 
     /// A fresh outbox message id.
@@ -129,7 +163,7 @@ impl Sleeper for FixedClock {
 pub(crate) const MAX_ATTEMPTS: u32 = 12;
 
 /// Jittered exponential backoff between attempts (5 ms … 320 ms).
-pub(crate) async fn backoff(app: &App, attempt: u32) {
+pub(crate) async fn backoff(app: &Base, attempt: u32) {
     let mut byte = [0u8; 1];
     app.entropy.fill(&mut byte);
     let base = 5u64 << attempt.min(6);

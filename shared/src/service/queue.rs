@@ -16,7 +16,7 @@ use crate::service::views::{
     BoardCall, CalledTicket, DepartmentRef, DeskGroupRef, DeskView, DesksView, FinishedTicket,
     GroupStatus, QueueStatus, Serving,
 };
-use crate::service::{App, FieldError, MAX_ATTEMPTS, ServiceError, backoff};
+use crate::service::{Base, FieldError, MAX_ATTEMPTS, ServiceError, backoff};
 use crate::store::queue::{CallRefusal, FinishRefusal, QueueDay};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use std::sync::Arc;
@@ -36,7 +36,7 @@ pub enum DeskAction {
 }
 
 /// The queue of `office_id` now, for anyone: no personal data.
-pub async fn queue_status(app: &App, office_id: &OfficeId) -> Result<QueueStatus, ServiceError> {
+pub async fn queue_status(app: &Base, office_id: &OfficeId) -> Result<QueueStatus, ServiceError> {
     let catalog = app.catalog(office_id).await?;
     let now = app.clock.now();
     let date = schedule::local_date(&catalog.office, now);
@@ -108,7 +108,7 @@ pub async fn queue_status(app: &App, office_id: &OfficeId) -> Result<QueueStatus
 
 /// The desks of `office_id` today and the groups they can serve, for its clerks.
 pub async fn desks(
-    app: &App,
+    app: &Base,
     staff: &Staff,
     office_id: &OfficeId,
 ) -> Result<DesksView, ServiceError> {
@@ -133,7 +133,7 @@ pub async fn desks(
 
 /// Does `action` at desk `desk` of `office_id`; answers the desk as it is then.
 pub async fn desk_action(
-    app: &App,
+    app: &Base,
     staff: &Staff,
     office_id: &OfficeId,
     desk: &str,
@@ -174,7 +174,7 @@ struct Hall {
 }
 
 impl Hall {
-    async fn load(app: &App, staff: &Staff, office_id: &OfficeId) -> Result<Self, ServiceError> {
+    async fn load(app: &Base, staff: &Staff, office_id: &OfficeId) -> Result<Self, ServiceError> {
         if !staff.may(Role::Clerk, office_id) {
             return Err(ServiceError::Forbidden);
         }
@@ -227,7 +227,7 @@ impl Hall {
     /// (`current`) and, when it was just called, why.
     async fn desk_view(
         &self,
-        app: &App,
+        app: &Base,
         desk: &Desk,
         current: Option<&Ticket>,
         reason: Option<CallReason>,
@@ -264,7 +264,7 @@ impl Hall {
 
     async fn called_ticket(
         &self,
-        app: &App,
+        app: &Base,
         ticket: &Ticket,
         reason: Option<CallReason>,
         local: &impl Fn(DateTime<Utc>) -> DateTime<FixedOffset>,
@@ -299,7 +299,7 @@ impl Hall {
 }
 
 async fn open(
-    app: &App,
+    app: &Base,
     hall: &Hall,
     desk: &DeskId,
     request: &OpenDeskRequest,
@@ -326,7 +326,7 @@ async fn open(
         .await
 }
 
-async fn close(app: &App, hall: &Hall, id: &DeskId) -> Result<Step, ServiceError> {
+async fn close(app: &Base, hall: &Hall, id: &DeskId) -> Result<Step, ServiceError> {
     let desk = hall.open_desk(id)?;
     if let Some(ticket) = &desk.current {
         return Err(ServiceError::DeskBusy {
@@ -350,7 +350,7 @@ async fn close(app: &App, hall: &Hall, id: &DeskId) -> Result<Step, ServiceError
     )))
 }
 
-async fn call_next(app: &App, hall: &Hall, id: &DeskId) -> Result<Step, ServiceError> {
+async fn call_next(app: &Base, hall: &Hall, id: &DeskId) -> Result<Step, ServiceError> {
     let desk = hall.open_desk(id)?;
     if let Some(ticket) = &desk.current {
         return Err(ServiceError::DeskBusy {
@@ -395,7 +395,7 @@ async fn call_next(app: &App, hall: &Hall, id: &DeskId) -> Result<Step, ServiceE
     )))
 }
 
-async fn recall(app: &App, hall: &Hall, id: &DeskId) -> Result<Step, ServiceError> {
+async fn recall(app: &Base, hall: &Hall, id: &DeskId) -> Result<Step, ServiceError> {
     let desk = hall.desk(id).ok_or(ServiceError::DeskClosed)?;
     let ticket = hall.current(desk).ok_or(ServiceError::NoCurrentTicket)?;
     let calls = ticket.call.as_ref().map_or(1, |c| c.count);
@@ -422,7 +422,7 @@ async fn recall(app: &App, hall: &Hall, id: &DeskId) -> Result<Step, ServiceErro
 }
 
 async fn finish(
-    app: &App,
+    app: &Base,
     hall: &Hall,
     id: &DeskId,
     outcome: TicketStatus,

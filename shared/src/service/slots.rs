@@ -5,14 +5,14 @@ use crate::domain::ids::{OfficeId, ServiceId};
 use crate::domain::schedule::{self, Slot};
 use crate::service::input::SlotQuery;
 use crate::service::views::{DaySlots, FreeSlot, SlotListing};
-use crate::service::{App, ServiceError, find_service};
+use crate::service::{Base, ServiceError, find_service};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::collections::BTreeMap;
 
 /// Free slots of a service between two office-local dates, clamped to the
 /// booking window. Counters for the whole range come from one Query.
 pub async fn free_slots(
-    app: &App,
+    app: &Base,
     office_id: &OfficeId,
     service_id: &ServiceId,
     query: SlotQuery,
@@ -39,7 +39,7 @@ pub async fn free_slots(
 
 /// The first `limit` free slots starting after `after` (offered when a slot is taken).
 pub async fn next_free_slots(
-    app: &App,
+    app: &Base,
     office: &Office,
     department: &Department,
     service: &Service,
@@ -59,7 +59,7 @@ pub async fn next_free_slots(
 }
 
 async fn free_days(
-    app: &App,
+    app: &Base,
     office: &Office,
     department: &Department,
     service: &Service,

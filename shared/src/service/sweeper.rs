@@ -262,8 +262,11 @@ pub async fn lift_block(
     let catalog = app.catalog(&office_id).await?;
     let today = schedule::local_date(&catalog.office, app.clock.now());
     let national_id = parse_national_id(&catalog.office, &request.national_id, today)?;
-    let person = app.keyring.person_key(&national_id);
-    let lifted = app.store.lift_block(&person, &office_id).await?;
+    // A block recorded before a key rotation is under the earlier key.
+    let mut lifted = false;
+    for person in app.keyring.person_keys(&national_id) {
+        lifted |= app.store.lift_block(&person, &office_id).await?;
+    }
     if lifted {
         tracing::info!(office = %office_id, staff = %staff.subject, "no-show block lifted");
     }

@@ -5,7 +5,7 @@
 
 use crate::domain::booking::Booking;
 use crate::domain::outbox::OutboxMessage;
-use crate::domain::secrets::Digest;
+use crate::domain::secrets::{Digest, PersonKey};
 use crate::store::items::attr::{BLOCKED_UNTIL, OPEN_UNTIL};
 use crate::store::items::{
     BookingItem, IdempotencyItem, KioskCodeItem, PersonRuleItem, PublicRefItem,
@@ -84,6 +84,10 @@ pub struct NewHold<'a> {
     pub idempotency: Option<&'a IdempotentAnswer>,
     /// The limits the hold counts against (holds per person, email, phone).
     pub counters: &'a [Counter],
+    /// The person and the email address under the keyring's earlier keys
+    /// (none outside a key rotation): a rule, block or bounce recorded under
+    /// one of them still refuses the hold.
+    pub earlier: &'a [(PersonKey, Digest)],
 }
 
 impl Store {
@@ -109,31 +113,56 @@ impl Store {
         let week = keys::week(&b.office_id, &b.department_id, &b.week);
         writes.push(self.counter_update(&week, 1, hold.weekly_cap)?);
         guards.push(Guard::Week);
-        let not_blocked = ConditionCheck::builder()
-            .table_name(&self.table)
-            .set_key(Some(key_map(&keys::block(&b.person, &b.office_id))))
-            .condition_expression(format!(
-                "attribute_not_exists(pk) OR {BLOCKED_UNTIL} <= :now"
-            ))
-            .expression_attribute_values(":now", n(b.created_at.timestamp_millis()))
-            .build()?;
-        writes.push(
-            TransactWriteItem::builder()
-                .condition_check(not_blocked)
-                .build(),
-        );
-        guards.push(Guard::Blocked);
-        let deliverable = ConditionCheck::builder()
-            .table_name(&self.table)
-            .set_key(Some(key_map(&keys::undeliverable_address(hold.email_key))))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()?;
-        writes.push(
-            TransactWriteItem::builder()
-                .condition_check(deliverable)
-                .build(),
-        );
-        guards.push(Guard::Undeliverable);
+        let current = (b.person.clone(), hold.email_key.clone());
+        for (person, email_key) in std::iter::once(&current).chain(hold.earlier) {
+            let not_blocked = ConditionCheck::builder()
+                .table_name(&self.table)
+                .set_key(Some(key_map(&keys::block(person, &b.office_id))))
+                .condition_expression(format!(
+                    "attribute_not_exists(pk) OR {BLOCKED_UNTIL} <= :now"
+                ))
+                .expression_attribute_values(":now", n(b.created_at.timestamp_millis()))
+                .build()?;
+            writes.push(
+                TransactWriteItem::builder()
+                    .condition_check(not_blocked)
+                    .build(),
+            );
+            guards.push(Guard::Blocked);
+            let deliverable = ConditionCheck::builder()
+                .table_name(&self.table)
+                .set_key(Some(key_map(&keys::undeliverable_address(email_key))))
+                .condition_expression("attribute_not_exists(pk)")
+                .build()?;
+            writes.push(
+                TransactWriteItem::builder()
+                    .condition_check(deliverable)
+                    .build(),
+            );
+            guards.push(Guard::Undeliverable);
+        }
+        for (person, _) in hold.earlier {
+            // The rule as an earlier key recorded it: free, or its visit over.
+            let rule = keys::person_rule_at(
+                person,
+                &b.office_id,
+                &b.service_id,
+                b.local_date,
+                b.person_rule,
+            );
+            let earlier_rule = ConditionCheck::builder()
+                .table_name(&self.table)
+                .set_key(Some(key_map(&rule)))
+                .condition_expression(format!("attribute_not_exists(pk) OR {OPEN_UNTIL} <= :now"))
+                .expression_attribute_values(":now", n(b.created_at.timestamp_millis()))
+                .build()?;
+            writes.push(
+                TransactWriteItem::builder()
+                    .condition_check(earlier_rule)
+                    .build(),
+            );
+            guards.push(Guard::Person);
+        }
         let absent = Some("attribute_not_exists(pk)");
         // Taken unless another booking holds it and its visit is still to come.
         let rule = Put::builder()

@@ -53,6 +53,8 @@ pub enum StoreError {
     Build(#[from] aws_sdk_dynamodb::error::BuildError),
     #[error("refused to store a catalog that breaks the catalog rules")]
     InvalidCatalog(#[from] crate::domain::catalog::CatalogError),
+    #[error("this store holds no key, so it cannot seal or open an outbox message")]
+    Keyless,
 }
 
 /// Service error codes that mean "later", not "wrong".
@@ -101,12 +103,12 @@ impl StoreError {
 }
 
 /// The table, the client to reach it, and the sealer of the secrets outbox
-/// messages carry.
+/// messages carry (none in a function that never hashes nor seals).
 #[derive(Debug, Clone)]
 pub struct Store {
     client: Client,
     table: String,
-    sealer: Sealer,
+    sealer: Option<Sealer>,
 }
 
 impl Store {
@@ -114,8 +116,22 @@ impl Store {
         Self {
             client,
             table: table.into(),
-            sealer,
+            sealer: Some(sealer),
         }
+    }
+
+    /// A store without a key: it reads and writes everything but outbox
+    /// messages (for list-slots, which never sees a secret).
+    pub fn keyless(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+            sealer: None,
+        }
+    }
+
+    pub(crate) fn sealer(&self) -> Result<&Sealer, StoreError> {
+        self.sealer.as_ref().ok_or(StoreError::Keyless)
     }
 
     /// The outbox message a stream image holds (its secrets opened), or
@@ -136,7 +152,7 @@ impl Store {
                 entity: items::entity::OUTBOX,
                 source,
             })?;
-        Ok(Some(item.open(&self.sealer)?))
+        Ok(Some(item.open(self.sealer()?)?))
     }
 
     pub fn client(&self) -> &Client {

@@ -113,7 +113,7 @@ impl Store {
         message: &OutboxMessage,
     ) -> Result<TransactWriteItem, StoreError> {
         self.put(
-            to_item(entity::OUTBOX, &OutboxItem::sealed(message, &self.sealer))?,
+            to_item(entity::OUTBOX, &OutboxItem::sealed(message, self.sealer()?))?,
             Some("attribute_not_exists(pk)"),
         )
     }

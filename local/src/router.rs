@@ -23,13 +23,14 @@ pub const API_BASE: &str = "/api";
 pub const STAFF_AUTHORIZER: &str = "StaffJwt";
 
 /// The functions this workspace builds, by the template's logical id.
-pub const FUNCTIONS: [&str; 7] = [
+pub const FUNCTIONS: [&str; 8] = [
     "ListSlotsFunction",
     "BookFunction",
     "ConfirmFunction",
     "CancelFunction",
     "KioskFunction",
     "StaffFunction",
+    "AdminFunction",
     "QueueFunction",
 ];
 
@@ -175,6 +176,7 @@ impl Router {
             "CancelFunction" => cancel::handle(app, request).await,
             "KioskFunction" => kiosk::handle(app, request).await,
             "StaffFunction" => staff::handle(app, request).await,
+            "AdminFunction" => admin::handle(app, request).await,
             "QueueFunction" => queue::handle(app, request).await,
             _ => return not_found().into_response(),
         };

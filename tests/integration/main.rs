@@ -1,6 +1,7 @@
 //! Integration tests against DynamoDB Local: one binary, one table per test.
 
 mod abuse;
+mod admin;
 mod bad_input;
 mod bounces;
 mod capacity;

@@ -232,6 +232,12 @@ async fn staff_can_lift_a_block() {
         (200, json!(false)),
         "nothing left to lift"
     );
+    // The lift is in the audit log, once, with who did it; not the national ID.
+    let audit = env.items_of("audit").await;
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!(s(&audit[0], "action"), "block_lifted");
+    assert_eq!(s(&audit[0], "actor"), "clerk.olsztyn");
+    assert!(!format!("{audit:?}").contains(&pesel(1)));
     let (status, body) = book_on(&env, 1, wednesday).await;
     assert_eq!(status, 201, "{body}");
 }

@@ -255,6 +255,18 @@ impl From<ServiceError> for ApiError {
                 ),
             )
             .with("bookable_again_from", json!(from)),
+            E::VersionConflict { current } => ApiError::new(
+                StatusCode::CONFLICT,
+                "version_conflict",
+                "someone else saved a change meanwhile; load the catalog again and redo yours",
+            )
+            .with("current_version", json!(current)),
+            E::ChangeRefused(refusal) => ApiError::new(
+                StatusCode::CONFLICT,
+                "change_refused",
+                "bookings already made rely on what this change removes; move or cancel them first",
+            )
+            .with("refusal", json!(refusal)),
             E::Store(source) if source.is_transient() => {
                 tracing::warn!(error = %error_chain(&source), "store unavailable for now");
                 ApiError::new(

@@ -286,6 +286,10 @@ pub enum CatalogError {
     UnknownDepartment(ServiceId),
     #[error("limit {0}: max must be at least 1 and window_minutes 1 to 10080")]
     Limit(&'static str),
+    #[error("department {0}: horizon_days must be 0 to 366")]
+    Horizon(DepartmentId),
+    #[error("{0} is given twice")]
+    Duplicate(String),
 }
 
 impl Department {
@@ -325,7 +329,21 @@ impl Catalog {
         {
             return Err(CatalogError::Limit(name));
         }
+        let mut ids = std::collections::HashSet::new();
+        let departments = self
+            .departments
+            .iter()
+            .map(|d| format!("department {}", d.id));
+        let services = self.services.iter().map(|s| format!("service {}", s.id));
+        for id in departments.chain(services) {
+            if !ids.insert(id.clone()) {
+                return Err(CatalogError::Duplicate(id));
+            }
+        }
         for d in &self.departments {
+            if d.horizon_days > 366 {
+                return Err(CatalogError::Horizon(d.id.clone()));
+            }
             if !(5..=240).contains(&d.slot_minutes) || 1440 % d.slot_minutes != 0 {
                 return Err(CatalogError::SlotLength(d.id.clone()));
             }

@@ -1,7 +1,9 @@
 //! Pure rules: nothing here reads the clock, the network or a random source.
 
+pub mod audit;
 pub mod booking;
 pub mod catalog;
+pub mod catalog_change;
 pub mod clock;
 pub mod codes;
 pub mod contact;

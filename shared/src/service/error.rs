@@ -92,6 +92,10 @@ pub enum ServiceError {
     RateLimited { retry_after_seconds: i64 },
     #[error("online booking blocked after a no-show")]
     BookingBlocked { from: chrono::NaiveDate },
+    #[error("the catalog was changed by someone else since version {current} was read")]
+    VersionConflict { current: u64 },
+    #[error("the change is refused: bookings already made rely on what it removes")]
+    ChangeRefused(crate::domain::catalog_change::Refusal),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -7,6 +7,7 @@
 //! Layers run one way: functions → `api` (HTTP edge) → `service` → `store`,
 //! `messages`, `senders` → `domain`.
 
+pub mod admin;
 pub mod admission;
 mod book;
 pub mod bounces;
@@ -36,11 +37,13 @@ pub use reminders::queue_reminders;
 pub use slots::{free_slots, next_free_slots};
 
 use crate::config::Config;
+use crate::domain::audit::{AuditAction, AuditEntry};
 use crate::domain::catalog::{Catalog, Department, Service};
 use crate::domain::clock::{Clock, FixedClock, SystemClock};
 use crate::domain::codes::{Entropy, OsEntropy, new_ulid};
 use crate::domain::ids::{OfficeId, OutboxId, ServiceId};
 use crate::domain::secrets::Keyring;
+use crate::domain::staff::Staff;
 use crate::store::Store;
 use std::future::Future;
 use std::pin::Pin;
@@ -67,6 +70,28 @@ impl Base {
             clock: Arc::new(SystemClock),
             entropy: Arc::new(OsEntropy),
             warm: Arc::default(),
+        }
+    }
+
+    /// A fresh audit entry of `staff` doing `action` to `target` at `office`,
+    /// now (no changes, no note: the caller adds them).
+    pub(crate) fn audit_entry(
+        &self,
+        staff: &Staff,
+        office: &OfficeId,
+        action: AuditAction,
+        target: impl Into<String>,
+    ) -> AuditEntry {
+        let now = self.clock.now();
+        AuditEntry {
+            id: new_ulid(now, &*self.entropy).to_string(),
+            office_id: office.clone(),
+            at: now,
+            actor: staff.subject.clone(),
+            action,
+            target: target.into(),
+            changes: Vec::new(),
+            note: serde_json::Value::Null,
         }
     }
 

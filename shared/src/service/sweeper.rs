@@ -11,6 +11,7 @@
 //! in the same state and count nothing twice. One failing booking does not
 //! stop the rest; the run reports it so the schedule retries.
 
+use crate::domain::audit::AuditAction;
 use crate::domain::booking::{Booking, ConfirmStep};
 use crate::domain::ids::BookingId;
 use crate::domain::outbox::{MessageKind, OutboxMessage};
@@ -265,7 +266,8 @@ pub async fn lift_block(
     // A block recorded before a key rotation is under the earlier key.
     let mut lifted = false;
     for person in app.keyring.person_keys(&national_id) {
-        lifted |= app.store.lift_block(&person, &office_id).await?;
+        let entry = app.audit_entry(staff, &office_id, AuditAction::BlockLifted, &person.0);
+        lifted |= app.store.lift_block(&person, &office_id, &entry).await?;
     }
     if lifted {
         tracing::info!(office = %office_id, staff = %staff.subject, "no-show block lifted");

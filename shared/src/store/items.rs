@@ -45,6 +45,7 @@ pub mod entity {
     pub const UNDELIVERABLE_ADDRESS: &str = "undeliverable_address";
     pub const PUBLIC_REF: &str = "public_ref";
     pub const LIMIT_COUNTER: &str = "limit_counter";
+    pub const AUDIT: &str = "audit";
 }
 
 /// Attribute names that update and condition expressions write by hand. Each
@@ -139,6 +140,10 @@ pub struct OfficeItem {
     pub gsi1pk: String,
     pub gsi1sk: String,
     pub entity: String,
+    /// Raised by every change an administrator saves, so two changes made
+    /// from the same version cannot both land (0: never changed that way).
+    #[serde(default)]
+    pub catalog_version: u64,
     #[serde(flatten)]
     pub office: Office,
 }
@@ -151,7 +156,30 @@ impl From<&Office> for OfficeItem {
             gsi1pk: keys::OFFICES_GSI1PK.into(),
             gsi1sk: office.id.to_string(),
             entity: entity::OFFICE.into(),
+            catalog_version: 0,
             office: office.clone(),
+        }
+    }
+}
+
+/// One entry of an office's audit log.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuditItem {
+    pub pk: String,
+    pub sk: String,
+    pub entity: String,
+    #[serde(flatten)]
+    pub entry: crate::domain::audit::AuditEntry,
+}
+
+impl From<&crate::domain::audit::AuditEntry> for AuditItem {
+    fn from(entry: &crate::domain::audit::AuditEntry) -> Self {
+        let key = keys::audit(&entry.office_id, &entry.id);
+        Self {
+            pk: key.pk,
+            sk: key.sk,
+            entity: entity::AUDIT.into(),
+            entry: entry.clone(),
         }
     }
 }

@@ -167,6 +167,18 @@ pub fn phone_gsi3pk(phone_key: &Digest) -> String {
     format!("PHONE#{}", phone_key.0)
 }
 
+/// An entry of an office's audit log; `entry_id` is a ULID, so they sort by time.
+pub fn audit(office: &OfficeId, entry_id: &str) -> Key {
+    Key {
+        pk: audit_pk(office),
+        sk: format!("{AUDIT_PREFIX}{entry_id}"),
+    }
+}
+pub fn audit_pk(office: &OfficeId) -> String {
+    format!("AUDIT#{office}")
+}
+pub const AUDIT_PREFIX: &str = "ENTRY#";
+
 /// An inbound SMS already acted on (its provider id).
 pub fn inbound_sms(message_id: &str) -> Key {
     Key {

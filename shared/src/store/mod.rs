@@ -1,6 +1,7 @@
 //! The DynamoDB single-table adapter. Every invariant two concurrent requests
 //! could break is a condition or a transaction here, never read-then-write.
 
+pub mod admin;
 pub mod bookings;
 pub mod capacity;
 pub mod catalog;

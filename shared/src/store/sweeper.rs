@@ -9,7 +9,7 @@ use crate::domain::secrets::PersonKey;
 use crate::store::items::attr::{BLOCKED_UNTIL, CLOSED_AT, GSI2PK, GSI2SK, STATUS};
 use crate::store::items::{BlockItem, StrikeItem, entity};
 use crate::store::transitions::TransitionRefusal;
-use crate::store::writes::{cancellation_codes, condition_held};
+use crate::store::writes::cancellation_codes;
 use crate::store::{Item, Store, StoreError, from_item, key_map, keys, n, s, to_item};
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -208,16 +208,33 @@ impl Store {
         &self,
         person: &PersonKey,
         office: &OfficeId,
+        audit: &crate::domain::audit::AuditEntry,
     ) -> Result<bool, StoreError> {
-        let result = self
-            .client
-            .delete_item()
+        let delete = aws_sdk_dynamodb::types::Delete::builder()
             .table_name(&self.table)
             .set_key(Some(key_map(&keys::block(person, office))))
             .condition_expression("attribute_exists(pk)")
+            .build()?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(
+                aws_sdk_dynamodb::types::TransactWriteItem::builder()
+                    .delete(delete)
+                    .build(),
+            )
+            .transact_items(self.audit_put(audit)?)
             .send()
             .await;
-        condition_held("DeleteItem", result)
+        match result {
+            Ok(_) => Ok(true),
+            Err(err) => match crate::store::writes::cancellation_codes(&err) {
+                Some(codes) if codes.first().is_some_and(|c| c == "ConditionalCheckFailed") => {
+                    Ok(false)
+                }
+                _ => Err(StoreError::transaction(err)),
+            },
+        }
     }
 }
 

@@ -1,0 +1,85 @@
+//! Office administration behind the staff JWT authorizer (Cognito in AWS;
+//! tokens `local/` issues locally), for an office's administrators:
+//! `GET|PUT /staff/offices/{office_id}/catalog` (departments, matters, hours,
+//! closures and every booking setting, versioned; a change reports the
+//! bookings it strands and is refused when bookings rely on what it removes),
+//! `POST /staff/offices/{office_id}/kiosks` (register a kiosk or give it a
+//! new secret) and `GET /staff/offices/{office_id}/audit?from=&to=`.
+
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Body, Error, Request, Response};
+use serde::Deserialize;
+use serde_json::json;
+use termin::api::{
+    self, ApiError, json_response, not_found, office_id, parse_json, query_param, route_path, staff,
+};
+use termin::domain::catalog::{Lang, Text};
+use termin::service::App;
+use termin::service::admin::{
+    CatalogDocument, audit_log, catalog_document, change_catalog, register_office_kiosk,
+};
+use termin::service::kiosk::KioskRegistration;
+
+pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, Error> {
+    Ok(api::respond(route(app, &req).await))
+}
+
+/// A kiosk as the administrator registers it (the office is the path's).
+#[derive(Debug, Deserialize)]
+struct KioskBody {
+    id: String,
+    languages: Vec<Lang>,
+    #[serde(default)]
+    message: Text,
+}
+
+async fn route(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let staff = staff(req)?;
+    let office = office_id(req)?;
+    let path = route_path(req);
+    let last = path.rsplit('/').next().unwrap_or_default();
+    match (req.method(), last) {
+        (&Method::GET, "catalog") => Ok(json_response(
+            StatusCode::OK,
+            &catalog_document(app, &staff, &office).await?,
+        )),
+        (&Method::PUT, "catalog") => {
+            let document: CatalogDocument = parse_json(req)?;
+            let report = change_catalog(app, &staff, &office, document).await?;
+            Ok(json_response(StatusCode::OK, &report))
+        }
+        (&Method::POST, "kiosks") => {
+            let body: KioskBody = parse_json(req)?;
+            let registration = KioskRegistration {
+                id: body.id,
+                office_id: office,
+                languages: body.languages,
+                message: body.message,
+            };
+            let (kiosk, secret) = register_office_kiosk(app, &staff, registration).await?;
+            Ok(json_response(
+                StatusCode::CREATED,
+                &json!({
+                    "kiosk_id": kiosk.id,
+                    "generation": kiosk.generation,
+                    "secret": secret,
+                }),
+            ))
+        }
+        (&Method::GET, "audit") => {
+            let entries = audit_log(
+                app,
+                &staff,
+                &office,
+                query_param(req, "from").as_deref(),
+                query_param(req, "to").as_deref(),
+            )
+            .await?;
+            Ok(json_response(
+                StatusCode::OK,
+                &json!({ "entries": entries }),
+            ))
+        }
+        _ => Err(not_found()),
+    }
+}

@@ -1,0 +1,276 @@
+//! Office administration: every staff route checks role and office, a
+//! catalog change is versioned, audited and reports the bookings it strands,
+//! refuses what bookings rely on, and bad changes change nothing.
+
+use lambda_http::http::{Method, StatusCode};
+use serde_json::{Value, json};
+use termin_tests::*;
+
+use crate::kiosk::Kiosk;
+
+const CATALOG: &str = "/staff/offices/olsztyn/catalog";
+
+async fn catalog_as_admin(env: &TestEnv) -> Value {
+    let (status, body) = env
+        .call_as(Some("admin.olsztyn"), Method::GET, CATALOG, None)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+async fn put_catalog(env: &TestEnv, document: &Value) -> (StatusCode, Value) {
+    env.call_as(Some("admin.olsztyn"), Method::PUT, CATALOG, Some(document))
+        .await
+}
+
+/// The document with department `id` edited by `edit`.
+fn with_department(mut document: Value, id: &str, edit: impl FnOnce(&mut Value)) -> Value {
+    let departments = document["catalog"]["departments"].as_array_mut().unwrap();
+    edit(departments.iter_mut().find(|d| d["id"] == id).unwrap());
+    document
+}
+
+#[tokio::test]
+async fn every_staff_route_answers_by_role_and_office() {
+    let env = TestEnv::new().await;
+    let document = catalog_as_admin(&env).await;
+    let kiosk = json!({ "id": "olsztyn-hall-9", "languages": ["pl"] });
+    let lift = json!({ "office_id": OLSZTYN, "national_id": pesel(1) });
+    type Route<'a> = (Method, &'a str, Option<&'a Value>);
+    let routes: [Route; 7] = [
+        (Method::GET, CATALOG, None),
+        (Method::PUT, CATALOG, Some(&document)),
+        (Method::POST, "/staff/offices/olsztyn/kiosks", Some(&kiosk)),
+        (Method::GET, "/staff/offices/olsztyn/audit", None),
+        (Method::GET, "/staff/offices/olsztyn/admission-list", None),
+        (Method::GET, "/staff/offices/olsztyn/desks", None),
+        (Method::POST, "/staff/blocks/lift", Some(&lift)),
+    ];
+    // Route × who → status: administration needs the office's admin; desk
+    // work a clerk or admin of the office; another office's staff get 403.
+    let expected: [(&str, Option<&str>, [u16; 7]); 5] = [
+        ("no token", None, [401; 7]),
+        ("another office's clerk", Some("clerk.mielec"), [403; 7]),
+        ("another office's admin", Some("admin.mielec"), [403; 7]),
+        (
+            "the office's clerk",
+            Some("clerk.olsztyn"),
+            [403, 403, 403, 403, 200, 200, 200],
+        ),
+        (
+            "the office's admin",
+            Some("admin.olsztyn"),
+            [200, 200, 201, 200, 200, 200, 200],
+        ),
+    ];
+    for (who, user, statuses) in expected {
+        for ((method, path, body), want) in routes.iter().zip(statuses) {
+            // Each admin PUT saves: send the version the catalog has now.
+            let current;
+            let body = if *method == Method::PUT && want == 200 {
+                current = json!({
+                    "version": catalog_as_admin(&env).await["version"],
+                    "catalog": document["catalog"],
+                });
+                Some(&current)
+            } else {
+                *body
+            };
+            let (status, answer) = env.call_as(user, method.clone(), path, body).await;
+            assert_eq!(status.as_u16(), want, "{who}: {method} {path}: {answer}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_catalog_change_is_saved_with_its_version_and_audit_entry_and_lists_the_bookings_it_strands()
+ {
+    let env = TestEnv::new().await;
+    let (booking, start) = env.book_first_free(&pesel(1)).await;
+    let day = &start[..10];
+    let document = catalog_as_admin(&env).await;
+    assert_eq!(document["version"], 0);
+
+    let closed = with_department(document.clone(), CIVIL_AFFAIRS, |d| {
+        d["closed_on"].as_array_mut().unwrap().push(json!(day));
+    });
+    let (status, report) = put_catalog(&env, &closed).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["version"], 1);
+    assert_eq!(report["changed_fields"], 1);
+    assert_eq!(report["stranded"].as_array().unwrap().len(), 1, "{report}");
+    assert_eq!(report["stranded"][0]["booking_id"], booking.as_str());
+    assert_eq!(report["stranded"][0]["reason"], "day_closed");
+
+    // Saved, and in force: the day is closed to new bookings.
+    let saved = catalog_as_admin(&env).await;
+    assert_eq!(saved["version"], 1);
+    assert_eq!(saved["catalog"], closed["catalog"]);
+    let (_, slots) = env
+        .get(&format!(
+            "/offices/olsztyn/services/id-card-application/slots?from={day}&to={day}"
+        ))
+        .await;
+    assert!(
+        slots["days"].as_array().is_none_or(|days| days
+            .iter()
+            .all(|d| d["slots"].as_array().unwrap().is_empty())),
+        "{slots}"
+    );
+
+    // The audit log names who, what changed, and the stranded booking.
+    let (status, audit) = env
+        .call_as(
+            Some("admin.olsztyn"),
+            Method::GET,
+            "/staff/offices/olsztyn/audit",
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{audit}");
+    let entry = &audit["entries"][0];
+    assert_eq!(entry["action"], "catalog_changed");
+    assert_eq!(entry["actor"], "admin.olsztyn");
+    assert_eq!(
+        entry["changes"][0]["path"],
+        "departments[civil-affairs].closed_on"
+    );
+    assert_eq!(entry["note"]["stranded"][0]["booking_id"], booking.as_str());
+
+    // A change started from the old version is refused and changes nothing.
+    let stale = with_department(document, CIVIL_AFFAIRS, |d| d["horizon_days"] = json!(10));
+    let (status, body) = put_catalog(&env, &stale).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "version_conflict");
+    assert_eq!(body["error"]["current_version"], 1);
+    assert_eq!(catalog_as_admin(&env).await, saved);
+}
+
+#[tokio::test]
+async fn fewer_desks_than_booked_or_a_new_unit_length_under_bookings_is_refused_and_changes_nothing()
+ {
+    let env = TestEnv::new().await;
+    // Two people in one slot of a department with three desks.
+    let start = env.first_free_id_card_slot().await;
+    for who in [1, 2] {
+        let body = booking_body(OLSZTYN, ID_CARD_APPLICATION, &start, &pesel(who));
+        env.book_with(&body).await;
+    }
+    let document = catalog_as_admin(&env).await;
+    let refused = |edit: fn(&mut Value)| with_department(document.clone(), CIVIL_AFFAIRS, edit);
+
+    let (status, body) = put_catalog(&env, &refused(|d| d["desks_online"] = json!(1))).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "change_refused");
+    assert_eq!(body["error"]["refusal"]["code"], "capacity_below_booked");
+    assert_eq!(body["error"]["refusal"]["booked"], 2);
+
+    let (status, body) = put_catalog(&env, &refused(|d| d["slot_minutes"] = json!(5))).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["refusal"]["code"], "slot_length_in_use");
+
+    let (status, body) = put_catalog(&env, &refused(|d| d["weekly_online_cap"] = json!(1))).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["refusal"]["code"], "weekly_cap_below_booked");
+
+    assert_eq!(catalog_as_admin(&env).await, document, "nothing changed");
+    assert!(env.items_of("audit").await.is_empty());
+    // Two desks still hold both bookings: allowed.
+    let (status, body) = put_catalog(&env, &refused(|d| d["desks_online"] = json!(2))).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn an_invalid_change_gets_a_clear_4xx_and_changes_nothing() {
+    let env = TestEnv::new().await;
+    let document = catalog_as_admin(&env).await;
+    let mut odd_visit = document.clone();
+    odd_visit["catalog"]["services"][0]["visit_minutes"] = json!(7);
+    let mut other_office = document.clone();
+    other_office["catalog"]["office"]["id"] = json!("mielec");
+    let mut twice = document.clone();
+    let first = twice["catalog"]["services"][0].clone();
+    twice["catalog"]["services"]
+        .as_array_mut()
+        .unwrap()
+        .push(first);
+    let overlapping = with_department(document.clone(), CIVIL_AFFAIRS, |d| {
+        d["hours"]["mon"] =
+            json!([{"from": "08:00", "to": "12:00"}, {"from": "11:00", "to": "15:00"}]);
+    });
+    let far = with_department(document.clone(), CIVIL_AFFAIRS, |d| {
+        d["horizon_days"] = json!(5000)
+    });
+    for (what, body, field) in [
+        (
+            "a visit not a multiple of the unit",
+            &odd_visit,
+            "catalog.services",
+        ),
+        ("another office's id", &other_office, "catalog.office.id"),
+        ("a matter twice", &twice, "catalog"),
+        ("overlapping hours", &overlapping, "catalog.departments"),
+        ("a horizon over a year", &far, "catalog.departments"),
+    ] {
+        let (status, answer) = put_catalog(&env, body).await;
+        assert_eq!(status, 422, "{what}: {answer}");
+        assert_eq!(
+            answer["error"]["fields"][0]["field"], field,
+            "{what}: {answer}"
+        );
+    }
+    let (status, answer) = env
+        .call_raw(
+            Method::PUT,
+            CATALOG,
+            "{\"version\": 0, \"catalog\": ".into(),
+            &[("authorization", &env.staff_authorization("admin.olsztyn"))],
+        )
+        .await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["error"]["code"], "invalid_json");
+    assert_eq!(catalog_as_admin(&env).await, document);
+    assert!(env.items_of("audit").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_kiosk_registered_by_the_admin_signs_with_the_secret_shown_once_and_is_audited() {
+    let env = TestEnv::new().await;
+    let body = json!({ "id": "olsztyn-hall-2", "languages": ["pl", "uk"] });
+    let (status, answer) = env
+        .call_as(
+            Some("admin.olsztyn"),
+            Method::POST,
+            "/staff/offices/olsztyn/kiosks",
+            Some(&body),
+        )
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    let secret = answer["secret"].as_str().unwrap();
+    let (status, config) = Kiosk::with_secret(&env, "olsztyn-hall-2", secret)
+        .send(Method::GET, "/kiosk/config", "")
+        .await;
+    assert_eq!(status, 200, "{config}");
+    let audit = env.items_of("audit").await;
+    assert_eq!(audit.len(), 1);
+    assert_eq!(s(&audit[0], "action"), "kiosk_registered");
+    assert_eq!(s(&audit[0], "target"), "olsztyn-hall-2");
+    assert!(
+        !format!("{audit:?}").contains(secret),
+        "the secret is stored nowhere"
+    );
+}
+
+#[tokio::test]
+async fn the_sample_admin_events_run_through_the_admin_handler() {
+    let env = TestEnv::new().await;
+    let request =
+        lambda_http::request::from_str(&sample_event("admin-register-kiosk.json")).unwrap();
+    let response = admin::handle(&env.app, request).await.unwrap();
+    assert_eq!(response.status(), 201);
+    let request = lambda_http::request::from_str(&sample_event("admin-audit.json")).unwrap();
+    let response = admin::handle(&env.app, request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = serde_json::from_slice(response.body()).unwrap();
+    assert_eq!(body["entries"][0]["action"], "kiosk_registered");
+}

@@ -49,7 +49,7 @@ fn booking(n: usize, start: DateTime<Utc>, status: BookingStatus) -> Booking {
         person_rule: Default::default(),
         first_name: PersonName::parse("Anna").unwrap(),
         last_name: PersonName::parse("Kowalska").unwrap(),
-        email: Email::parse("anna.kowalska@example.pl").unwrap(),
+        email: Some(Email::parse("anna.kowalska@example.pl").unwrap()),
         phone: None,
         phone_key: None,
         channel: Channel::Email,

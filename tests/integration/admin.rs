@@ -36,8 +36,10 @@ async fn every_staff_route_answers_by_role_and_office() {
     let document = catalog_as_admin(&env).await;
     let kiosk = json!({ "id": "olsztyn-hall-9", "languages": ["pl"] });
     let lift = json!({ "office_id": OLSZTYN, "national_id": pesel(1) });
+    let search = json!({ "national_id": pesel(1) });
+    let unknown_booking = "/staff/offices/olsztyn/bookings/01KBBBBBBBBBBBBBBBBBBBBBBB/cancel";
     type Route<'a> = (Method, &'a str, Option<&'a Value>);
-    let routes: [Route; 7] = [
+    let routes: [Route; 9] = [
         (Method::GET, CATALOG, None),
         (Method::PUT, CATALOG, Some(&document)),
         (Method::POST, "/staff/offices/olsztyn/kiosks", Some(&kiosk)),
@@ -45,22 +47,29 @@ async fn every_staff_route_answers_by_role_and_office() {
         (Method::GET, "/staff/offices/olsztyn/admission-list", None),
         (Method::GET, "/staff/offices/olsztyn/desks", None),
         (Method::POST, "/staff/blocks/lift", Some(&lift)),
+        (
+            Method::POST,
+            "/staff/offices/olsztyn/bookings/search",
+            Some(&search),
+        ),
+        (Method::POST, unknown_booking, None),
     ];
     // Route × who → status: administration needs the office's admin; desk
     // work a clerk or admin of the office; another office's staff get 403.
-    let expected: [(&str, Option<&str>, [u16; 7]); 5] = [
-        ("no token", None, [401; 7]),
-        ("another office's clerk", Some("clerk.mielec"), [403; 7]),
-        ("another office's admin", Some("admin.mielec"), [403; 7]),
+    // (The unknown booking's cancel answers 404 once role and office pass.)
+    let expected: [(&str, Option<&str>, [u16; 9]); 5] = [
+        ("no token", None, [401; 9]),
+        ("another office's clerk", Some("clerk.mielec"), [403; 9]),
+        ("another office's admin", Some("admin.mielec"), [403; 9]),
         (
             "the office's clerk",
             Some("clerk.olsztyn"),
-            [403, 403, 403, 403, 200, 200, 200],
+            [403, 403, 403, 403, 200, 200, 200, 200, 404],
         ),
         (
             "the office's admin",
             Some("admin.olsztyn"),
-            [200, 200, 201, 200, 200, 200, 200],
+            [200, 200, 201, 200, 200, 200, 200, 200, 404],
         ),
     ];
     for (who, user, statuses) in expected {

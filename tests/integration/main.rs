@@ -5,6 +5,7 @@ mod admin;
 mod bad_input;
 mod bounces;
 mod capacity;
+mod clerk;
 mod events;
 mod faults;
 mod flow;

@@ -1,16 +1,25 @@
 //! Staff routes behind the JWT authorizer (Cognito in AWS; tokens `local/`
-//! issues locally): `POST /staff/blocks/lift` lifts a person's no-show block at
-//! an office (seed 002); `GET /staff/offices/{office_id}/admission-list?date=&desk_group=`
-//! is the day's list for the desks (seeds 000, 002). The queue and
-//! administration issues add their routes here.
+//! issues locally), for an office's clerks (and its administrators):
+//! `GET /staff/offices/{office_id}/admission-list?date=&desk_group=` is the
+//! day's list for the desks (seeds 000, 002); `POST /staff/blocks/lift`
+//! lifts a person's no-show block (seed 002);
+//! `POST /staff/offices/{office_id}/bookings` books for a caller, confirmed
+//! at once (seeds 002, 003); `POST /staff/offices/{office_id}/bookings/search`
+//! finds bookings by kiosk code, reference or national ID (in the body: a
+//! national ID never goes into a URL, which logs keep); `POST /staff/offices/{office_id}/bookings/{booking_id}/cancel`
+//! cancels one. Every action is recorded in the office's audit log.
 
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Error, Request, Response};
 use serde_json::json;
-use termin::api::{self, ApiError, json_response, office_id, parse_json, query_param, staff};
-use termin::service::App;
+use termin::api::{
+    self, ApiError, booking_id, json_response, not_found, office_id, parse_json, query_param,
+    route_path, staff,
+};
 use termin::service::admission::admission_list;
+use termin::service::clerk::{BookingQuery, cancel_for_caller, find_bookings};
 use termin::service::sweeper::lift_block;
+use termin::service::{App, book_for_caller};
 
 pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, Error> {
     Ok(api::respond(route(app, &req).await))
@@ -18,17 +27,41 @@ pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, Error> {
 
 async fn route(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let staff = staff(req)?;
-    if req.method() == Method::GET {
-        let list = admission_list(
-            app,
-            &staff,
-            &office_id(req)?,
-            query_param(req, "date").as_deref(),
-            query_param(req, "desk_group").as_deref(),
-        )
-        .await?;
-        return Ok(json_response(StatusCode::OK, &list));
+    let path = route_path(req);
+    if path == "/staff/blocks/lift" && req.method() == Method::POST {
+        let lifted = lift_block(app, &staff, parse_json(req)?).await?;
+        return Ok(json_response(StatusCode::OK, &json!({ "lifted": lifted })));
     }
-    let lifted = lift_block(app, &staff, parse_json(req)?).await?;
-    Ok(json_response(StatusCode::OK, &json!({ "lifted": lifted })))
+    let office = office_id(req)?;
+    let last = path.rsplit('/').next().unwrap_or_default();
+    match (req.method(), last) {
+        (&Method::GET, "admission-list") => {
+            let list = admission_list(
+                app,
+                &staff,
+                &office,
+                query_param(req, "date").as_deref(),
+                query_param(req, "desk_group").as_deref(),
+            )
+            .await?;
+            Ok(json_response(StatusCode::OK, &list))
+        }
+        (&Method::POST, "bookings") => {
+            let booking = book_for_caller(app, &staff, &office, parse_json(req)?).await?;
+            Ok(json_response(StatusCode::CREATED, &booking))
+        }
+        (&Method::POST, "search") => {
+            let query: BookingQuery = parse_json(req)?;
+            let found = find_bookings(app, &staff, &office, query).await?;
+            Ok(json_response(StatusCode::OK, &json!({ "bookings": found })))
+        }
+        (&Method::POST, "cancel") => {
+            let outcome = cancel_for_caller(app, &staff, &office, booking_id(req)?).await?;
+            Ok(json_response(
+                StatusCode::OK,
+                &json!({ "booking": outcome.booking, "already_cancelled": outcome.already_cancelled }),
+            ))
+        }
+        _ => Err(not_found()),
+    }
 }

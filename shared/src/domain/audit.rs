@@ -18,6 +18,13 @@ pub enum AuditAction {
     KioskRegistered,
     /// A person's no-show block was lifted.
     BlockLifted,
+    /// A clerk booked for a caller (confirmed at once).
+    PhoneBooking,
+    /// A clerk cancelled a booking.
+    BookingCancelled,
+    /// A clerk looked bookings up (by code, reference or national ID: the
+    /// target says which, never the value).
+    BookingsLookedUp,
 }
 
 /// One field that changed: where in the document, and its values before and after.

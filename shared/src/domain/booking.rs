@@ -92,7 +92,9 @@ pub struct Booking {
     pub person_rule: PersonRule,
     pub first_name: PersonName,
     pub last_name: PersonName,
-    pub email: Email,
+    /// None for a booking a clerk made for a caller who gave no address
+    /// (seeds 002, 003): nothing is emailed then.
+    pub email: Option<Email>,
     pub phone: Option<PhoneNumber>,
     /// Keyed hash of the phone when the citizen confirms by SMS: how an inbound SMS finds the hold.
     pub phone_key: Option<Digest>,
@@ -124,7 +126,8 @@ pub struct Booking {
 pub struct Applicant {
     pub first_name: PersonName,
     pub last_name: PersonName,
-    pub email: Email,
+    /// Always given online; a caller booked by a clerk may have none.
+    pub email: Option<Email>,
     pub phone: Option<PhoneNumber>,
     pub channel: Channel,
     pub language: Lang,
@@ -334,7 +337,7 @@ pub(crate) mod tests {
             person_rule: PersonRule::OnePerMatter,
             first_name: PersonName::parse("Anna").unwrap(),
             last_name: PersonName::parse("Nowak").unwrap(),
-            email: Email::parse("anna@example.pl").unwrap(),
+            email: Some(Email::parse("anna@example.pl").unwrap()),
             phone: None,
             phone_key: None,
             channel: Channel::Email,

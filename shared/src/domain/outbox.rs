@@ -89,7 +89,8 @@ impl OutboxMessage {
             };
         }
         Channels {
-            email: true,
+            // A clerk's booking for a caller without an address gets no email.
+            email: booking.is_none_or(|b| b.email.is_some()),
             sms: self.kind != MessageKind::CancelLink
                 && booking.is_some_and(|b| b.channel == Channel::Sms && b.phone.is_some()),
         }

@@ -1,14 +1,19 @@
 //! Booking: a pending hold, written in one transaction with its capacity, rule
 //! items, confirmation message and idempotent answer.
 
-use crate::domain::booking::{Booking, HoldIds, HoldSecrets, Place};
+use crate::domain::audit::AuditAction;
+use crate::domain::booking::{Booking, BookingStatus, HoldIds, HoldSecrets, Place};
 use crate::domain::codes::{KioskCode, new_ulid, public_ref};
-use crate::domain::ids::BookingId;
+use crate::domain::ids::{BookingId, OfficeId, ServiceId};
 use crate::domain::limits::Counted;
 use crate::domain::outbox::{MessageKind, OutboxMessage};
 use crate::domain::schedule;
 use crate::domain::secrets::{Digest, PersonKey, Purpose};
-use crate::service::input::{BookRequest, Idempotency, parse_office_and_service};
+use crate::domain::staff::{Role, Staff};
+use crate::service::clerk::ClerkBookingView;
+use crate::service::input::{
+    BookRequest, BookingInput, CallerBookRequest, Idempotency, parse_office_and_service,
+};
 use crate::service::views::BookingView;
 use crate::service::{
     App, FieldError, MAX_ATTEMPTS, ServiceError, backoff, find_service, next_free_slots,
@@ -88,43 +93,29 @@ pub async fn book(
     let input = request.validate(office, service, schedule::local_date(office, now))?;
     let slot = schedule::check_start(office, department, service, input.start, now)
         .map_err(ServiceError::SlotRefused)?;
-    let person = app.keyring.person_key(&input.national_id);
-    let persons = app.keyring.person_keys(&input.national_id);
-    let email_keys = app
-        .keyring
-        .digests(Purpose::Email, input.applicant.email.as_str());
-    // The person and the address under the ring's earlier keys (a rotation).
-    let earlier: Vec<(PersonKey, Digest)> =
-        persons.iter().cloned().zip(email_keys).skip(1).collect();
-    let phone_key = input
-        .applicant
-        .sms_phone()
-        .map(|p| app.keyring.digest(Purpose::Phone, p.as_str()));
-    let email_key = app
-        .keyring
-        .digest(Purpose::Email, input.applicant.email.as_str());
     let place = Place {
         office,
         department,
         service,
         slot,
     };
+    let keys = Keys::of(app, &input);
     let limits = office.limits;
-    let mut counters = vec![
-        Counter::new(
-            Counted::HoldsPerPerson,
-            person.0.clone(),
-            limits.holds_per_person,
-            now,
-        ),
-        Counter::new(
+    let mut counters = vec![Counter::new(
+        Counted::HoldsPerPerson,
+        keys.person.0.clone(),
+        limits.holds_per_person,
+        now,
+    )];
+    if let Some(email) = keys.emails.first() {
+        counters.push(Counter::new(
             Counted::HoldsPerEmail,
-            email_key.0.clone(),
+            email.0.clone(),
             limits.holds_per_email,
             now,
-        ),
-    ];
-    if let Some(phone) = &phone_key {
+        ));
+    }
+    if let Some(phone) = &keys.phone {
         counters.push(Counter::new(
             Counted::SmsHoldsPerPhone,
             phone.0.clone(),
@@ -132,7 +123,139 @@ pub async fn book(
             now,
         ));
     }
+    let how = How::Hold {
+        idempotency: idem.as_ref(),
+        counters: &counters,
+    };
+    match place_booking(app, place, &input, &keys, how).await {
+        Ok(hold) => Ok(BookOutcome::Created(BookingView::of(&hold, false))),
+        Err(Placed::Refused(e)) => Err(e),
+        Err(Placed::Replay) => {
+            let idem = idempotency.as_ref().ok_or(ServiceError::Busy)?;
+            replay(app, idem).await?.ok_or(ServiceError::Busy)
+        }
+    }
+}
 
+/// A booking a clerk makes for a caller (seeds 002, 003: phone bookings):
+/// confirmed at once, with or without an email address (with one, the
+/// confirmation goes out as for a citizen's; without, the clerk reads the
+/// kiosk code out), the same slots, rules and person rule as online, no
+/// online limits, and recorded in the audit log in the same transaction.
+#[tracing::instrument(skip_all, fields(office_id = %office_id))]
+pub async fn book_for_caller(
+    app: &App,
+    staff: &Staff,
+    office_id: &OfficeId,
+    request: CallerBookRequest,
+) -> Result<ClerkBookingView, ServiceError> {
+    if !staff.may(Role::Clerk, office_id) {
+        return Err(ServiceError::Forbidden);
+    }
+    let service_id = ServiceId::parse(&request.service_id)
+        .map_err(|e| FieldError::new("service_id", "invalid", e))?;
+    let catalog = app.catalog(office_id).await?;
+    let (department, service) = find_service(&catalog, &service_id)?;
+    let office = &catalog.office;
+    let now = app.clock.now();
+    let input = request.validate(office, service, schedule::local_date(office, now))?;
+    let slot = schedule::check_start(office, department, service, input.start, now)
+        .map_err(ServiceError::SlotRefused)?;
+    let place = Place {
+        office,
+        department,
+        service,
+        slot,
+    };
+    let keys = Keys::of(app, &input);
+    match place_booking(app, place, &input, &keys, How::ForCaller { staff }).await {
+        Ok(booking) => Ok(ClerkBookingView::of(&booking)),
+        Err(Placed::Refused(e)) => Err(e),
+        Err(Placed::Replay) => Err(ServiceError::Busy),
+    }
+}
+
+/// The keyed hashes a booking is written and checked with.
+struct Keys {
+    /// Under the current key: what the booking is written with.
+    person: PersonKey,
+    /// Under the ring's earlier keys (a rotation): what still refuses.
+    earlier_persons: Vec<PersonKey>,
+    /// The email address under every key, the current first (none without one).
+    emails: Vec<Digest>,
+    /// The phone an SMS code goes to, under the current key.
+    phone: Option<Digest>,
+}
+
+impl Keys {
+    fn of(app: &App, input: &BookingInput) -> Self {
+        let mut persons = app.keyring.person_keys(&input.national_id).into_iter();
+        Self {
+            person: persons
+                .next()
+                .unwrap_or_else(|| app.keyring.person_key(&input.national_id)),
+            earlier_persons: persons.collect(),
+            emails: input
+                .applicant
+                .email
+                .as_ref()
+                .map(|e| app.keyring.digests(Purpose::Email, e.as_str()))
+                .unwrap_or_default(),
+            phone: input
+                .applicant
+                .sms_phone()
+                .map(|p| app.keyring.digest(Purpose::Phone, p.as_str())),
+        }
+    }
+}
+
+/// How a booking is made.
+enum How<'a> {
+    /// A citizen's pending hold, with its idempotent answer and limits.
+    Hold {
+        idempotency: Option<&'a (Digest, Digest)>,
+        counters: &'a [Counter],
+    },
+    /// Confirmed at once by a clerk.
+    ForCaller { staff: &'a Staff },
+}
+
+/// Why placing a booking ended without one.
+enum Placed {
+    Refused(ServiceError),
+    /// A concurrent request with the same idempotency key wrote first.
+    Replay,
+}
+
+impl From<ServiceError> for Placed {
+    fn from(e: ServiceError) -> Self {
+        Placed::Refused(e)
+    }
+}
+
+impl From<crate::store::StoreError> for Placed {
+    fn from(e: crate::store::StoreError) -> Self {
+        Placed::Refused(e.into())
+    }
+}
+
+/// Writes the booking in one transaction, drawing a new kiosk code or
+/// reference when the drawn one is taken and backing off on contention;
+/// answers the booking as written.
+async fn place_booking(
+    app: &App,
+    place: Place<'_>,
+    input: &BookingInput,
+    keys: &Keys,
+    how: How<'_>,
+) -> Result<Booking, Placed> {
+    let Place {
+        office,
+        department,
+        service,
+        slot,
+    } = place;
+    let now = app.clock.now();
     for attempt in 0..MAX_ATTEMPTS {
         let entropy = &*app.entropy;
         let (confirm_token, confirm_token_digest) =
@@ -151,82 +274,123 @@ pub async fn book(
             manage_token: manage_token_digest,
             kiosk_code: KioskCode::generate(entropy),
         };
-        let booking = Booking::new_hold(
+        let hold = Booking::new_hold(
             ids,
             place,
-            person.clone(),
-            phone_key.clone(),
+            keys.person.clone(),
+            keys.phone.clone(),
             input.applicant.clone(),
             secrets,
             now,
         );
-        let message = OutboxMessage {
-            confirm_token: Some(confirm_token),
-            confirm_code: Some(confirm_code),
-            manage_token: Some(manage_token),
-            ..OutboxMessage::plain(app.new_outbox_id(), &booking, MessageKind::HoldCreated, now)
+        let (booking, message, audit, idempotency, counters) = match &how {
+            How::Hold {
+                idempotency,
+                counters,
+            } => {
+                let message = OutboxMessage {
+                    confirm_token: Some(confirm_token),
+                    confirm_code: Some(confirm_code),
+                    manage_token: Some(manage_token),
+                    ..OutboxMessage::plain(
+                        app.new_outbox_id(),
+                        &hold,
+                        MessageKind::HoldCreated,
+                        now,
+                    )
+                };
+                let view = BookingView::of(&hold, false);
+                let answer = idempotency.map(|(key, body)| IdempotentAnswer {
+                    key_digest: key.clone(),
+                    request_digest: body.clone(),
+                    status: 201,
+                    response: serde_json::to_string(&view).unwrap_or_default(),
+                    expires_at: now + IDEMPOTENCY_RETENTION,
+                });
+                (hold, Some(message), None, answer, *counters)
+            }
+            How::ForCaller { staff } => {
+                let booking = Booking {
+                    status: BookingStatus::Confirmed,
+                    confirmed_at: Some(now),
+                    ..hold
+                };
+                let message = booking.email.is_some().then(|| OutboxMessage {
+                    manage_token: Some(manage_token),
+                    ..OutboxMessage::plain(
+                        app.new_outbox_id(),
+                        &booking,
+                        MessageKind::Confirmed,
+                        now,
+                    )
+                });
+                let audit = app.audit_entry(
+                    staff,
+                    &office.id,
+                    AuditAction::PhoneBooking,
+                    booking.id.to_string(),
+                );
+                (booking, message, Some(audit), None, &[][..])
+            }
         };
-        let view = BookingView::of(&booking, false);
-        let answer = idem.as_ref().map(|(key, body)| IdempotentAnswer {
-            key_digest: key.clone(),
-            request_digest: body.clone(),
-            status: 201,
-            response: serde_json::to_string(&view).unwrap_or_default(),
-            expires_at: now + IDEMPOTENCY_RETENTION,
-        });
-        let hold = NewHold {
+        let new = NewHold {
             booking: &booking,
-            email_key: &email_key,
+            email_keys: &keys.emails,
             desks_online: department.desks_online,
             weekly_cap: department.weekly_online_cap,
-            message: &message,
-            idempotency: answer.as_ref(),
-            counters: &counters,
-            earlier: &earlier,
+            message: message.as_ref(),
+            idempotency: idempotency.as_ref(),
+            counters,
+            earlier_persons: &keys.earlier_persons,
+            audit: audit.as_ref(),
         };
-        match app.store.create_hold(hold).await? {
+        match app.store.create_hold(new).await? {
             Ok(()) => {
-                tracing::info!(booking_id = %booking.id, "hold created");
-                return Ok(BookOutcome::Created(view));
+                if audit.is_some() {
+                    tracing::info!(booking_id = %booking.id, "booking made for a caller");
+                } else {
+                    tracing::info!(booking_id = %booking.id, "hold created");
+                }
+                return Ok(booking);
             }
             Err(HoldRefusal::SlotFull) => {
                 let next = next_free_slots(app, office, department, service, slot.start, 5).await?;
-                return Err(ServiceError::SlotFull { next });
+                return Err(ServiceError::SlotFull { next }.into());
             }
             Err(HoldRefusal::WeekFull) => {
                 let next = next_free_slots(app, office, department, service, slot.start, 5).await?;
-                return Err(ServiceError::WeekFull { next });
+                return Err(ServiceError::WeekFull { next }.into());
             }
-            Err(HoldRefusal::PersonAlreadyBooked) => return Err(ServiceError::AlreadyBooked),
+            Err(HoldRefusal::PersonAlreadyBooked) => return Err(ServiceError::AlreadyBooked.into()),
             Err(HoldRefusal::LimitReached(index)) => {
                 let counter = counters.get(index).ok_or(ServiceError::Busy)?;
                 tracing::info!(limit = counter.counted.as_str(), "hold limit reached");
                 return Err(ServiceError::RateLimited {
                     retry_after_seconds: counter.window.seconds_left(now),
-                });
+                }
+                .into());
             }
             Err(HoldRefusal::EmailUndeliverable) => {
-                return Err(FieldError::new(
+                return Err(ServiceError::from(FieldError::new(
                     "email",
                     "undeliverable",
                     "mail to this address came back undelivered before; give another address",
-                )
+                ))
                 .into());
             }
             Err(HoldRefusal::Blocked) => {
                 let mut until = None;
-                for person in &persons {
+                let persons = std::iter::once(&keys.person).chain(&keys.earlier_persons);
+                for person in persons {
                     until = until.max(app.store.blocked_until(person, &office.id).await?);
                 }
                 let until = until.ok_or(ServiceError::Busy)?;
                 return Err(ServiceError::BookingBlocked {
                     from: schedule::local_date(office, until),
-                });
+                }
+                .into());
             }
-            Err(HoldRefusal::IdempotencyKeyTaken) => {
-                let idem = idempotency.as_ref().ok_or(ServiceError::Busy)?;
-                return replay(app, idem).await?.ok_or(ServiceError::Busy);
-            }
+            Err(HoldRefusal::IdempotencyKeyTaken) => return Err(Placed::Replay),
             Err(HoldRefusal::KioskCodeTaken | HoldRefusal::PublicRefTaken) => continue,
             Err(HoldRefusal::Conflict) => {
                 // Others are writing the same slot at this moment. When it
@@ -242,11 +406,11 @@ pub async fn book(
                 {
                     let next =
                         next_free_slots(app, office, department, service, slot.start, 5).await?;
-                    return Err(ServiceError::SlotFull { next });
+                    return Err(ServiceError::SlotFull { next }.into());
                 }
                 backoff(app, attempt).await;
             }
         }
     }
-    Err(ServiceError::Busy)
+    Err(ServiceError::Busy.into())
 }

@@ -2,6 +2,7 @@
 //! with a national ID, matter and day can have sent to the booking's own
 //! address (seed 001). Capacity comes back exactly once.
 
+use crate::domain::audit::AuditAction;
 use crate::domain::booking::{Booking, BookingStatus, CancelStep};
 use crate::domain::codes::Token;
 use crate::domain::ids::BookingId;
@@ -9,6 +10,7 @@ use crate::domain::limits::Counted;
 use crate::domain::outbox::{MessageKind, OutboxMessage};
 use crate::domain::schedule;
 use crate::domain::secrets::Purpose;
+use crate::domain::staff::Staff;
 use crate::service::input::{
     CancelByPersonRequest, parse_date, parse_national_id, parse_office_and_service,
 };
@@ -56,7 +58,7 @@ pub async fn cancel_with_token(
     token: &Token,
 ) -> Result<CancelOutcome, ServiceError> {
     let booking = load_managed(app, id, token).await?;
-    cancel(app, booking).await
+    cancel(app, booking, None).await
 }
 
 /// Seed 001's "cancel with national ID, matter and day", made safe: a national
@@ -145,7 +147,13 @@ pub async fn request_cancel_link(
     Ok(())
 }
 
-async fn cancel(app: &App, mut booking: Booking) -> Result<CancelOutcome, ServiceError> {
+/// Cancels `booking` (a clerk's cancellation is recorded in the audit log,
+/// in the same transaction).
+pub(crate) async fn cancel(
+    app: &App,
+    mut booking: Booking,
+    by: Option<&Staff>,
+) -> Result<CancelOutcome, ServiceError> {
     for attempt in 0..MAX_ATTEMPTS {
         let now = app.clock.now();
         let refusal = match booking.cancel_step(now) {
@@ -168,9 +176,24 @@ async fn cancel(app: &App, mut booking: Booking) -> Result<CancelOutcome, Servic
                     MessageKind::Cancelled,
                     now,
                 );
+                let audit = by.map(|staff| {
+                    app.audit_entry(
+                        staff,
+                        &booking.office_id,
+                        AuditAction::BookingCancelled,
+                        booking.id.to_string(),
+                    )
+                });
                 match app
                     .store
-                    .release(&booking, Release::Cancel, now, &message, None)
+                    .release(
+                        &booking,
+                        Release::Cancel,
+                        now,
+                        &message,
+                        None,
+                        audit.as_ref(),
+                    )
                     .await?
                 {
                     Ok(()) => {

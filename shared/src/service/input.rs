@@ -134,6 +134,69 @@ fn keep<T>(errors: &mut Vec<FieldError>, result: Result<T, FieldError>) -> Optio
     result.map_err(|e| errors.push(e)).ok()
 }
 
+/// `POST /staff/offices/{office_id}/bookings`: a clerk books for a caller
+/// (seeds 002, 003). As a citizen's request, but the email address is
+/// optional, there is no SMS confirmation, and the caller agrees on the phone.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallerBookRequest {
+    pub service_id: String,
+    /// RFC 3339 with offset, as listed by the slots endpoint.
+    pub start: String,
+    pub first_name: String,
+    pub last_name: String,
+    #[serde(alias = "pesel")]
+    pub national_id: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub language: Option<Lang>,
+    #[serde(default)]
+    pub application_number: Option<String>,
+    #[serde(default)]
+    pub lost_document: bool,
+}
+
+impl CallerBookRequest {
+    /// Checks every field as a citizen's are checked.
+    pub fn validate(
+        &self,
+        office: &Office,
+        service: &Service,
+        today: NaiveDate,
+    ) -> Result<BookingInput, Vec<FieldError>> {
+        let as_request = BookRequest {
+            office_id: office.id.to_string(),
+            service_id: self.service_id.clone(),
+            start: self.start.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            email: self.email.clone().unwrap_or_default(),
+            national_id: self.national_id.clone(),
+            phone: self.phone.clone(),
+            confirm_by: None,
+            language: self.language,
+            application_number: self.application_number.clone(),
+            lost_document: self.lost_document,
+            accept_terms: false,
+            consent_data_processing: false,
+            walk_up: false,
+        };
+        as_request.validate_as(office, service, today, Who::Clerk)
+    }
+}
+
+/// Who fills in a booking request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    /// Online: an email address, the terms and the consent are required.
+    Citizen,
+    /// A clerk for a caller: the address is optional, and the caller agrees on the phone.
+    Clerk,
+}
+
 impl BookRequest {
     /// Checks every field against the office and service; the slot itself is
     /// checked by the schedule rules afterwards.
@@ -142,6 +205,16 @@ impl BookRequest {
         office: &Office,
         service: &Service,
         today: NaiveDate,
+    ) -> Result<BookingInput, Vec<FieldError>> {
+        self.validate_as(office, service, today, Who::Citizen)
+    }
+
+    fn validate_as(
+        &self,
+        office: &Office,
+        service: &Service,
+        today: NaiveDate,
+        who: Who,
     ) -> Result<BookingInput, Vec<FieldError>> {
         let mut errors = Vec::new();
 
@@ -163,10 +236,16 @@ impl BookRequest {
             PersonName::parse(&self.last_name)
                 .map_err(|e| FieldError::new("last_name", "invalid", e)),
         );
-        let email = keep(
-            &mut errors,
-            Email::parse(&self.email).map_err(|e| FieldError::new("email", "invalid", e)),
-        );
+        let email = if who == Who::Clerk && self.email.trim().is_empty() {
+            Some(None)
+        } else {
+            keep(
+                &mut errors,
+                Email::parse(&self.email)
+                    .map(Some)
+                    .map_err(|e| FieldError::new("email", "invalid", e)),
+            )
+        };
         let national_id = keep(
             &mut errors,
             parse_national_id(office, &self.national_id, today),
@@ -256,7 +335,7 @@ impl BookRequest {
                 )),
             );
         }
-        if !self.accept_terms {
+        if who == Who::Citizen && !self.accept_terms {
             keep::<()>(
                 &mut errors,
                 Err(FieldError::new(
@@ -266,7 +345,7 @@ impl BookRequest {
                 )),
             );
         }
-        if !self.consent_data_processing {
+        if who == Who::Citizen && !self.consent_data_processing {
             keep::<()>(
                 &mut errors,
                 Err(FieldError::new(

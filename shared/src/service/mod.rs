@@ -13,6 +13,7 @@ mod book;
 pub mod bounces;
 mod cancel;
 mod catalog;
+pub mod clerk;
 mod confirm;
 pub mod error;
 mod inbound_sms;
@@ -27,7 +28,7 @@ mod transitions;
 pub mod views;
 pub mod warm;
 
-pub use book::{BookOutcome, book};
+pub use book::{BookOutcome, book, book_for_caller};
 pub use cancel::{CancelOutcome, cancel_with_token, request_cancel_link, view_with_token};
 pub use catalog::{list_offices, office_catalog};
 pub use confirm::{ConfirmOutcome, confirm};

@@ -142,7 +142,12 @@ pub async fn deliver(n: &Notifier, message: &OutboxMessage) -> Result<Delivery, 
 
     if channels.email {
         let booking = booking.ok_or(NotifyError::Incomplete("booking"))?;
-        let to = booking.email.as_str().to_owned();
+        let to = booking
+            .email
+            .as_ref()
+            .ok_or(NotifyError::Incomplete("email address"))?
+            .as_str()
+            .to_owned();
         let ctx = context.as_ref().ok_or(NotifyError::Incomplete("booking"))?;
         let outcome = send_once(n, message, Channel::Email, || async {
             let rendered = messages::email(&to_message(n, message, Some(ctx))?)?;

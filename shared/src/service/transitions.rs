@@ -26,7 +26,7 @@ pub(crate) async fn expire(
     let message = OutboxMessage::plain(app.new_outbox_id(), booking, MessageKind::Expired, now);
     let result = app
         .store
-        .release(booking, Release::Expire, now, &message, inbound)
+        .release(booking, Release::Expire, now, &message, inbound, None)
         .await?;
     if result.is_ok() {
         tracing::info!(booking_id = %booking.id, "hold expired and released");

@@ -3,12 +3,13 @@
 //! unique kiosk code, the hold limits), so concurrent requests cannot
 //! double-book; the idempotent answer is written in the same transaction.
 
-use crate::domain::booking::Booking;
+use crate::domain::audit::AuditEntry;
+use crate::domain::booking::{Booking, BookingStatus};
 use crate::domain::outbox::OutboxMessage;
 use crate::domain::secrets::{Digest, PersonKey};
 use crate::store::items::attr::{BLOCKED_UNTIL, OPEN_UNTIL};
 use crate::store::items::{
-    BookingItem, IdempotencyItem, KioskCodeItem, PersonRuleItem, PublicRefItem,
+    ArrivalItem, BookingItem, IdempotencyItem, KioskCodeItem, PersonRuleItem, PublicRefItem,
     UndeliverableAddressItem, entity,
 };
 use crate::store::limits::Counter;
@@ -33,6 +34,8 @@ enum Guard {
     PublicRef,
     Booking,
     Outbox,
+    Arrival,
+    Audit,
     Idempotency,
     /// The counter at this index of [`NewHold::counters`].
     Limit(usize),
@@ -76,18 +79,22 @@ pub struct IdempotentAnswer {
 /// A new hold and everything written with it.
 pub struct NewHold<'a> {
     pub booking: &'a Booking,
-    /// The keyed hash of the booking's email, checked against bounced addresses.
-    pub email_key: &'a Digest,
+    /// The keyed hashes of the booking's email address under every key of
+    /// the ring, the current first, checked against bounced addresses (none
+    /// when a clerk booked for a caller without one).
+    pub email_keys: &'a [Digest],
     pub desks_online: u32,
     pub weekly_cap: Option<u32>,
-    pub message: &'a OutboxMessage,
+    /// The message the booking sends (none when there is nobody to write to).
+    pub message: Option<&'a OutboxMessage>,
     pub idempotency: Option<&'a IdempotentAnswer>,
     /// The limits the hold counts against (holds per person, email, phone).
     pub counters: &'a [Counter],
-    /// The person and the email address under the keyring's earlier keys
-    /// (none outside a key rotation): a rule, block or bounce recorded under
-    /// one of them still refuses the hold.
-    pub earlier: &'a [(PersonKey, Digest)],
+    /// The person under the keyring's earlier keys (none outside a key
+    /// rotation): a rule or block recorded under one of them still refuses.
+    pub earlier_persons: &'a [PersonKey],
+    /// A clerk's action, recorded with the booking (a booking made confirmed).
+    pub audit: Option<&'a AuditEntry>,
 }
 
 impl Store {
@@ -113,8 +120,7 @@ impl Store {
         let week = keys::week(&b.office_id, &b.department_id, &b.week);
         writes.push(self.counter_update(&week, 1, hold.weekly_cap)?);
         guards.push(Guard::Week);
-        let current = (b.person.clone(), hold.email_key.clone());
-        for (person, email_key) in std::iter::once(&current).chain(hold.earlier) {
+        for person in std::iter::once(&b.person).chain(hold.earlier_persons) {
             let not_blocked = ConditionCheck::builder()
                 .table_name(&self.table)
                 .set_key(Some(key_map(&keys::block(person, &b.office_id))))
@@ -129,6 +135,8 @@ impl Store {
                     .build(),
             );
             guards.push(Guard::Blocked);
+        }
+        for email_key in hold.email_keys {
             let deliverable = ConditionCheck::builder()
                 .table_name(&self.table)
                 .set_key(Some(key_map(&keys::undeliverable_address(email_key))))
@@ -141,7 +149,7 @@ impl Store {
             );
             guards.push(Guard::Undeliverable);
         }
-        for (person, _) in hold.earlier {
+        for person in hold.earlier_persons {
             // The rule as an earlier key recorded it: free, or its visit over.
             let rule = keys::person_rule_at(
                 person,
@@ -188,8 +196,21 @@ impl Store {
         guards.push(Guard::PublicRef);
         writes.push(self.put(to_item(entity::BOOKING, &BookingItem::from(b))?, absent)?);
         guards.push(Guard::Booking);
-        writes.push(self.outbox_put(hold.message)?);
-        guards.push(Guard::Outbox);
+        if let Some(message) = hold.message {
+            writes.push(self.outbox_put(message)?);
+            guards.push(Guard::Outbox);
+        }
+        // Made confirmed (by a clerk): expected in the hall at once.
+        if b.status == BookingStatus::Confirmed
+            && let Some(arrival) = ArrivalItem::of(b)
+        {
+            writes.push(self.put(to_item(entity::ARRIVAL, &arrival)?, None)?);
+            guards.push(Guard::Arrival);
+        }
+        if let Some(entry) = hold.audit {
+            writes.push(self.audit_put(entry)?);
+            guards.push(Guard::Audit);
+        }
         if let Some(answer) = hold.idempotency {
             let key = keys::idempotency(&answer.key_digest);
             let item = IdempotencyItem {
@@ -258,7 +279,9 @@ impl Store {
             Some(Guard::Idempotency) => Ok(Err(HoldRefusal::IdempotencyKeyTaken)),
             Some(Guard::Limit(index)) => Ok(Err(HoldRefusal::LimitReached(index))),
             // A fresh ULID or outbox id that exists means something is deeply wrong.
-            Some(Guard::Booking | Guard::Outbox) | None => Err(StoreError::transaction(err)),
+            Some(Guard::Booking | Guard::Outbox | Guard::Arrival | Guard::Audit) | None => {
+                Err(StoreError::transaction(err))
+            }
         }
     }
 

@@ -280,8 +280,9 @@ pub struct BookingItem {
     pub first_name: String,
     #[serde(default)]
     pub last_name: String,
-    #[serde(default)]
-    pub email: String,
+    /// None for a clerk's booking without an address; removed by the purge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     pub channel: Channel,
@@ -361,7 +362,7 @@ impl From<&Booking> for BookingItem {
             person_rule: b.person_rule,
             first_name: b.first_name.as_str().into(),
             last_name: b.last_name.as_str().into(),
-            email: b.email.as_str().into(),
+            email: b.email.as_ref().map(|e| e.as_str().to_owned()),
             phone: b.phone.as_ref().map(|p| p.as_str().into()),
             channel: b.channel,
             language: b.language,
@@ -417,7 +418,12 @@ impl TryFrom<BookingItem> for Booking {
                 .map_err(corrupt(entity::BOOKING, "first_name"))?,
             last_name: PersonName::parse(&i.last_name)
                 .map_err(corrupt(entity::BOOKING, "last_name"))?,
-            email: Email::parse(&i.email).map_err(corrupt(entity::BOOKING, "email"))?,
+            email: i
+                .email
+                .as_deref()
+                .map(Email::parse)
+                .transpose()
+                .map_err(corrupt(entity::BOOKING, "email"))?,
             phone: i
                 .phone
                 .as_deref()

@@ -187,6 +187,15 @@ pub fn inbound_sms(message_id: &str) -> Key {
     }
 }
 
+/// A person's partition: rules, strikes, blocks.
+pub fn person_pk(person: &PersonKey) -> String {
+    format!("PERSON#{}", person.0)
+}
+/// The start of every rule key of a person at an office.
+pub fn person_rules_prefix(office: &OfficeId) -> String {
+    format!("RULE#OFFICE#{office}#")
+}
+
 /// The one open booking a person may hold for a matter at an office (on a
 /// day, where the office's rule is per day).
 pub fn person_rule_at(
@@ -196,9 +205,9 @@ pub fn person_rule_at(
     date: NaiveDate,
     rule: PersonRule,
 ) -> Key {
-    let matter = format!("RULE#OFFICE#{office}#SERVICE#{service}");
+    let matter = format!("{}SERVICE#{service}", person_rules_prefix(office));
     Key {
-        pk: format!("PERSON#{}", person.0),
+        pk: person_pk(person),
         sk: match rule {
             PersonRule::OnePerMatter => matter,
             PersonRule::OnePerMatterAndDay => format!("{matter}#DAY#{date}"),

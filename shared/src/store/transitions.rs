@@ -2,6 +2,7 @@
 //! once), and counting wrong codes. Each is one transaction whose leading
 //! booking condition carries the rule.
 
+use crate::domain::audit::AuditEntry;
 use crate::domain::booking::{Booking, BookingStatus, MAX_CODE_ATTEMPTS};
 use crate::domain::ids::BookingId;
 use crate::domain::outbox::OutboxMessage;
@@ -124,6 +125,7 @@ impl Store {
         now: DateTime<Utc>,
         message: &OutboxMessage,
         inbound: Option<&str>,
+        audit: Option<&AuditEntry>,
     ) -> Result<Result<(), TransitionRefusal>, StoreError> {
         let (new_status, condition) = match how {
             Release::Cancel => (
@@ -187,6 +189,9 @@ impl Store {
             writes.push(TransactWriteItem::builder().delete(delete).build());
         }
         writes.push(self.outbox_put(message)?);
+        if let Some(entry) = audit {
+            writes.push(self.audit_put(entry)?);
+        }
         self.transition(writes, inbound, now).await
     }
 

@@ -2,6 +2,7 @@
 //! items, confirmation message and idempotent answer.
 
 use crate::domain::booking::{Booking, HoldIds, HoldSecrets, Place};
+use crate::domain::catalog::Office;
 use crate::domain::codes::{KioskCode, new_ulid, public_ref};
 use crate::domain::ids::BookingId;
 use crate::domain::limits::Counted;
@@ -16,6 +17,7 @@ use crate::service::{
 use crate::store::items::IDEMPOTENCY_RETENTION;
 use crate::store::limits::Counter;
 use crate::store::{HoldRefusal, IdempotentAnswer, NewHold};
+use chrono::{DateTime, Utc};
 
 /// The answer to a booking request.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,13 +57,15 @@ async fn replay(
     }
 }
 
-/// Creates a pending hold: validates everything, then writes it in one
-/// transaction with its capacity, rule items and confirmation message.
+/// Creates a pending hold: validates everything, counts the attempt against
+/// the office's limit for `client_address` (when known), then writes the hold
+/// in one transaction with its capacity, rule items and confirmation message.
 #[tracing::instrument(skip_all, fields(office_id = %request.office_id, service_id = %request.service_id))]
 pub async fn book(
     app: &App,
     request: BookRequest,
     idempotency: Option<Idempotency>,
+    client_address: Option<&str>,
 ) -> Result<BookOutcome, ServiceError> {
     let idem = idempotency.as_ref().map(|i| idempotency_digests(app, i));
     if let Some((key, body)) = &idem
@@ -116,6 +120,10 @@ pub async fn book(
             limits.sms_holds_per_phone,
             now,
         ));
+    }
+
+    if let Some(address) = client_address {
+        count_attempt(app, office, address, now).await?;
     }
 
     for attempt in 0..MAX_ATTEMPTS {
@@ -233,4 +241,30 @@ pub async fn book(
         }
     }
     Err(ServiceError::Busy)
+}
+
+/// Counts a booking attempt from `address` at `office`, whatever the hold's
+/// answer will be; refused with [`ServiceError::RateLimited`] past the
+/// office's limit. A write of its own, not a step of the hold transaction:
+/// there every booking from one shared (NAT) address would conflict with
+/// the others on the one counter.
+async fn count_attempt(
+    app: &App,
+    office: &Office,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let client = app.keyring.digest(Purpose::ClientAddress, address);
+    let subject = format!("{}#{}", office.id.as_str(), client.0);
+    let counted = Counted::BookingAttemptsPerClient;
+    let limit = office.limits.booking_attempts_per_client;
+    match app.store.count_hit(counted, &subject, limit, now).await? {
+        None => Ok(()),
+        Some(window) => {
+            tracing::info!(limit = counted.as_str(), "rate limit reached");
+            Err(ServiceError::RateLimited {
+                retry_after_seconds: window.seconds_left(now),
+            })
+        }
+    }
 }

@@ -6,10 +6,10 @@
 //! system would take as one, not any long number.
 //!
 //! What is not flagged: digits inside a hex digest (64 hex characters, or any
-//! hex run of 32 or more, UUIDs included) or a ULID (26 Crockford base-32
-//! characters), timestamps and epoch milliseconds (13 digits), the fraction
-//! of a decimal, SMS and kiosk codes (6 characters: too short to tell from
-//! anything else).
+//! hex run of 32 or more, UUIDs included), a ULID (26 Crockford base-32
+//! characters) or a memory address (`0x…`); timestamps and epoch
+//! milliseconds (13 digits); the fraction of a decimal; SMS and kiosk codes
+//! (6 characters: too short to tell from anything else).
 //!
 //! The lines are scanned byte by byte (a whole test run's log is hundreds of
 //! megabytes, read by a debug build); only lines with an `@` meet a regex.
@@ -97,12 +97,16 @@ fn word_around(bytes: &[u8], mut start: usize, mut end: usize) -> (usize, usize)
     (start, end)
 }
 
-/// Digests (hex, 32 characters or more; UUIDs too) and ULIDs: random ids
-/// whose digits mean nothing.
+/// Digests (hex, 32 characters or more; UUIDs too), ULIDs and memory
+/// addresses (`0x7fa86…`, in a `Debug` of a pointer): ids whose digits mean
+/// nothing.
 fn is_opaque_id(word: &str) -> bool {
     let hex = word.len() >= 32 && word.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
     let ulid = word.len() == 26 && ulid::Ulid::from_string(word).is_ok();
-    hex || ulid
+    let address = word
+        .strip_prefix("0x")
+        .is_some_and(|digits| digits.bytes().all(|b| b.is_ascii_hexdigit()));
+    hex || ulid || address
 }
 
 /// Numbers known to be something else: the fraction of a decimal (`1.839450217s`,
@@ -406,6 +410,7 @@ mod tests {
             "2026-12-03 04:10:39,123 [main] INFO DynamoDB Local started on port 8000",
             r#"{"fields":{"message":"loaded identity from cache","now":"SystemTime { tv_sec: 1796271473, tv_nsec: 657741443 }"}}"#,
             r#"{"fields":{"message":"delaying for 1.839450217s"}}"#,
+            r#"{"fields":{"poison_pill":"PoisonPill@0x7fa86123456789 { poisoned: true }"}}"#,
         ];
         for line in lines {
             assert_eq!(findings(line), vec![], "{line}");

@@ -40,7 +40,12 @@ pub fn kiosks() -> Result<Vec<KioskDevice>, DemoError> {
 
 /// Stores the demo offices and registers their kiosks.
 pub async fn load(store: &Store) -> Result<usize, DemoError> {
-    let catalogs = catalogs()?;
+    load_with(store, catalogs()?).await
+}
+
+/// Stores `catalogs` (the demo offices, or others with their ids) and
+/// registers the demo kiosks.
+pub async fn load_with(store: &Store, catalogs: Vec<Catalog>) -> Result<usize, DemoError> {
     for c in &catalogs {
         store.put_catalog(c).await?;
     }

@@ -79,10 +79,12 @@ async fn main() {
     }
     let capacity = CapacityMeter::default();
     let env = TestEnv::metered(&capacity).await;
-    // Every booking goes to this run's one mailbox (to read its emails); the
-    // per-address hold limit still counts each hold, it only has room for all.
+    // Every booking goes to this run's one mailbox (to read its emails) and
+    // comes from one client address; the per-address limits still count each
+    // hold and each attempt, they only have room for all.
     env.edit_catalog(OLSZTYN, |catalog| {
         catalog.office.limits.holds_per_email.max = BOOKINGS + 1;
+        catalog.office.limits.booking_attempts_per_client.max = BOOKINGS + 1;
     })
     .await;
     let (mut book, mut confirm, mut notify, mut remind) = (

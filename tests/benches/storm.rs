@@ -6,7 +6,8 @@
 //! condition, the booking, the person rule, the outbox message) in the same
 //! run, as the ceiling the handler is compared with. Each attempt is its own
 //! warm Lambda container (its own SDK client, connections and retry token
-//! bucket; the catalog read before the storm), as in AWS.
+//! bucket; the catalog read before the storm), as in AWS, and comes from an
+//! address of its own (each counted against the per-address limit).
 //!
 //! ```sh
 //! cargo bench -p termin-tests --bench storm
@@ -50,6 +51,12 @@ fn rodne_cislo(i: u32) -> String {
         }
         serial += 1;
     }
+}
+
+/// The address of the `i`-th citizen (in 198.18.0.0/15, the range kept for benchmarks).
+fn client(i: usize) -> std::net::IpAddr {
+    let [_, _, a, b] = (i as u32).to_be_bytes();
+    std::net::IpAddr::V4(std::net::Ipv4Addr::new(198, 18, a, b))
 }
 
 struct Outcome {
@@ -120,26 +127,23 @@ async fn storm_through_the_handler(
         .collect()
         .await;
     let started = Instant::now();
-    let outcomes = join_all(
-        bodies
-            .iter()
-            .zip(&containers)
-            .map(|(body, app)| async move {
-                let at = Instant::now();
-                let (status, answer) = env
-                    .call_in(app, Method::POST, "/bookings", Some(body))
-                    .await;
-                Outcome {
-                    status,
-                    took: at.elapsed(),
-                    offers_alternatives: answer["error"]["next_free_slots"].is_array(),
-                    code: answer["error"]["code"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_owned(),
-                }
-            }),
-    )
+    let outcomes = join_all(bodies.iter().zip(&containers).enumerate().map(
+        |(i, (body, app))| async move {
+            let at = Instant::now();
+            let (status, answer, _) = env
+                .call_from(app, client(i), Method::POST, "/bookings", Some(body))
+                .await;
+            Outcome {
+                status,
+                took: at.elapsed(),
+                offers_alternatives: answer["error"]["next_free_slots"].is_array(),
+                code: answer["error"]["code"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            }
+        },
+    ))
     .await;
     (outcomes, started.elapsed())
 }

@@ -4,8 +4,10 @@
 //
 // Knobs: TERMIN_LOCAL_BIN (default <target dir>/debug/termin-local), CHROMIUM
 // (default /usr/bin/chromium), TERMIN_WEB_DIR (termin-local serves the pages
-// from this folder, e.g. another checkout's web/). On
-// failure, screenshots and the runner's log are in the file's artifacts folder.
+// from this folder, e.g. another checkout's web/), TERMIN_TEST_LOG_DIR (the
+// runner's log goes there instead: tests/run checks the log of the whole run).
+// On failure, screenshots and the runner's log are in the file's artifacts
+// folder (the log in TERMIN_TEST_LOG_DIR when that is set).
 //
 // Every wait is on a condition with a deadline, never on the clock alone: the
 // runner is ready when GET /api/offices answers 200. The deadlines are generous
@@ -197,9 +199,13 @@ export function withTerminLocal({ table, artifacts, chromium: chromiumOptions = 
     const bin = process.env.TERMIN_LOCAL_BIN || path.join(targetDir, 'debug/termin-local');
     assert.ok(fs.existsSync(bin), `${bin} is missing: cargo build -p termin-local`);
 
-    await startedOnRetry('termin-local',
-      (attempt) => startServer(bin, path.join(artifactsDir, attempt === 1 ? 'termin-local.log' : 'termin-local.retry.log')),
-      async () => stopServer());
+    const logDir = process.env.TERMIN_TEST_LOG_DIR;
+    if (logDir) fs.mkdirSync(logDir, { recursive: true });
+    const logPath = (attempt) => {
+      const name = attempt === 1 ? 'termin-local.log' : 'termin-local.retry.log';
+      return logDir ? path.join(logDir, `${table}.${name}`) : path.join(artifactsDir, name);
+    };
+    await startedOnRetry('termin-local', (attempt) => startServer(bin, logPath(attempt)), async () => stopServer());
 
     const context = await startedOnRetry('Chromium', launchChromium, async () => {
       fs.rmSync(userDataDir, { recursive: true, force: true });

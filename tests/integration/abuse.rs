@@ -7,7 +7,7 @@ use lambda_http::http::Method;
 use serde_json::{Value, json};
 use std::net::{IpAddr, Ipv4Addr};
 use termin::domain::clock::Clock;
-use termin::domain::limits::Limit;
+use termin::domain::limits::{Limit, Limits};
 use termin_tests::*;
 
 const OTHER_CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::new(198, 51, 100, 9));
@@ -120,32 +120,50 @@ async fn cancel_requests_are_limited_per_person_and_per_client_until_the_window_
     assert_eq!(ask_to_cancel(&env, TEST_CLIENT, &victim).await.0, 202);
 }
 
+/// One of an office's limits, to set in a test.
+type LimitField = fn(&mut Limits) -> &mut Limit;
+
 #[tokio::test]
 async fn a_limit_that_allows_nothing_or_outlasts_a_week_is_not_stored() {
     let env = TestEnv::new().await;
     let office = termin::domain::ids::OfficeId::parse(OLSZTYN).unwrap();
     let stored = env.app.store.load_catalog(&office).await.unwrap().unwrap();
-    for limit in [
-        Limit {
-            max: 0,
-            window_minutes: 60,
-        },
-        Limit {
-            max: 5,
-            window_minutes: 0,
-        },
-        Limit {
-            max: 5,
-            window_minutes: 7 * 24 * 60 + 1,
-        },
-    ] {
-        let mut catalog = stored.clone();
-        catalog.office.limits.cancel_requests_per_client = limit;
-        let refused = env.app.store.put_catalog(&catalog).await;
-        assert!(
-            matches!(refused, Err(termin::store::StoreError::InvalidCatalog(_))),
-            "{limit:?}: {refused:?}"
-        );
+    let setters: [(&str, LimitField); 2] = [
+        ("cancel_requests_per_client", |l| {
+            &mut l.cancel_requests_per_client
+        }),
+        ("booking_attempts_per_client", |l| {
+            &mut l.booking_attempts_per_client
+        }),
+    ];
+    for (name, field) in setters {
+        for limit in [
+            Limit {
+                max: 0,
+                window_minutes: 60,
+            },
+            Limit {
+                max: 5,
+                window_minutes: 0,
+            },
+            Limit {
+                max: 5,
+                window_minutes: 7 * 24 * 60 + 1,
+            },
+        ] {
+            let mut catalog = stored.clone();
+            *field(&mut catalog.office.limits) = limit;
+            let refused = env.app.store.put_catalog(&catalog).await;
+            assert!(
+                matches!(
+                    &refused,
+                    Err(termin::store::StoreError::InvalidCatalog(
+                        termin::domain::catalog::CatalogError::Limit(refused_name)
+                    )) if *refused_name == name
+                ),
+                "{name} {limit:?}: {refused:?}"
+            );
+        }
     }
     let after = env.app.store.load_catalog(&office).await.unwrap().unwrap();
     assert_eq!(after.office.limits, stored.office.limits);
@@ -205,4 +223,119 @@ async fn holds_are_limited_per_email_phone_and_person_in_the_hold_transaction() 
     let other_matter = request(&env, "customer-service-matters", 1).await;
     refused(env.post("/bookings", &other_matter).await);
     assert_eq!(env.items_of("booking").await.len(), 4);
+}
+
+/// A booking request from `client`: status, body, Retry-After.
+async fn book_from(env: &TestEnv, client: IpAddr, body: &Value) -> (u16, Value, Option<String>) {
+    let (status, answer, headers) = env
+        .call_from(&env.app, client, Method::POST, "/bookings", Some(body))
+        .await;
+    let retry_after = headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    (status.as_u16(), answer, retry_after)
+}
+
+#[tokio::test]
+async fn the_61st_booking_attempt_from_one_address_in_an_hour_is_refused_and_writes_nothing() {
+    let env = TestEnv::new().await;
+    let office = termin::domain::ids::OfficeId::parse(OLSZTYN).unwrap();
+    let catalog = env.app.store.load_catalog(&office).await.unwrap().unwrap();
+    let hourly = Limit {
+        max: 60,
+        window_minutes: 60,
+    };
+    assert_eq!(catalog.office.limits.booking_attempts_per_client, hourly);
+
+    // Sixty attempts from one address count whatever their answer: three
+    // holds, then the same people again (already booked).
+    let mut statuses = vec![];
+    for i in 0..60 {
+        let body = request(&env, ID_CARD_APPLICATION, 1 + i % 3).await;
+        statuses.push(book_from(&env, TEST_CLIENT, &body).await.0);
+    }
+    assert_eq!(&statuses[..3], &[201, 201, 201]);
+    assert!(statuses[3..].iter().all(|s| *s == 409), "{statuses:?}");
+
+    // The 61st, a valid booking of a free slot, is refused and writes nothing.
+    let items = env.items().await;
+    let newcomer = request(&env, ID_CARD_APPLICATION, 4).await;
+    let (status, body, retry_after) = book_from(&env, TEST_CLIENT, &newcomer).await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(body["error"]["code"], "too_many_requests");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("try again later"), "{message}");
+    let seconds: i64 = retry_after.expect("Retry-After").parse().unwrap();
+    assert!((1..=3600).contains(&seconds), "{seconds}");
+    assert_eq!(body["error"]["retry_after_seconds"], json!(seconds));
+    assert_eq!(env.items().await, items, "nothing written, nothing sent");
+
+    // Another address books the same slot.
+    let (status, body, _) = book_from(&env, OTHER_CLIENT, &newcomer).await;
+    assert_eq!(status, 201, "{body}");
+
+    // In the next hour the first address books again.
+    env.advance(Duration::hours(1));
+    let later = request(&env, ID_CARD_APPLICATION, 5).await;
+    let (status, body, _) = book_from(&env, TEST_CLIENT, &later).await;
+    assert_eq!(status, 201, "{body}");
+}
+
+#[tokio::test]
+async fn booking_attempts_are_limited_by_each_office_on_its_own() {
+    let env = TestEnv::new().await;
+    env.edit_catalog(OLSZTYN, |catalog| {
+        catalog.office.limits.booking_attempts_per_client = Limit {
+            max: 2,
+            window_minutes: 60,
+        };
+    })
+    .await;
+    for who in [1, 2] {
+        let body = request(&env, ID_CARD_APPLICATION, who).await;
+        assert_eq!(book_from(&env, TEST_CLIENT, &body).await.0, 201);
+    }
+    let third = request(&env, ID_CARD_APPLICATION, 3).await;
+    let (status, body, _) = book_from(&env, TEST_CLIENT, &third).await;
+    assert_eq!(status, 429, "{body}");
+
+    // Mielec keeps its own count, at its own limit.
+    let day = env.clock.now().date_naive() + Duration::days(1);
+    let start = env
+        .first_free_slot("mielec", "vehicle-registration", day)
+        .await;
+    let mielec = booking_body("mielec", "vehicle-registration", &start, &pesel(3));
+    let (status, body, _) = book_from(&env, TEST_CLIENT, &mielec).await;
+    assert_eq!(status, 201, "{body}");
+}
+
+#[tokio::test]
+async fn a_booking_without_a_client_address_is_not_counted_against_one() {
+    let env = TestEnv::new().await;
+    let counters = || async {
+        env.items_of("limit_counter")
+            .await
+            .iter()
+            .filter(|i| s(i, "pk").starts_with("LIMIT#book-client#"))
+            .count()
+    };
+    let body = request(&env, ID_CARD_APPLICATION, 1).await;
+    assert_eq!(book_from(&env, TEST_CLIENT, &body).await.0, 201);
+    assert_eq!(counters().await, 1, "an address is counted");
+
+    let body = request(&env, ID_CARD_APPLICATION, 2).await;
+    let response = env
+        .router
+        .dispatch(
+            &env.app,
+            Method::POST,
+            "/bookings",
+            lambda_http::http::HeaderMap::new(),
+            body.to_string().into_bytes(),
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    assert_eq!(counters().await, 1, "no counter for an unknown address");
 }

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 use termin::domain::clock::Clock;
-use termin::domain::sms_reply::ReplyReason;
+use termin::domain::sms_reply::{ReplyReason, Silence};
 use termin::service::SmsOutcome;
 use termin::store::TransitionRefusal;
 use termin_local::inbound_sms_event;
@@ -99,7 +99,7 @@ async fn a_reply_from_another_number_confirms_nothing_and_is_answered_once_a_day
 
     // An auto-responder answering back gets no second answer that day.
     let again = reply(&env, stranger, "Thank you for your message", "in-3").await;
-    assert_eq!(again, vec![SmsOutcome::NotAnswered]);
+    assert_eq!(again, vec![SmsOutcome::NotAnswered(Silence::AnsweredToday)]);
     env.deliver().await;
     assert_eq!(env.sms_to(stranger).await.len(), answer.len());
     // The next day it is answered once more.
@@ -278,4 +278,48 @@ async fn the_right_code_confirms_a_hold_however_many_newer_holds_share_its_numbe
         "{outcome:?}"
     );
     assert_eq!(status(&env, &oldest).await, "confirmed");
+}
+
+#[tokio::test]
+async fn an_sms_from_a_number_that_is_not_mobile_gets_no_answer_and_is_not_counted() {
+    let env = TestEnv::new().await;
+    // An Olsztyn fixed line and a Polish toll-free number: nothing waits for them.
+    for (i, number) in ["+48895273111", "+48800123456"].into_iter().enumerate() {
+        let outcome = reply(&env, number, "STOP", &format!("not-mobile-{i}")).await;
+        assert_eq!(outcome, vec![SmsOutcome::NotAnswered(Silence::NotMobile)]);
+    }
+    // Alphanumeric sender IDs and short codes are no phone numbers at all.
+    for (i, sender) in ["TERMIN", "8080"].into_iter().enumerate() {
+        let outcome = reply(&env, sender, "Hello", &format!("no-number-{i}")).await;
+        assert!(outcome.is_empty(), "{sender}: {outcome:?}");
+    }
+    // Mobiles, Polish and Czech, with nothing waiting are answered.
+    for (i, mobile) in ["+48601000222", "+420601123456"].into_iter().enumerate() {
+        let outcome = reply(&env, mobile, "STOP", &format!("mobile-{i}")).await;
+        assert_eq!(
+            outcome,
+            vec![SmsOutcome::Replied(ReplyReason::UnknownNumber)],
+            "{mobile}"
+        );
+    }
+    // Nothing was counted or queued for the fixed line and the toll-free
+    // number: the counters and messages are the mobiles' answers.
+    assert_eq!(env.items_of("limit_counter").await.len(), 2);
+    assert_eq!(env.items_of("outbox").await.len(), 2);
+
+    env.deliver().await;
+    for number in ["+48895273111", "+48800123456"] {
+        assert!(env.sms_to(number).await.is_empty(), "{number} got an SMS");
+    }
+    for mobile in ["+48601000222", "+420601123456"] {
+        assert_eq!(env.sms_to(mobile).await.len(), 1, "{mobile}");
+    }
+    let log = captured_log();
+    assert!(
+        log.contains("NotAnswered(NotMobile)"),
+        "the outcome is logged"
+    );
+    for digits in ["895273111", "800123456"] {
+        assert!(!log.contains(digits), "{digits} appears in the log");
+    }
 }

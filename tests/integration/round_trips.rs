@@ -17,7 +17,7 @@ fn counts(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
 }
 
 #[tokio::test]
-async fn booking_is_one_write_transaction_after_one_catalog_read() {
+async fn booking_is_an_attempt_count_and_one_write_transaction_after_one_catalog_read() {
     let env = TestEnv::new().await;
     let start = env.first_free_id_card_slot().await;
     env.app.warm.forget();
@@ -27,17 +27,18 @@ async fn booking_is_one_write_transaction_after_one_catalog_read() {
     assert_eq!(status, 201, "{booked}");
     assert_eq!(
         env.round_trips.take_counts(),
-        counts(&[("Query", 1), ("TransactWriteItems", 1)]),
+        counts(&[("Query", 1), ("UpdateItem", 1), ("TransactWriteItems", 1)]),
         "a cold container reads the catalog"
     );
 
+    // The attempt is counted per client address before the hold's transaction.
     let body = env.contact_body(OLSZTYN, ID_CARD_APPLICATION, &start, &pesel(2));
     let (status, booked) = env.post("/bookings", &body).await;
     assert_eq!(status, 201, "{booked}");
     assert_eq!(
         env.round_trips.take(),
-        ["TransactWriteItems"],
-        "a warm one has it for a minute"
+        ["UpdateItem", "TransactWriteItems"],
+        "a warm one has the catalog for a minute"
     );
 }
 

@@ -6,6 +6,7 @@
 
 pub mod faults;
 pub mod fixtures;
+pub mod log_privacy;
 pub mod round_trips;
 
 pub use faults::{ALWAYS, Fault, Faults};
@@ -106,7 +107,10 @@ fn log_buffer() -> &'static Arc<Mutex<Vec<u8>>> {
     static BUFFER: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
     BUFFER.get_or_init(|| {
         let buffer = Arc::new(Mutex::new(Vec::new()));
-        let writer = CapturedWriter(buffer.clone());
+        let writer = CapturedWriter {
+            buffer: buffer.clone(),
+            file: log_file().map(|f| Arc::new(Mutex::new(f))),
+        };
         let subscriber = tracing_subscriber::fmt()
             .json()
             .with_max_level(tracing::Level::DEBUG)
@@ -117,15 +121,44 @@ fn log_buffer() -> &'static Arc<Mutex<Vec<u8>>> {
     })
 }
 
+/// With `TERMIN_TEST_LOG_DIR` set (tests/run sets it), the file this process
+/// appends its captured log to, `<dir>/<binary>-<pid>.jsonl`, for the log
+/// privacy check of the whole run (see [`log_privacy`]).
+fn log_file() -> Option<std::fs::File> {
+    let dir = std::path::PathBuf::from(std::env::var_os("TERMIN_TEST_LOG_DIR")?);
+    let binary = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "test".into());
+    let path = dir.join(format!("{binary}-{}.jsonl", std::process::id()));
+    let opened = std::fs::create_dir_all(&dir).and_then(|()| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+    });
+    // A capture asked for and not made would pass the check unseen.
+    Some(opened.unwrap_or_else(|e| panic!("cannot write the test log to {}: {e}", path.display())))
+}
+
+/// Each line into the in-memory capture and, when asked for, the log file.
 #[derive(Clone)]
-struct CapturedWriter(Arc<Mutex<Vec<u8>>>);
+struct CapturedWriter {
+    buffer: Arc<Mutex<Vec<u8>>>,
+    file: Option<Arc<Mutex<std::fs::File>>>,
+}
 
 impl std::io::Write for CapturedWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
+        self.buffer
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .extend_from_slice(buf);
+        if let Some(file) = &self.file {
+            file.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .write_all(buf)?;
+        }
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {

@@ -1,4 +1,5 @@
-//! `POST /bookings`: creates a pending hold. Honours `Idempotency-Key`.
+//! `POST /bookings`: creates a pending hold. Honours `Idempotency-Key`;
+//! attempts are counted per client address (API Gateway's `sourceIp`).
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Error, Request, Response};
@@ -15,7 +16,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, Error> {
 async fn book(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let idempotency = idempotency(req)?;
     let request: BookRequest = parse_json(req)?;
-    match service::book(app, request, idempotency).await? {
+    match service::book(app, request, idempotency, api::source_ip(req)).await? {
         BookOutcome::Created(view) => Ok(json_response(StatusCode::CREATED, &view)),
         BookOutcome::Replayed { status, body } => Ok(raw_json_response(
             StatusCode::from_u16(status).unwrap_or(StatusCode::OK),

@@ -406,14 +406,17 @@ pub fn route_path(req: &Request) -> &str {
 
 /// The address the request came from, as API Gateway saw the connection
 /// (`requestContext.http.sourceIp`; never a header the client could set).
-/// Requests without one share one count.
-pub fn client_address(req: &Request) -> &str {
+/// `None` for a request without one (API Gateway always gives one).
+pub fn source_ip(req: &Request) -> Option<&str> {
     match req.request_context_ref() {
-        Some(RequestContext::ApiGatewayV2(context)) => {
-            context.http.source_ip.as_deref().unwrap_or("unknown")
-        }
-        _ => "unknown",
+        Some(RequestContext::ApiGatewayV2(context)) => context.http.source_ip.as_deref(),
+        _ => None,
     }
+}
+
+/// [`source_ip`] for a count kept per address: requests without one share one count.
+pub fn client_address(req: &Request) -> &str {
+    source_ip(req).unwrap_or("unknown")
 }
 
 /// The kiosk signature headers of a request.

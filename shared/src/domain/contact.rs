@@ -106,6 +106,21 @@ impl PhoneNumber {
     pub fn from_e164(stored: &str) -> Result<Self, ContactError> {
         Self::parse(stored, Country::Pl)
     }
+
+    /// Whether the number is a mobile one, by its country's numbering plan:
+    /// mobile, or a plan that cannot tell mobile from fixed line (as in the
+    /// USA). Fixed lines, toll-free, premium-rate, shared-cost, VoIP,
+    /// personal and pager numbers are not: an SMS to them is lost, read out
+    /// by a machine, or charged to someone else.
+    pub fn is_mobile(&self) -> bool {
+        use phonenumber::Type;
+        phonenumber::parse(None, &self.0).is_ok_and(|number| {
+            matches!(
+                number.number_type(&phonenumber::metadata::DATABASE),
+                Type::Mobile | Type::FixedLineOrMobile
+            )
+        })
+    }
 }
 
 #[cfg(test)]
@@ -190,6 +205,27 @@ mod tests {
                 Err(ContactError::Phone),
                 "{bad:?}"
             );
+        }
+    }
+
+    #[test]
+    fn only_mobile_numbers_count_as_mobile() {
+        let table = [
+            ("+48 601 234 567", true),   // Polish mobile
+            ("+48 501 234 567", true),   // Polish mobile
+            ("+420 601 123 456", true),  // Czech mobile
+            ("+380 50 123 4567", true),  // Ukrainian mobile
+            ("+1 201 555 0123", true),   // USA: fixed line or mobile, no telling
+            ("+48 89 527 31 11", false), // Olsztyn fixed line
+            ("+48 22 123 45 67", false), // Warsaw fixed line
+            ("+420 222 123 456", false), // Prague fixed line
+            ("+48 800 123 456", false),  // Polish toll-free
+            ("+48 701 234 567", false),  // Polish premium rate
+            ("+48 801 234 567", false),  // Polish shared cost
+        ];
+        for (raw, mobile) in table {
+            let number = PhoneNumber::parse(raw, Country::Pl).unwrap();
+            assert_eq!(number.is_mobile(), mobile, "{raw}");
         }
     }
 

@@ -65,6 +65,11 @@ pub struct Limits {
     pub holds_per_email: Limit,
     /// Holds confirmed by SMS to one phone number (each sends an SMS): 3 a day.
     pub sms_holds_per_phone: Limit,
+    /// Booking requests at this office from one client address that reach
+    /// the hold transaction, whatever its answer: 60 an hour. Counted apart
+    /// from the hold, so bookings from one shared (NAT) address do not
+    /// conflict with each other.
+    pub booking_attempts_per_client: Limit,
 }
 
 impl Default for Limits {
@@ -90,12 +95,16 @@ impl Default for Limits {
                 max: 3,
                 window_minutes: 24 * 60,
             },
+            booking_attempts_per_client: Limit {
+                max: 60,
+                window_minutes: 60,
+            },
         }
     }
 }
 
 impl Limits {
-    pub fn all(&self) -> [(&'static str, Limit); 5] {
+    pub fn all(&self) -> [(&'static str, Limit); 6] {
         [
             (
                 "cancel_requests_per_person",
@@ -108,6 +117,10 @@ impl Limits {
             ("holds_per_person", self.holds_per_person),
             ("holds_per_email", self.holds_per_email),
             ("sms_holds_per_phone", self.sms_holds_per_phone),
+            (
+                "booking_attempts_per_client",
+                self.booking_attempts_per_client,
+            ),
         ]
     }
 }
@@ -128,6 +141,7 @@ pub enum Counted {
     HoldsPerPerson,
     HoldsPerEmail,
     SmsHoldsPerPhone,
+    BookingAttemptsPerClient,
 }
 
 impl Counted {
@@ -139,6 +153,7 @@ impl Counted {
             Counted::HoldsPerPerson => "holds-person",
             Counted::HoldsPerEmail => "holds-email",
             Counted::SmsHoldsPerPhone => "holds-phone",
+            Counted::BookingAttemptsPerClient => "book-client",
         }
     }
 }

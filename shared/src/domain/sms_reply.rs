@@ -40,6 +40,19 @@ impl ReplyReason {
     }
 }
 
+/// Why an inbound SMS gets no answer at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Silence {
+    /// A number with no booking was answered today already: an
+    /// auto-responder or a forged sender cannot start an endless exchange.
+    AnsweredToday,
+    /// A sender that is not a mobile number (a fixed line, toll-free,
+    /// premium-rate …) and has nothing waiting: an answer would be lost,
+    /// read out by a machine, or charged to someone else.
+    NotMobile,
+}
+
 /// An SMS a citizen sent to the office's number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboundSms {
@@ -85,11 +98,31 @@ pub enum SmsDecision {
         tries_left: u32,
     },
     Reply(ReplyReason),
+    /// No answer at all.
+    Silent(Silence),
 }
 
-/// Decides what an inbound SMS does. `candidates` are the bookings made with
-/// the sender's number, newest first; `matches` checks the code against one.
+/// Decides what an inbound SMS from `from` does. `candidates` are the
+/// bookings made with the sender's number, newest first; `matches` checks
+/// the code against one. A number with nothing waiting for it is answered
+/// only when it is a mobile one.
 pub fn decide(
+    candidates: &[Booking],
+    from: &PhoneNumber,
+    code: Option<&ShortCode>,
+    now: DateTime<Utc>,
+    matches: impl Fn(&Booking, &ShortCode) -> bool,
+) -> SmsDecision {
+    match decide_for_bookings(candidates, code, now, matches) {
+        SmsDecision::Reply(ReplyReason::UnknownNumber) if !from.is_mobile() => {
+            SmsDecision::Silent(Silence::NotMobile)
+        }
+        decision => decision,
+    }
+}
+
+/// What the bookings made with the sender's number make of the SMS.
+fn decide_for_bookings(
     candidates: &[Booking],
     code: Option<&ShortCode>,
     now: DateTime<Utc>,
@@ -156,12 +189,55 @@ mod tests {
         (b, code.to_string())
     }
 
+    /// The number the test bookings were made with (a Polish mobile).
+    fn mobile() -> PhoneNumber {
+        PhoneNumber::from_e164("+48601234567").unwrap()
+    }
+
     fn run(cands: &[(Booking, String)], body: &str, now: DateTime<Utc>) -> SmsDecision {
+        run_from(&mobile(), cands, body, now)
+    }
+
+    fn run_from(
+        from: &PhoneNumber,
+        cands: &[(Booking, String)],
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> SmsDecision {
         let bookings: Vec<Booking> = cands.iter().map(|(b, _)| b.clone()).collect();
         let code = read_code(body);
-        decide(&bookings, code.as_ref(), now, |b, c| {
+        decide(&bookings, from, code.as_ref(), now, |b, c| {
             cands.iter().any(|(x, k)| x.id == b.id && k == c.as_str())
         })
+    }
+
+    #[test]
+    fn a_number_with_nothing_waiting_is_answered_only_when_it_is_a_mobile_one() {
+        let at = hold(1, "AC34FH").0.created_at;
+        for (number, decision) in [
+            (
+                "+48601234567",
+                SmsDecision::Reply(ReplyReason::UnknownNumber),
+            ),
+            (
+                "+420601123456",
+                SmsDecision::Reply(ReplyReason::UnknownNumber),
+            ),
+            ("+48895273111", SmsDecision::Silent(Silence::NotMobile)),
+            ("+48800123456", SmsDecision::Silent(Silence::NotMobile)),
+            ("+48701234567", SmsDecision::Silent(Silence::NotMobile)),
+        ] {
+            let from = PhoneNumber::from_e164(number).unwrap();
+            assert_eq!(run_from(&from, &[], "AC34FH", at), decision, "{number}");
+        }
+        // A known number's hold is answered as always (it was given at booking).
+        let fixed_line = PhoneNumber::from_e164("+48895273111").unwrap();
+        let (a, code) = hold(1, "AC34FH");
+        let now = a.created_at + Duration::minutes(10);
+        assert!(matches!(
+            run_from(&fixed_line, &[(a, code)], "TWXY79", now),
+            SmsDecision::WrongCode { .. }
+        ));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use crate::domain::audit::AuditAction;
 use crate::domain::booking::{Booking, BookingStatus, HoldIds, HoldSecrets, Place};
+use crate::domain::catalog::Office;
 use crate::domain::codes::{KioskCode, new_ulid, public_ref};
 use crate::domain::ids::{BookingId, OfficeId, ServiceId};
 use crate::domain::limits::Counted;
@@ -21,6 +22,7 @@ use crate::service::{
 use crate::store::items::IDEMPOTENCY_RETENTION;
 use crate::store::limits::Counter;
 use crate::store::{HoldRefusal, IdempotentAnswer, NewHold};
+use chrono::{DateTime, Utc};
 
 /// The answer to a booking request.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,13 +70,15 @@ async fn replay(app: &App, idem: &Idempotency) -> Result<Option<BookOutcome>, Se
     Ok(None)
 }
 
-/// Creates a pending hold: validates everything, then writes it in one
-/// transaction with its capacity, rule items and confirmation message.
+/// Creates a pending hold: validates everything, counts the attempt against
+/// the office's limit for `client_address` (when known), then writes the hold
+/// in one transaction with its capacity, rule items and confirmation message.
 #[tracing::instrument(skip_all, fields(office_id = %request.office_id, service_id = %request.service_id))]
 pub async fn book(
     app: &App,
     request: BookRequest,
     idempotency: Option<Idempotency>,
+    client_address: Option<&str>,
 ) -> Result<BookOutcome, ServiceError> {
     if let Some(idem) = &idempotency
         && let Some(answer) = replay(app, idem).await?
@@ -122,6 +126,9 @@ pub async fn book(
             limits.sms_holds_per_phone,
             now,
         ));
+    }
+    if let Some(address) = client_address {
+        count_attempt(app, office, address, now).await?;
     }
     let how = How::Hold {
         idempotency: idem.as_ref(),
@@ -413,4 +420,30 @@ async fn place_booking(
         }
     }
     Err(ServiceError::Busy.into())
+}
+
+/// Counts a booking attempt from `address` at `office`, whatever the hold's
+/// answer will be; refused with [`ServiceError::RateLimited`] past the
+/// office's limit. A write of its own, not a step of the hold transaction:
+/// there every booking from one shared (NAT) address would conflict with
+/// the others on the one counter.
+async fn count_attempt(
+    app: &App,
+    office: &Office,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let client = app.keyring.digest(Purpose::ClientAddress, address);
+    let subject = format!("{}#{}", office.id.as_str(), client.0);
+    let counted = Counted::BookingAttemptsPerClient;
+    let limit = office.limits.booking_attempts_per_client;
+    match app.store.count_hit(counted, &subject, limit, now).await? {
+        None => Ok(()),
+        Some(window) => {
+            tracing::info!(limit = counted.as_str(), "rate limit reached");
+            Err(ServiceError::RateLimited {
+                retry_after_seconds: window.seconds_left(now),
+            })
+        }
+    }
 }

@@ -5,7 +5,9 @@ use crate::domain::ids::BookingId;
 use crate::domain::limits::{Counted, UNKNOWN_NUMBER_REPLIES};
 use crate::domain::outbox::OutboxMessage;
 use crate::domain::secrets::Purpose;
-use crate::domain::sms_reply::{self, InboundSms, ReplyReason, SmsDecision, language_for_number};
+use crate::domain::sms_reply::{
+    self, InboundSms, ReplyReason, Silence, SmsDecision, language_for_number,
+};
 use crate::service::transitions::{expire, write_confirmation};
 use crate::service::{App, MAX_ATTEMPTS, ServiceError, backoff};
 use crate::store::{ConfirmProof, TransitionRefusal};
@@ -21,8 +23,9 @@ pub enum SmsOutcome {
     Replied(ReplyReason),
     /// This inbound SMS was already acted on.
     Duplicate,
-    /// A number with no booking was answered today already: no second answer.
-    NotAnswered,
+    /// Not answered at all: a number with no booking answered today already,
+    /// or a sender that is not a mobile number.
+    NotAnswered(Silence),
 }
 
 /// Acts on one inbound SMS: at most once per inbound message id.
@@ -48,7 +51,7 @@ pub async fn handle_inbound_sms(app: &App, sms: &InboundSms) -> Result<SmsOutcom
             }
         }
         let now = app.clock.now();
-        let decision = sms_reply::decide(&candidates, code.as_ref(), now, |b, c| {
+        let decision = sms_reply::decide(&candidates, &sms.from, code.as_ref(), now, |b, c| {
             app.keyring
                 .verify(Purpose::ConfirmCode, c.as_str(), &b.confirm_code)
         });
@@ -76,7 +79,7 @@ pub async fn handle_inbound_sms(app: &App, sms: &InboundSms) -> Result<SmsOutcom
                 .await?;
             if limited.is_some() {
                 tracing::info!("unknown number already answered today");
-                return Ok(SmsOutcome::NotAnswered);
+                return Ok(SmsOutcome::NotAnswered(Silence::AnsweredToday));
             }
         }
         let result = match &decision {
@@ -108,6 +111,8 @@ pub async fn handle_inbound_sms(app: &App, sms: &InboundSms) -> Result<SmsOutcom
                 .reply_once(&reply(candidates.first(), *reason), now, &sms.id)
                 .await?
                 .map(|()| SmsOutcome::Replied(*reason)),
+            // Nothing written: a second delivery is decided the same way.
+            SmsDecision::Silent(why) => Ok(SmsOutcome::NotAnswered(*why)),
         };
         match result {
             Ok(outcome) => {

@@ -20,4 +20,5 @@ mod privacy;
 mod queue;
 mod round_trips;
 mod staff;
+mod statistics;
 mod sweeper;

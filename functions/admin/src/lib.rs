@@ -4,21 +4,25 @@
 //! closures and every booking setting, versioned; a change reports the
 //! bookings it strands and is refused when bookings rely on what it removes),
 //! `POST /staff/offices/{office_id}/kiosks` (register a kiosk or give it a
-//! new secret) and `GET /staff/offices/{office_id}/audit?from=&to=`.
+//! new secret), `GET /staff/offices/{office_id}/audit?from=&to=` and
+//! `GET /staff/offices/{office_id}/statistics?from=&to=&format=json|csv`.
 
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Error, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
 use termin::api::{
-    self, ApiError, json_response, not_found, office_id, parse_json, query_param, route_path, staff,
+    self, ApiError, csv_response, json_response, not_found, office_id, parse_json, query_param,
+    route_path, staff,
 };
 use termin::domain::catalog::{Lang, Text};
-use termin::service::App;
+use termin::domain::statistics::to_csv;
 use termin::service::admin::{
     CatalogDocument, audit_log, catalog_document, change_catalog, register_office_kiosk,
 };
 use termin::service::kiosk::KioskRegistration;
+use termin::service::statistics::statistics;
+use termin::service::{App, FieldError, ServiceError};
 
 pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, Error> {
     Ok(api::respond(route(app, &req).await))
@@ -65,6 +69,29 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
                     "secret": secret,
                 }),
             ))
+        }
+        (&Method::GET, "statistics") => {
+            let rows = statistics(
+                app,
+                &staff,
+                &office,
+                query_param(req, "from").as_deref(),
+                query_param(req, "to").as_deref(),
+            )
+            .await?;
+            match query_param(req, "format").as_deref() {
+                None | Some("json") => Ok(json_response(StatusCode::OK, &json!({ "rows": rows }))),
+                Some("csv") => Ok(csv_response(
+                    to_csv(&rows),
+                    &format!("termin-{office}-statistics.csv"),
+                )),
+                Some(_) => {
+                    Err(
+                        ServiceError::from(FieldError::new("format", "invalid", "json or csv"))
+                            .into(),
+                    )
+                }
+            }
         }
         (&Method::GET, "audit") => {
             let entries = audit_log(

@@ -19,6 +19,7 @@ pub mod secrets;
 pub mod signing;
 pub mod sms_reply;
 pub mod staff;
+pub mod statistics;
 
 #[cfg(test)]
 mod proptests;

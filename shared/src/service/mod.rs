@@ -23,6 +23,7 @@ pub mod notify;
 pub mod queue;
 mod reminders;
 mod slots;
+pub mod statistics;
 pub mod sweeper;
 mod transitions;
 pub mod views;

@@ -19,6 +19,7 @@ use crate::domain::schedule;
 use crate::domain::staff::{Role, Staff};
 use crate::error::error_chain;
 use crate::service::input::{LiftBlockRequest, parse_national_id};
+use crate::service::statistics::keep_finished_days;
 use crate::service::transitions::expire;
 use crate::service::{App, ServiceError};
 use crate::store::keys;
@@ -76,6 +77,8 @@ pub struct SweepReport {
     pub blocks: usize,
     /// Bookings whose personal data was removed.
     pub purged: usize,
+    /// Finished days whose statistics were kept.
+    pub statistics_days: usize,
     /// Bookings that failed (logged); the run reports an error so it is retried.
     pub failed: usize,
 }
@@ -123,6 +126,9 @@ pub async fn sweep(app: &App, config: SweepConfig) -> Result<SweepReport, Servic
         }
     }
     for office in app.store.list_offices().await? {
+        // Before the purge and the TTL: the rows outlive the bookings.
+        let catalog = app.catalog(&office.id).await?;
+        report.statistics_days += keep_finished_days(app, &catalog).await?;
         let today = schedule::local_date(&office, now);
         for back in 0..PURGE_LOOKBACK_DAYS {
             let days = u64::from(config.retention_days + 1 + back);
@@ -148,6 +154,7 @@ pub async fn sweep(app: &App, config: SweepConfig) -> Result<SweepReport, Servic
         no_shows = report.no_shows,
         blocks = report.blocks,
         purged = report.purged,
+        statistics_days = report.statistics_days,
         failed = report.failed,
         "sweep done"
     );

@@ -46,6 +46,7 @@ pub mod entity {
     pub const PUBLIC_REF: &str = "public_ref";
     pub const LIMIT_COUNTER: &str = "limit_counter";
     pub const AUDIT: &str = "audit";
+    pub const STATISTICS: &str = "statistics";
 }
 
 /// Attribute names that update and condition expressions write by hand. Each

@@ -179,6 +179,22 @@ pub fn audit_pk(office: &OfficeId) -> String {
 }
 pub const AUDIT_PREFIX: &str = "ENTRY#";
 
+/// An office's kept statistics: one row per day and matter, and a mark per kept day.
+pub fn statistics_pk(office: &OfficeId) -> String {
+    format!("STATISTICS#{office}")
+}
+pub fn statistics_day_prefix(date: NaiveDate) -> String {
+    format!("DAY#{date}#")
+}
+pub fn statistics_row_sk(date: NaiveDate, service: &str) -> String {
+    format!("{}SERVICE#{service}", statistics_day_prefix(date))
+}
+/// The last sort key of a kept day: its mark.
+pub const STATISTICS_DONE: &str = "~DONE";
+pub fn statistics_day_done_sk(date: NaiveDate) -> String {
+    format!("{}{STATISTICS_DONE}", statistics_day_prefix(date))
+}
+
 /// An inbound SMS already acted on (its provider id).
 pub fn inbound_sms(message_id: &str) -> Key {
     Key {

@@ -14,6 +14,7 @@ pub mod kiosk;
 pub mod limits;
 pub mod queue;
 pub mod reminders;
+pub mod statistics;
 pub mod sweeper;
 pub mod transitions;
 pub mod writes;

@@ -16,6 +16,7 @@ mod key_rotation;
 mod kiosk;
 mod notify;
 mod openapi;
+mod person;
 mod privacy;
 mod queue;
 mod round_trips;

@@ -7,7 +7,11 @@
 //! at once (seeds 002, 003); `POST /staff/offices/{office_id}/bookings/search`
 //! finds bookings by kiosk code, reference or national ID (in the body: a
 //! national ID never goes into a URL, which logs keep); `POST /staff/offices/{office_id}/bookings/{booking_id}/cancel`
-//! cancels one. Every action is recorded in the office's audit log.
+//! cancels one; `POST /staff/offices/{office_id}/persons/export` gives
+//! everything the office holds about a person and
+//! `POST /staff/offices/{office_id}/bookings/{booking_id}/contact` corrects
+//! a booking's name, email or phone (GDPR Art. 15, 16). Every action is
+//! recorded in the office's audit log.
 
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Error, Request, Response};
@@ -18,6 +22,7 @@ use termin::api::{
 };
 use termin::service::admission::admission_list;
 use termin::service::clerk::{BookingQuery, cancel_for_caller, find_bookings};
+use termin::service::person::{correct_contact, export_person};
 use termin::service::sweeper::lift_block;
 use termin::service::{App, book_for_caller};
 
@@ -54,6 +59,15 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
             let query: BookingQuery = parse_json(req)?;
             let found = find_bookings(app, &staff, &office, query).await?;
             Ok(json_response(StatusCode::OK, &json!({ "bookings": found })))
+        }
+        (&Method::POST, "export") => {
+            let export = export_person(app, &staff, &office, parse_json(req)?).await?;
+            Ok(json_response(StatusCode::OK, &export))
+        }
+        (&Method::POST, "contact") => {
+            let corrected =
+                correct_contact(app, &staff, &office, booking_id(req)?, parse_json(req)?).await?;
+            Ok(json_response(StatusCode::OK, &corrected))
         }
         (&Method::POST, "cancel") => {
             let outcome = cancel_for_caller(app, &staff, &office, booking_id(req)?).await?;

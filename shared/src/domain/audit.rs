@@ -25,6 +25,10 @@ pub enum AuditAction {
     /// A clerk looked bookings up (by code, reference or national ID: the
     /// target says which, never the value).
     BookingsLookedUp,
+    /// A clerk exported what the office holds about a person (GDPR Art. 15).
+    PersonExported,
+    /// A clerk corrected a booking's contact details (GDPR Art. 16).
+    PersonCorrected,
 }
 
 /// One field that changed: where in the document, and its values before and after.

@@ -20,6 +20,7 @@ mod inbound_sms;
 pub mod input;
 pub mod kiosk;
 pub mod notify;
+pub mod person;
 pub mod queue;
 mod reminders;
 mod slots;

@@ -12,6 +12,7 @@ pub mod items;
 pub mod keys;
 pub mod kiosk;
 pub mod limits;
+pub mod person;
 pub mod queue;
 pub mod reminders;
 pub mod statistics;

@@ -30,62 +30,249 @@ fn with_department(mut document: Value, id: &str, edit: impl FnOnce(&mut Value))
     document
 }
 
+/// Who may do what: `A` the office's administrator only; `C` its clerks
+/// and its administrator.
+#[derive(Clone, Copy, PartialEq)]
+enum Needs {
+    Admin,
+    Clerk,
+}
+
 #[tokio::test]
 async fn every_staff_route_answers_by_role_and_office() {
     let env = TestEnv::new().await;
     let document = catalog_as_admin(&env).await;
+    let start = env.first_free_id_card_slot().await;
+    let booked = env
+        .book_with(&booking_body(
+            OLSZTYN,
+            ID_CARD_APPLICATION,
+            &start,
+            &pesel(9),
+        ))
+        .await;
     let kiosk = json!({ "id": "olsztyn-hall-9", "languages": ["pl"] });
     let lift = json!({ "office_id": OLSZTYN, "national_id": pesel(1) });
-    let search = json!({ "national_id": pesel(1) });
-    let unknown_booking = "/staff/offices/olsztyn/bookings/01KBBBBBBBBBBBBBBBBBBBBBBB/cancel";
-    type Route<'a> = (Method, &'a str, Option<&'a Value>);
-    let routes: [Route; 9] = [
-        (Method::GET, CATALOG, None),
-        (Method::PUT, CATALOG, Some(&document)),
-        (Method::POST, "/staff/offices/olsztyn/kiosks", Some(&kiosk)),
-        (Method::GET, "/staff/offices/olsztyn/audit", None),
-        (Method::GET, "/staff/offices/olsztyn/admission-list", None),
-        (Method::GET, "/staff/offices/olsztyn/desks", None),
-        (Method::POST, "/staff/blocks/lift", Some(&lift)),
+    let person = json!({ "national_id": pesel(1) });
+    let contact = json!({ "last_name": "Nowak" });
+    let open = json!({ "groups": ["A"] });
+    let wednesday = tuesday().succ_opt().unwrap();
+    let other = env.first_free_slot(OLSZTYN, ID_CARD_APPLICATION, wednesday).await;
+    let caller = |who: u32| {
+        json!({
+            "service_id": ID_CARD_APPLICATION,
+            "start": other,
+            "first_name": "Jan",
+            "last_name": "Nowak",
+            "national_id": pesel(who),
+        })
+    };
+    let o = "/staff/offices/olsztyn";
+    // Every staff route of the API document: (method, route, path, body,
+    // who may, status when allowed).
+    type Row = (Method, &'static str, String, Option<Value>, Needs, u16);
+    let rows: Vec<Row> = vec![
+        (
+            Method::GET,
+            "/staff/offices/{office_id}/catalog",
+            format!("{o}/catalog"),
+            None,
+            Needs::Admin,
+            200,
+        ),
+        (
+            Method::PUT,
+            "/staff/offices/{office_id}/catalog",
+            format!("{o}/catalog"),
+            Some(document.clone()),
+            Needs::Admin,
+            200,
+        ),
         (
             Method::POST,
-            "/staff/offices/olsztyn/bookings/search",
-            Some(&search),
-        ),
-        (Method::POST, unknown_booking, None),
-    ];
-    // Route × who → status: administration needs the office's admin; desk
-    // work a clerk or admin of the office; another office's staff get 403.
-    // (The unknown booking's cancel answers 404 once role and office pass.)
-    let expected: [(&str, Option<&str>, [u16; 9]); 5] = [
-        ("no token", None, [401; 9]),
-        ("another office's clerk", Some("clerk.mielec"), [403; 9]),
-        ("another office's admin", Some("admin.mielec"), [403; 9]),
-        (
-            "the office's clerk",
-            Some("clerk.olsztyn"),
-            [403, 403, 403, 403, 200, 200, 200, 200, 404],
+            "/staff/offices/{office_id}/kiosks",
+            format!("{o}/kiosks"),
+            Some(kiosk),
+            Needs::Admin,
+            201,
         ),
         (
-            "the office's admin",
-            Some("admin.olsztyn"),
-            [200, 200, 201, 200, 200, 200, 200, 200, 404],
+            Method::GET,
+            "/staff/offices/{office_id}/audit",
+            format!("{o}/audit"),
+            None,
+            Needs::Admin,
+            200,
+        ),
+        (
+            Method::GET,
+            "/staff/offices/{office_id}/statistics",
+            format!("{o}/statistics"),
+            None,
+            Needs::Admin,
+            200,
+        ),
+        (
+            Method::GET,
+            "/staff/offices/{office_id}/admission-list",
+            format!("{o}/admission-list"),
+            None,
+            Needs::Clerk,
+            200,
+        ),
+        (
+            Method::POST,
+            "/staff/blocks/lift",
+            "/staff/blocks/lift".into(),
+            Some(lift),
+            Needs::Clerk,
+            200,
+        ),
+        (
+            Method::POST,
+            "/staff/offices/{office_id}/bookings",
+            format!("{o}/bookings"),
+            None,
+            Needs::Clerk,
+            201,
+        ),
+        (
+            Method::POST,
+            "/staff/offices/{office_id}/bookings/search",
+            format!("{o}/bookings/search"),
+            Some(person.clone()),
+            Needs::Clerk,
+            200,
+        ),
+        (
+            Method::POST,
+            "/staff/offices/{office_id}/bookings/{booking_id}/contact",
+            format!("{o}/bookings/{booked}/contact"),
+            Some(contact),
+            Needs::Clerk,
+            200,
+        ),
+        (
+            Method::POST,
+            "/staff/offices/{office_id}/persons/export",
+            format!("{o}/persons/export"),
+            Some(person),
+            Needs::Clerk,
+            200,
+        ),
+        (
+            Method::GET,
+            "/staff/offices/{office_id}/desks",
+            format!("{o}/desks"),
+            None,
+            Needs::Clerk,
+            200,
+        ),
+        (
+            Method::POST,
+            "/staff/offices/{office_id}/desks/{desk}/open",
+            format!("{o}/desks/7/open"),
+            Some(open),
+            Needs::Clerk,
+            200,
+        ),
+        (
+            Method::POST,
+            "/staff/offices/{office_id}/desks/{desk}/call-next",
+            format!("{o}/desks/7/call-next"),
+            None,
+            Needs::Clerk,
+            200,
+        ),
+        (
+            Method::POST,
+            "/staff/offices/{office_id}/desks/{desk}/recall",
+            format!("{o}/desks/7/recall"),
+            None,
+            Needs::Clerk,
+            409,
+        ),
+        (
+            Method::POST,
+            "/staff/offices/{office_id}/desks/{desk}/served",
+            format!("{o}/desks/7/served"),
+            None,
+            Needs::Clerk,
+            409,
+        ),
+        (
+            Method::POST,
+            "/staff/offices/{office_id}/desks/{desk}/missed",
+            format!("{o}/desks/7/missed"),
+            None,
+            Needs::Clerk,
+            409,
+        ),
+        (
+            Method::POST,
+            "/staff/offices/{office_id}/desks/{desk}/close",
+            format!("{o}/desks/7/close"),
+            None,
+            Needs::Clerk,
+            200,
+        ),
+        (
+            Method::POST,
+            "/staff/offices/{office_id}/bookings/{booking_id}/cancel",
+            format!("{o}/bookings/{booked}/cancel"),
+            None,
+            Needs::Clerk,
+            200,
         ),
     ];
-    for (who, user, statuses) in expected {
-        for ((method, path, body), want) in routes.iter().zip(statuses) {
-            // Each admin PUT saves: send the version the catalog has now.
-            let current;
-            let body = if *method == Method::PUT && want == 200 {
-                current = json!({
+    // The table covers the document: a new staff route must be added here.
+    let mut documented: Vec<(String, String)> = env
+        .router
+        .routes()
+        .iter()
+        .filter(|r| r.path.starts_with("/staff/"))
+        .map(|r| (r.method.clone(), r.path.clone()))
+        .collect();
+    let mut tabled: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (r.0.to_string(), r.1.to_owned()))
+        .collect();
+    documented.sort();
+    tabled.sort();
+    assert_eq!(tabled, documented);
+
+    let people: [(&str, Option<&str>); 5] = [
+        ("no token", None),
+        ("another office's clerk", Some("clerk.mielec")),
+        ("another office's admin", Some("admin.mielec")),
+        ("the office's clerk", Some("clerk.olsztyn")),
+        ("the office's admin", Some("admin.olsztyn")),
+    ];
+    let mut next_caller = 20;
+    for (who, user) in people {
+        for (method, route, path, body, needs, allowed) in &rows {
+            let want = match user {
+                None => 401,
+                Some("clerk.olsztyn") if *needs == Needs::Admin => 403,
+                Some("clerk.olsztyn" | "admin.olsztyn") => *allowed,
+                Some(_) => 403,
+            };
+            // What changes state gets what it needs to succeed again.
+            let body = match (
+                route.ends_with("/catalog"),
+                *method == Method::POST && route.ends_with("/bookings"),
+            ) {
+                (true, _) if *method == Method::PUT => Some(json!({
                     "version": catalog_as_admin(&env).await["version"],
                     "catalog": document["catalog"],
-                });
-                Some(&current)
-            } else {
-                *body
+                })),
+                (_, true) => {
+                    next_caller += 1;
+                    Some(caller(next_caller))
+                }
+                _ => body.clone(),
             };
-            let (status, answer) = env.call_as(user, method.clone(), path, body).await;
+            let (status, answer) = env.call_as(user, method.clone(), path, body.as_ref()).await;
             assert_eq!(status.as_u16(), want, "{who}: {method} {path}: {answer}");
         }
     }

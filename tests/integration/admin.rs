@@ -57,7 +57,9 @@ async fn every_staff_route_answers_by_role_and_office() {
     let contact = json!({ "last_name": "Nowak" });
     let open = json!({ "groups": ["A"] });
     let wednesday = tuesday().succ_opt().unwrap();
-    let other = env.first_free_slot(OLSZTYN, ID_CARD_APPLICATION, wednesday).await;
+    let other = env
+        .first_free_slot(OLSZTYN, ID_CARD_APPLICATION, wednesday)
+        .await;
     let caller = |who: u32| {
         json!({
             "service_id": ID_CARD_APPLICATION,

@@ -29,6 +29,8 @@ pub enum AuditAction {
     PersonExported,
     /// A clerk corrected a booking's contact details (GDPR Art. 16).
     PersonCorrected,
+    /// A clerk opened or closed a desk, or called, recalled or finished a ticket.
+    DeskAction,
 }
 
 /// One field that changed: where in the document, and its values before and after.

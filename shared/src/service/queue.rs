@@ -3,6 +3,7 @@
 //! queue now — waiting counts, the numbers being served and the wait a
 //! newcomer can expect, from the service times measured today.
 
+use crate::domain::audit::{AuditAction, AuditEntry};
 use crate::domain::catalog::{Catalog, Department, Lang};
 use crate::domain::ids::OfficeId;
 use crate::domain::kiosk::{Call, DeskGroup, DeskId, Ticket, TicketStatus};
@@ -143,7 +144,9 @@ pub async fn desk_action(
     for attempt in 0..MAX_ATTEMPTS {
         let hall = Hall::load(app, staff, office_id).await?;
         let step = match &action {
-            DeskAction::Open(request) => return open(app, &hall, &desk_id, request).await,
+            DeskAction::Open(request) => {
+                Step::Done(Box::new(open(app, &hall, &desk_id, request).await?))
+            }
             DeskAction::Close => close(app, &hall, &desk_id).await?,
             DeskAction::CallNext => call_next(app, &hall, &desk_id).await?,
             DeskAction::Recall => recall(app, &hall, &desk_id).await?,
@@ -151,11 +154,50 @@ pub async fn desk_action(
             DeskAction::Missed => finish(app, &hall, &desk_id, TicketStatus::Missed).await?,
         };
         match step {
-            Step::Done(view) => return Ok(*view),
+            Step::Done(view) => {
+                audit_desk_action(app, staff, office_id, &action, &view).await?;
+                return Ok(*view);
+            }
             Step::Again => backoff(app, attempt).await,
         }
     }
     Err(ServiceError::Busy)
+}
+
+/// Records a desk action that happened in the office's audit log: which
+/// desk, what was done and to which ticket (numbers only). Written after
+/// the action's own write, which stays the one that counts.
+async fn audit_desk_action(
+    app: &Base,
+    staff: &Staff,
+    office_id: &OfficeId,
+    action: &DeskAction,
+    view: &DeskView,
+) -> Result<(), ServiceError> {
+    let name = match action {
+        DeskAction::Open(_) => "open",
+        DeskAction::Close => "close",
+        DeskAction::CallNext => "call_next",
+        DeskAction::Recall => "recall",
+        DeskAction::Served => "served",
+        DeskAction::Missed => "missed",
+    };
+    let ticket = view
+        .current
+        .as_ref()
+        .map(|t| t.ticket.clone())
+        .or_else(|| view.finished.as_ref().map(|t| t.ticket.clone()));
+    let entry = AuditEntry {
+        note: serde_json::json!({ "action": name, "ticket": ticket }),
+        ..app.audit_entry(
+            staff,
+            office_id,
+            AuditAction::DeskAction,
+            format!("desk {}", view.desk),
+        )
+    };
+    app.store.put_audit(&entry).await?;
+    Ok(())
 }
 
 /// What one try of a desk action came to.

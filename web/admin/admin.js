@@ -461,8 +461,14 @@ async function save() {
   if (answer.ok) {
     const report = answer.data;
     state.outcome = { kind: 'saved', report, before };
-    // The catalog as the API now has it (texts trimmed, new ids fixed).
-    if (!(await loadCatalog({ keepOutcome: true, quiet: true }))) useCatalog(toCatalog(state.draft), report.version);
+    state.audit = null; // the log has a new entry
+    // The catalog as the API now has it (texts trimmed, new ids fixed); if it cannot be read, the draft as saved.
+    const draft = state.draft;
+    if (!(await loadCatalog({ keepOutcome: true, quiet: true }))) {
+      if (state.access !== 'failed') return; // signed out, or no longer this office's administrator
+      useCatalog(toCatalog(draft), report.version);
+      state.access = 'ok';
+    }
     say(report.stranded.length > 0
       ? t('admin.outcome.saved_stranded', { count: report.stranded.length })
       : t('admin.outcome.saved', { changed: report.changed_fields }));

@@ -21,7 +21,7 @@ const queueScreen = (f) => /^(board|desk|queue-screens)\./.test(f);
 const SETS = [
   { folder: 'i18n', pages: 'the citizen pages', uses: (f) => !f.startsWith('kiosk') && !queueScreen(f) },
   { folder: 'queue-i18n', pages: 'the queue board and the desk screen', uses: queueScreen },
-  { folder: 'admin/i18n', dir: 'admin', pages: 'the administration page', uses: () => true },
+  { folder: 'admin/i18n', dir: 'admin', pages: "the administration page's files", uses: () => true },
 ];
 const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join(',');
 

@@ -32,6 +32,7 @@ const state = {
   offices: [], // GET /offices, for the offices' names
   office: null, // the chosen office's id
   access: null, // 'loading' | 'ok' | 'forbidden' | 'not_found' | 'failed'
+  failure: null, // the answer that made it 'failed'
   version: null, // the catalog's version as read
   base: null, // the catalog as read (names of what a change removes)
   draft: null, // the catalog being edited
@@ -234,7 +235,7 @@ function officeLabel(id) {
 
 function forgetOffice() {
   Object.assign(state, {
-    office: null, access: null, version: null, base: null, draft: null, snapshot: null, fresh: new WeakSet(),
+    office: null, access: null, failure: null, version: null, base: null, draft: null, snapshot: null, fresh: new WeakSet(),
     editing: { departments: null, services: null }, errors: [], outcome: null, secret: null, audit: null, auditRange: null,
     kioskForm: { id: '', languages: null, message: {} }, kioskErrors: {},
   });
@@ -776,14 +777,14 @@ function auditEntries() {
         h('td', {}, auditChanges(e)))))));
 }
 
-const shown = (value) => (value === undefined ? null : JSON.stringify(value));
+const asJson = (value) => JSON.stringify(value);
 
 function auditChanges(e) {
   const changes = (e.changes || []).map((c) => h('li', {},
     h('code', { class: 'path' }, c.path), ': ',
-    c.before === undefined ? t('admin.audit.added') : h('code', { class: 'before' }, shown(c.before)),
+    c.before === undefined ? t('admin.audit.added') : h('code', { class: 'before' }, asJson(c.before)),
     ' → ',
-    c.after === undefined ? t('admin.audit.removed') : h('code', { class: 'after' }, shown(c.after))));
+    c.after === undefined ? t('admin.audit.removed') : h('code', { class: 'after' }, asJson(c.after))));
   const note = e.note || {};
   const notes = [];
   if (Array.isArray(note.stranded) && note.stranded.length > 0) {

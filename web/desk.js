@@ -1,11 +1,12 @@
 // The clerk's desk screen (issue 10): sign in (a demo account on the local
-// runner, or a pasted token, as a deployed office does until the
-// administration issue brings a sign-in page), choose the office and the
+// runner, or a pasted token from the office's Cognito sign-in: see
+// staff-session.js, shared with the administration page), choose the office and the
 // desk, open it for some desk groups, then call the next ticket, recall it,
 // mark it served or missed, and close the desk. The day's admission list for
 // the desk's groups is below. The token lives in this tab's sessionStorage.
 import { h, $, api } from './termin.js';
 import { t, lang, useLanguage, supported, LANGUAGES, NATIVE, local, clockTime } from './queue-screens.js';
+import { stored, store, sessionOfToken, officesOf as officesWith, demoAccounts, demoSession } from './staff-session.js';
 
 const SESSION = 'termin-desk-session'; // { token, user, groups }
 const PLACE = 'termin-desk-place'; // { office, desk }
@@ -64,21 +65,6 @@ const REASON_KEYS = {
 // ---------------------------------------------------------------------------
 // Storage, the API and messages
 // ---------------------------------------------------------------------------
-
-function stored(key) {
-  try {
-    return JSON.parse(sessionStorage.getItem(key) || 'null');
-  } catch {
-    return null;
-  }
-}
-
-function store(key, value) {
-  try {
-    if (value === null) sessionStorage.removeItem(key);
-    else sessionStorage.setItem(key, JSON.stringify(value));
-  } catch { /* storage off: this page view only */ }
-}
 
 /** A staff request with the token; `{ ok, status, data }` as termin.js's api. */
 function staffApi(method, path) {
@@ -169,44 +155,25 @@ function render() {
 
 /** The local runner's demo accounts; elsewhere there are none and the form stays hidden. */
 async function loadDemoAccounts() {
-  const response = await fetch('/_local/staff').catch(() => null);
-  const data = response && response.ok ? await response.json().catch(() => null) : null;
-  const accounts = (data && data.staff) || [];
+  const accounts = await demoAccounts();
   $('demo-form').hidden = accounts.length === 0;
   $('demo-user').replaceChildren(...accounts.map((a) => h('option', { value: a.user }, `${a.user} (${a.groups.join(', ')})`)));
 }
 
 async function signInDemo(event) {
   event.preventDefault();
-  const user = $('demo-user').value;
-  const response = await fetch('/_local/staff-token', {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user }),
-  }).catch(() => null);
-  const data = response && response.ok ? await response.json().catch(() => null) : null;
-  if (!data || !data.token) return say(t('desk.error.unreachable'), 'error');
-  signedIn({ token: data.token, user, groups: data.groups });
-}
-
-/** The claims of a JWT, read (not verified: the API verifies every request). */
-function claims(token) {
-  try {
-    const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    const json = decodeURIComponent([...atob(payload)].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join(''));
-    return JSON.parse(json);
-  } catch {
-    return null;
-  }
+  const session = await demoSession($('demo-user').value);
+  if (!session) return say(t('desk.error.unreachable'), 'error');
+  signedIn(session);
 }
 
 function signInToken(event) {
   event.preventDefault();
-  const token = $('token').value.trim().replace(/^Bearer\s+/i, '');
-  const c = claims(token);
-  const groups = c && Array.isArray(c['cognito:groups']) ? c['cognito:groups'] : [];
-  if (!c) return say(t('desk.error.token_unreadable'), 'error');
-  if (officesOf(groups).length === 0) return say(t('desk.error.token_no_office'), 'error');
+  const session = sessionOfToken($('token').value);
+  if (!session) return say(t('desk.error.token_unreadable'), 'error');
+  if (officesOf(session.groups).length === 0) return say(t('desk.error.token_no_office'), 'error');
   $('token').value = '';
-  signedIn({ token, user: c['cognito:username'] || c.username || c.email || c.sub || '?', groups });
+  signedIn(session);
 }
 
 function signedIn(session) {
@@ -227,8 +194,7 @@ function signOut(reasonKey) {
 
 /** The offices a token's groups (`clerk:olsztyn`, `office_admin:opava`) allow desk work at. */
 function officesOf(groups) {
-  const offices = groups.map((g) => g.split(':')).filter(([role, office]) => ROLES.includes(role) && office).map(([, office]) => office);
-  return [...new Set(offices)];
+  return officesWith(groups, ROLES);
 }
 
 // ---------------------------------------------------------------------------

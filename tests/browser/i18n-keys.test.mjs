@@ -1,6 +1,7 @@
 // The pages' strings, without a browser, for each set of strings: the citizen
-// pages' (web/i18n/{pl,cs,en,uk}.json) and the queue board's and desk
-// screen's (web/queue-i18n/). In each set every language has the same keys
+// pages' (web/i18n/{pl,cs,en,uk}.json), the queue board's and desk
+// screen's (web/queue-i18n/) and the administration page's
+// (web/admin/i18n/, used by the files in web/admin/). In each set every language has the same keys
 // with the same {placeholders}, every key its pages use exists, and every key
 // is used. A key counts as used when it is quoted in a page's JS ('key') or
 // named in its HTML (data-i18n="key", data-i18n-label="key"); keys are never
@@ -20,6 +21,7 @@ const queueScreen = (f) => /^(board|desk|queue-screens)\./.test(f);
 const SETS = [
   { folder: 'i18n', pages: 'the citizen pages', uses: (f) => !f.startsWith('kiosk') && !queueScreen(f) },
   { folder: 'queue-i18n', pages: 'the queue board and the desk screen', uses: queueScreen },
+  { folder: 'admin/i18n', dir: 'admin', pages: "the administration page's files", uses: () => true },
 ];
 const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join(',');
 
@@ -31,10 +33,10 @@ function keysIn({ text }) {
   return keys;
 }
 
-for (const { folder, pages, uses } of SETS) {
+for (const { folder, dir = '.', pages, uses } of SETS) {
   const strings = Object.fromEntries(LANGUAGES.map((l) => [l, JSON.parse(fs.readFileSync(path.join(web, folder, `${l}.json`), 'utf8'))]));
-  const sources = fs.readdirSync(web).filter((f) => /\.(js|html)$/.test(f) && uses(f))
-    .map((f) => ({ file: f, text: fs.readFileSync(path.join(web, f), 'utf8') }));
+  const sources = fs.readdirSync(path.join(web, dir)).filter((f) => /\.(js|html)$/.test(f) && uses(f))
+    .map((f) => ({ file: path.join(dir, f), text: fs.readFileSync(path.join(web, dir, f), 'utf8') }));
 
   test(`${folder}: every language has the same keys, each a non-empty string with the same placeholders`, () => {
     const en = strings.en;

@@ -457,6 +457,22 @@ async fn a_kiosk_registered_by_the_admin_signs_with_the_secret_shown_once_and_is
         !format!("{audit:?}").contains(secret),
         "the secret is stored nowhere"
     );
+
+    // Another office's administrator cannot take the kiosk over.
+    let (status, answer) = env
+        .call_as(
+            Some("admin.mielec"),
+            Method::POST,
+            "/staff/offices/mielec/kiosks",
+            Some(&body),
+        )
+        .await;
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(answer["error"]["fields"][0]["code"], "taken");
+    let (status, _) = Kiosk::with_secret(&env, "olsztyn-hall-2", secret)
+        .send(Method::GET, "/kiosk/config", "")
+        .await;
+    assert_eq!(status, 200, "Olsztyn's kiosk still signs");
 }
 
 #[tokio::test]

@@ -142,10 +142,15 @@ async fn the_kiosk_and_the_desk_cost_what_they_cost_today() {
         .await;
     assert_eq!(status, 200, "{called}");
     assert_eq!(called["current"]["kind"], "booked");
-    // The hall; the call; the booking's reference for the clerk.
+    // The hall; the call; the booking's reference for the clerk; the audit entry.
     assert_eq!(
         env.round_trips.take_counts(),
-        counts(&[("GetItem", 1), ("Query", 1), ("TransactWriteItems", 1)]),
+        counts(&[
+            ("GetItem", 1),
+            ("Query", 1),
+            ("TransactWriteItems", 1),
+            ("PutItem", 1)
+        ]),
         "call next"
     );
 }

@@ -140,6 +140,19 @@ pub async fn register_kiosk(
     }
     app.catalog(&registration.office_id).await?;
     let previous = app.store.get_kiosk(&registration.id).await?;
+    // A kiosk id is one machine in one office's hall: another office's
+    // administrator must not take it over (and cut the machine off).
+    if previous
+        .as_ref()
+        .is_some_and(|k| k.office_id != registration.office_id)
+    {
+        return Err(crate::service::FieldError::new(
+            "id",
+            "taken",
+            "this kiosk id belongs to another office; choose another id",
+        )
+        .into());
+    }
     let generation = previous.as_ref().map_or(1, |k| k.generation + 1);
     let (key_id, secret) = app.keyring.new_kiosk_secret(&registration.id, generation);
     let kiosk = KioskDevice {

@@ -308,6 +308,15 @@ impl Department {
 }
 
 impl Catalog {
+    /// The farthest any department books ahead, in days (0 without departments).
+    pub fn max_horizon_days(&self) -> u32 {
+        self.departments
+            .iter()
+            .map(|d| d.horizon_days)
+            .max()
+            .unwrap_or(0)
+    }
+
     /// The service and its department, if both exist in this office.
     pub fn service(&self, id: &ServiceId) -> Option<(&Department, &Service)> {
         let service = self.services.iter().find(|s| &s.id == id)?;

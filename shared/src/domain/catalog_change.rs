@@ -170,14 +170,11 @@ pub fn refusal(before: &Department, after: &Department, held: &Held) -> Option<R
 
 /// The days an office's open bookings can fall on: from `today` to the
 /// farthest horizon of `catalog` (bookings beyond it cannot exist).
-pub fn booking_days(catalog: &Catalog, today: NaiveDate) -> impl Iterator<Item = NaiveDate> {
-    let horizon = catalog
-        .departments
-        .iter()
-        .map(|d| d.horizon_days)
-        .max()
-        .unwrap_or(0);
-    today.iter_days().take(horizon as usize + 1)
+pub fn booking_days(catalog: &Catalog, today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    (
+        today,
+        today + chrono::Duration::days(i64::from(catalog.max_horizon_days())),
+    )
 }
 
 #[cfg(test)]

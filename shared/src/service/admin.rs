@@ -194,13 +194,7 @@ fn check_catalog(office: &OfficeId, catalog: &Catalog) -> Result<(), ServiceErro
 
 /// The farthest any department books ahead, plus the day it starts.
 fn horizon_of(catalog: &Catalog) -> Duration {
-    let days = catalog
-        .departments
-        .iter()
-        .map(|d| d.horizon_days)
-        .max()
-        .unwrap_or(0);
-    Duration::days(i64::from(days) + 1)
+    Duration::days(i64::from(catalog.max_horizon_days()) + 1)
 }
 
 /// The office's bookings still to be served, from today to its horizon.
@@ -209,23 +203,10 @@ async fn open_bookings(
     catalog: &Catalog,
     now: DateTime<Utc>,
 ) -> Result<Vec<Booking>, ServiceError> {
-    let office = &catalog.office;
-    let today = schedule::local_date(office, now);
-    let mut open = Vec::new();
-    for date in catalog_change::booking_days(catalog, today) {
-        let (Some(from), Some(to)) = (
-            schedule::local_midnight(office, date),
-            date.succ_opt()
-                .and_then(|d| schedule::local_midnight(office, d)),
-        ) else {
-            continue;
-        };
-        let day = app
-            .store
-            .bookings_starting(&office.id, date, from, to - Duration::milliseconds(1))
-            .await?;
-        open.extend(day.into_iter().filter(|b| catalog_change::is_open(b, now)));
-    }
+    let today = schedule::local_date(&catalog.office, now);
+    let (first, last) = catalog_change::booking_days(catalog, today);
+    let mut open = app.bookings_on_days(&catalog.office, first, last).await?;
+    open.retain(|b| catalog_change::is_open(b, now));
     Ok(open)
 }
 

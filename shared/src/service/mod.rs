@@ -41,13 +41,16 @@ pub use slots::{free_slots, next_free_slots};
 
 use crate::config::Config;
 use crate::domain::audit::{AuditAction, AuditEntry};
-use crate::domain::catalog::{Catalog, Department, Service};
+use crate::domain::booking::Booking;
+use crate::domain::catalog::{Catalog, Department, Office, Service};
 use crate::domain::clock::{Clock, FixedClock, SystemClock};
 use crate::domain::codes::{Entropy, OsEntropy, new_ulid};
 use crate::domain::ids::{OfficeId, OutboxId, ServiceId};
+use crate::domain::schedule;
 use crate::domain::secrets::Keyring;
 use crate::domain::staff::Staff;
 use crate::store::Store;
+use chrono::NaiveDate;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -96,6 +99,33 @@ impl Base {
             changes: Vec::new(),
             note: serde_json::Value::Null,
         }
+    }
+
+    /// The bookings of `office` that start on the days from `first` to
+    /// `last` (office-local, inclusive), purged ones left out.
+    pub(crate) async fn bookings_on_days(
+        &self,
+        office: &Office,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Result<Vec<Booking>, ServiceError> {
+        let mut found = Vec::new();
+        for date in first.iter_days().take_while(|d| *d <= last) {
+            let (Some(from), Some(to)) = (
+                schedule::local_midnight(office, date),
+                date.succ_opt()
+                    .and_then(|d| schedule::local_midnight(office, d)),
+            ) else {
+                continue;
+            };
+            let to = to - chrono::Duration::milliseconds(1);
+            found.extend(
+                self.store
+                    .bookings_starting(&office.id, date, from, to)
+                    .await?,
+            );
+        }
+        Ok(found)
     }
 
     /// An office's catalog, read at most [`warm::MAX_AGE`] ago.

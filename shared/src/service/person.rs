@@ -195,29 +195,8 @@ async fn bookings_held(
     let office = &catalog.office;
     let today = schedule::local_date(office, now);
     let first = today - BOOKING_RETENTION - Duration::days(3);
-    let horizon = catalog
-        .departments
-        .iter()
-        .map(|d| d.horizon_days)
-        .max()
-        .unwrap_or(0);
-    let last = today + Duration::days(i64::from(horizon) + 1);
-    let mut found = Vec::new();
-    for date in first.iter_days().take_while(|d| *d <= last) {
-        let (Some(from), Some(to)) = (
-            schedule::local_midnight(office, date),
-            date.succ_opt()
-                .and_then(|d| schedule::local_midnight(office, d)),
-        ) else {
-            continue;
-        };
-        found.extend(
-            app.store
-                .bookings_starting(&office.id, date, from, to - Duration::milliseconds(1))
-                .await?,
-        );
-    }
-    Ok(found)
+    let last = today + Duration::days(i64::from(catalog.max_horizon_days()) + 1);
+    app.bookings_on_days(office, first, last).await
 }
 
 /// `POST /staff/offices/{office_id}/bookings/{booking_id}/contact`: the

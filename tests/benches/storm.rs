@@ -15,6 +15,9 @@
 //!
 //! Prints successes against seats, 5xx, the 409s and whether each offers
 //! alternatives, p50/p99 latency and throughput of both, and their ratio.
+// The storm nests every handler under the test router and the IAM
+// recorder's task scope: deeper than the default limit.
+#![recursion_limit = "256"]
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};

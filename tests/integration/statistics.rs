@@ -27,11 +27,14 @@ async fn tuesday_row(env: &TestEnv) -> Value {
         .call_as(Some("admin.olsztyn"), Method::GET, STATISTICS, None)
         .await;
     assert_eq!(status, 200, "{body}");
-    let rows = body["rows"].as_array().unwrap();
-    rows.iter()
-        .find(|r| r["service_id"] == ID_CARD_APPLICATION)
-        .cloned()
-        .unwrap_or_else(|| panic!("no row for the ID card: {body}"))
+    let rows: Vec<&Value> = body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["service_id"] == ID_CARD_APPLICATION)
+        .collect();
+    assert_eq!(rows.len(), 1, "one row for the day and matter: {body}");
+    rows[0].clone()
 }
 
 async fn sweep(env: &TestEnv) -> sweeper::SweepReport {

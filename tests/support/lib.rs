@@ -6,6 +6,7 @@
 
 pub mod faults;
 pub mod fixtures;
+pub mod iam;
 pub mod log_privacy;
 pub mod round_trips;
 
@@ -87,6 +88,9 @@ pub struct TestEnv {
     pub app: App,
     /// Every DynamoDB call the handlers (and the test) send.
     pub round_trips: RoundTrips,
+    /// What each function's handler touched, checked against the template's
+    /// IAM policies when the environment is dropped.
+    pub iam: iam::IamRecorder,
     pub clock: Arc<FixedClock>,
     pub router: Router,
     pub notifier: Notifier,
@@ -95,6 +99,24 @@ pub struct TestEnv {
     pub email: String,
     pub phone: String,
     pub sender_domain: String,
+}
+
+impl Drop for TestEnv {
+    /// Fails the test when a handler made a DynamoDB call its function's
+    /// policy in the template would refuse in AWS.
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        static POLICIES: OnceLock<iam::Policies> = OnceLock::new();
+        let policies = POLICIES.get_or_init(iam::Policies::workspace);
+        let refused = policies.violations(&self.iam.accesses());
+        assert!(
+            refused.is_empty(),
+            "calls infra/template.yaml's IAM policies would refuse:\n{}",
+            refused.join("\n")
+        );
+    }
 }
 
 /// Every log line of this test binary, captured by a global subscriber at DEBUG.
@@ -190,7 +212,13 @@ impl TestEnv {
         static NEXT: AtomicU64 = AtomicU64::new(1);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let round_trips = RoundTrips::default();
-        let client = counted_client(&sdk_config(endpoint()).await, &round_trips, meter);
+        let iam = iam::IamRecorder::default();
+        let client = counted_client(
+            &sdk_config(endpoint()).await,
+            &round_trips,
+            meter,
+            Some(&iam),
+        );
         let table = format!("t{}-{}", std::process::id(), n);
         let template = Template::workspace().unwrap();
         template.create_table(&client, &table).await.unwrap();
@@ -227,6 +255,7 @@ impl TestEnv {
         let router = Router::from_template(&template, StaffTokens::new(&app.keyring)).unwrap();
         let env = Self {
             round_trips,
+            iam,
             app,
             clock,
             router,
@@ -343,7 +372,9 @@ impl TestEnv {
             .lock()
             .await
             .drain(
-                |event| async move { notify::process(notifier, &event).await },
+                |event| async move {
+                    iam::as_function("NotifyFunction", notify::process(notifier, &event)).await
+                },
                 1,
             )
             .await
@@ -425,10 +456,20 @@ impl TestEnv {
                 HeaderValue::from_str(v).unwrap(),
             );
         }
-        let response = self
+        // Named for the function that handles the route, so its DynamoDB
+        // calls are checked against that function's policy.
+        let route_path = path.split('?').next().unwrap_or(path);
+        let function = self
             .router
-            .dispatch(app, method, path, map, body.into_bytes(), Some(TEST_CLIENT))
-            .await;
+            .find(&method, route_path)
+            .map(|(route, _)| route.function.clone())
+            .unwrap_or_default();
+        let response = iam::as_function(
+            &function,
+            self.router
+                .dispatch(app, method, path, map, body.into_bytes(), Some(TEST_CLIENT)),
+        )
+        .await;
         let status = response.status();
         let value = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
         (status, value)

@@ -59,10 +59,14 @@ pub fn counted_client(
     config: &aws_config::SdkConfig,
     trips: &RoundTrips,
     meter: Option<&CapacityMeter>,
+    iam: Option<&crate::iam::IamRecorder>,
 ) -> aws_sdk_dynamodb::Client {
     let mut conf = aws_sdk_dynamodb::config::Builder::from(config).interceptor(trips.clone());
     if let Some(meter) = meter {
         conf = conf.interceptor(meter.clone());
+    }
+    if let Some(iam) = iam {
+        conf = conf.interceptor(iam.clone());
     }
     aws_sdk_dynamodb::Client::from_conf(conf.build())
 }

@@ -139,7 +139,11 @@ impl Store {
             .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
             .expression_attribute_values(":pk", s(keys::statistics_pk(office)))
             .expression_attribute_values(":from", s(keys::statistics_day_prefix(from)))
-            .expression_attribute_values(":to", s(format!("{}~", keys::statistics_day_prefix(to))));
+            // Past the day's last key, its mark (`…#~DONE`).
+            .expression_attribute_values(
+                ":to",
+                s(format!("{}~~", keys::statistics_day_prefix(to))),
+            );
         let mut kept = KeptStatistics::default();
         for item in self.query_all(query).await? {
             let is_mark = item

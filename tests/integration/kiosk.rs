@@ -351,6 +351,50 @@ async fn the_walk_in_cap_refuses_clearly_and_booked_clients_are_still_served() {
 }
 
 #[tokio::test]
+async fn the_emergency_switch_turns_a_departments_walk_ins_into_phone_registration() {
+    let env = TestEnv::new().await;
+    let kiosk = Kiosk::new(&env, KIOSK);
+    let (_, start, code) = confirmed(&env, 1).await;
+    let message = json!({ "pl": "Zapisy telefoniczne: 89 527 31 11", "en": "Register by phone: 89 527 31 11" });
+    env.edit_catalog(OFFICE, |catalog| {
+        let department = catalog
+            .departments
+            .iter_mut()
+            .find(|d| d.id.as_str() == "civil-affairs")
+            .unwrap();
+        department.phone_registration = Some(serde_json::from_value(message.clone()).unwrap());
+    })
+    .await;
+    env.clock.set(start - Duration::minutes(20));
+    let (status, body) = kiosk.walk_in(SERVICE).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "walk_ins_disabled");
+    assert_eq!(body["error"]["kiosk_message"], message);
+    // The screen offers no walk-in for the department and says why.
+    let (_, config) = kiosk.send(Method::GET, "/kiosk/config", "").await;
+    let civil = config["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "civil-affairs")
+        .unwrap();
+    assert_eq!(civil["phone_registration"], message);
+    assert!(
+        civil["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["walk_in"] == false)
+    );
+    // Booked visits go on; another department still takes walk-ins.
+    let (status, body) = kiosk.redeem(&code).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = kiosk.walk_in("vehicle-registration").await;
+    assert_eq!(status, 201, "{body}");
+    assert!(env.items_of("ticket").await.len() == 2);
+}
+
+#[tokio::test]
 async fn a_kiosk_switched_off_says_so_in_its_languages() {
     let env = TestEnv::new().await;
     let kiosk = Kiosk::new(&env, KIOSK);

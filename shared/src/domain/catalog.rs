@@ -195,6 +195,12 @@ pub struct Department {
     /// The day of the visit: the kiosk window, the desk group, walk-in tickets.
     #[serde(default)]
     pub kiosk: KioskSettings,
+    /// The emergency switch (seed 002: restrictions in an epidemic): while
+    /// set, the department's walk-in matters are registered by phone instead
+    /// — the kiosk issues no walk-in ticket and shows this text (the number
+    /// to call); booked visits go on as booked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_registration: Option<Text>,
 }
 
 /// How a department meets its visitors in the hall (seeds 000, 004).

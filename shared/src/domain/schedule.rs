@@ -252,6 +252,7 @@ pub(crate) mod tests {
             slot_minutes: 15,
             kiosk: Default::default(),
             weekly_online_cap: None,
+            phone_registration: None,
         }
     }
 

@@ -81,6 +81,7 @@ impl Fixture {
             slot_minutes: 15,
             kiosk: Default::default(),
             weekly_online_cap: None,
+            phone_registration: None,
         };
         let service = Service {
             id: ServiceId::parse("id-card-application").unwrap(),

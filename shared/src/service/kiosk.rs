@@ -414,6 +414,11 @@ pub async fn walk_in(
     if !service.walk_in {
         return Err(ServiceError::ServiceNotFound);
     }
+    if let Some(message) = &department.phone_registration {
+        return Err(ServiceError::WalkInsDisabled {
+            message: message.clone(),
+        });
+    }
     let today = schedule::local_date(&catalog.office, now);
     let group = &department.kiosk.desk_group;
     // A full room refuses before a number is taken, so numbers stay

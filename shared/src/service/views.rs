@@ -126,6 +126,9 @@ pub struct KioskDepartmentView {
     pub name: Text,
     pub location: Text,
     pub desk_group: String,
+    /// While the emergency switch is on: walk-ins register by phone (what to tell them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone_registration: Option<Text>,
     pub services: Vec<KioskServiceView>,
 }
 
@@ -166,6 +169,7 @@ impl KioskConfigView {
                 name: d.name.clone(),
                 location: d.location.clone(),
                 desk_group: d.kiosk.desk_group.to_string(),
+                phone_registration: d.phone_registration.clone(),
                 services: catalog
                     .services
                     .iter()
@@ -173,7 +177,7 @@ impl KioskConfigView {
                     .map(|s| KioskServiceView {
                         id: s.id.to_string(),
                         name: s.name.clone(),
-                        walk_in: s.walk_in,
+                        walk_in: s.walk_in && d.phone_registration.is_none(),
                     })
                     .collect(),
             })

@@ -312,7 +312,8 @@ async function loadCatalog({ keepOutcome = false, quiet = false } = {}) {
   }
   useCatalog(answer.data.catalog, answer.data.version);
   if (!keepOutcome) state.outcome = null;
-  if (!officeOfCatalog()) await openDeskWork(office, { quiet: true });
+  // The matters to book for callers, as now saved.
+  if (!(await openDeskWork(office, { quiet: true }))) return false;
   if (office !== state.office) return false;
   state.access = 'ok';
   usePart(state.part);

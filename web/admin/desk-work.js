@@ -192,9 +192,9 @@ function bookForm() {
     h('fieldset', {
       id: 'book-slots', class: e['book-slots'] ? 'invalid' : null, 'aria-describedby': 'book-slots-error',
     },
-    h('legend', {}, b.service && DATE.test(b.day) ? t('desk.book.slots_on', { day: day(b.day) }) : t('desk.book.slots')),
+    h('legend', { id: 'book-slots-legend' }, slotsLegend()),
     h('p', { id: 'book-slots-error', class: 'field-error' }, e['book-slots'] || ''),
-    h('div', { id: 'book-slot-list', 'aria-live': 'polite' }, slotChoices())),
+    h('div', { id: 'book-slot-list' }, slotChoices())),
     h('fieldset', { id: 'book-caller' },
       h('legend', {}, t('desk.book.caller')),
       h('div', { class: 'row' },
@@ -216,9 +216,12 @@ function bookForm() {
     h('p', {}, h('button', { type: 'submit', id: 'book-submit', class: 'primary' }, t('desk.book.submit'))));
 }
 
+const slotsLegend = () => (s.book.service && DATE.test(s.book.day) ? t('desk.book.slots_on', { day: day(s.book.day) }) : t('desk.book.slots'));
+
 function slotChoices() {
   const b = s.book;
   if (!b.service || !DATE.test(b.day)) return h('p', { class: 'hint' }, t('desk.book.slots_first'));
+  if (b.day < officeToday(tz())) return h('p', { id: 'book-no-slots' }, t('desk.book.no_slots'));
   if (!b.slots || b.slots.loading) return h('p', {}, t('admin.loading'));
   if (b.slots.error) return h('p', { class: 'error-text' }, b.slots.error);
   const found = b.slots.days.find((d) => d.date === b.day);
@@ -233,30 +236,33 @@ function slotChoices() {
   }));
 }
 
+/**
+ * The free times of the chosen matter and day. Only the list is drawn again,
+ * never the fields, so a day typed into the date field segment by segment
+ * keeps its place.
+ */
 async function loadSlots() {
   const b = s.book;
-  b.errors = {};
-  if (!b.service || !DATE.test(b.day)) {
+  if (!b.service || !DATE.test(b.day) || b.day < officeToday(tz())) {
     b.slots = null;
-    return renderBookings();
+    return drawSlots();
   }
   const want = `${b.service}/${b.day}`;
   b.slots = { loading: true, want };
-  renderBookingsKeepingFocus();
+  drawSlots();
   const answer = await ctx.api('GET', `/offices/${encodeURIComponent(ctx.officeId())}/services/${encodeURIComponent(b.service)}/slots?from=${b.day}&to=${b.day}`);
   if (!b.slots || b.slots.want !== want) return; // another matter or day chosen meanwhile
   b.slots = answer.ok ? answer.data : { error: errorText(answer.data) };
-  renderBookingsKeepingFocus();
+  drawSlots();
   const found = answer.ok && answer.data.days.find((d) => d.date === b.day);
   const count = found ? found.slots.filter((x) => x.seats_left > 0).length : 0;
   ctx.say(answer.ok ? t('desk.book.slots_said', { count, day: day(b.day) }) : b.slots.error, answer.ok ? 'ok' : 'error');
 }
 
-/** Renders the part again with the focus where it was (by id). */
-function renderBookingsKeepingFocus() {
-  const id = document.activeElement && document.activeElement.id;
-  renderBookings();
-  if (id && $(id)) $(id).focus();
+function drawSlots() {
+  if (!$('book-slot-list')) return;
+  $('book-slots-legend').textContent = slotsLegend();
+  $('book-slot-list').replaceChildren(slotChoices());
 }
 
 async function book(event) {
@@ -405,7 +411,7 @@ function resultItem(x) {
   const id = x.booking_id;
   const fact = (key, value, attrs = {}) => h('div', {}, h('dt', {}, t(key)), h('dd', attrs, value));
   const open = x.status === 'confirmed' || x.status === 'pending';
-  return h('li', { class: 'item result-item', id: `booking-${id}`, 'aria-labelledby': `booking-${id}-h` },
+  return h('li', { class: 'item result-item', id: `booking-${id}` },
     h('h5', { id: `booking-${id}-h`, tabindex: '-1' }, `${x.first_name} ${x.last_name}`),
     h('dl', { class: 'facts' },
       fact('desk.reference', x.public_ref, { class: 'ref' }),

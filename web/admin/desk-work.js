@@ -336,7 +336,7 @@ function bookedPanel(x) {
     h('p', { class: 'hint' }, t(x.email ? 'desk.book.booked_mailed' : 'desk.book.booked_tell')),
     h('p', {}, h('button', {
       type: 'button', id: 'book-another',
-      onclick: () => { s.book.booked = null; renderBookings(); focus('book-service'); },
+      onclick: () => { s.book.booked = null; renderBookings(); focus('book-service'); loadSlots(); },
     }, t('desk.book.another'))));
 }
 

@@ -5,7 +5,7 @@
 // last name, exports the person (the downloaded JSON holds the booking) and
 // cancels it after a confirmation step; the Olsztyn administrator sees the
 // statistics per day and matter and downloads them as CSV. axe-core finds no
-// violation on any section.
+// violation on any section, nor on the bookings in any of the four languages.
 //
 // Run on its own (after `cargo build -p termin-local`):
 //   (cd tests/browser && npm ci && node --test staff-desk-work.test.mjs)
@@ -20,7 +20,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { withTerminLocal, eventually, expectText, root } from './harness.mjs';
-import { LANGUAGES, OFFICE, apiOf, expectAccessible, expectExactly, fill, pesel } from './queue-support.mjs';
+import {
+  LANGUAGES, OFFICE, apiOf, expectAccessible, expectExactly, fill, pesel, switchLanguage,
+} from './queue-support.mjs';
 
 const ADMIN = 'admin.olsztyn';
 const CLERK = 'clerk.olsztyn';
@@ -149,6 +151,13 @@ flow('a clerk books for a caller without an email, finds, corrects, exports and 
   const after = await api.expect(200, 'POST', `/staff/offices/${OFFICE}/bookings/search`, { ref }, { authorization: `Bearer ${token}` });
   assert.equal(after.bookings[0].status, 'cancelled', 'the API has it cancelled');
   booked = { day, ref };
+
+  // The booking form and the found booking in every language.
+  for (const l of LANGUAGES) {
+    await switchLanguage(page, l);
+    await expectExactly(page.locator('#book-h'), A[l]['desk.book.heading'], `the booking form in ${l}`);
+    await expectAccessible(page, `desk work: bookings (${l})`);
+  }
 });
 
 flow('an administrator sees the statistics per day and matter and downloads them as CSV', async () => {

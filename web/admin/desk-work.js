@@ -580,7 +580,7 @@ async function exportPerson(event) {
 }
 
 function exportSummary({ data, url, file }) {
-  const fact = (key, value) => h('div', {}, h('dt', {}, t(key)), h('dd', {}, value));
+  const fact = (key, value, attrs = {}) => h('div', {}, h('dt', {}, t(key)), h('dd', attrs, value));
   const bad = data.undeliverable_address;
   return h('section', { id: 'export-summary', class: 'panel', 'aria-labelledby': 'export-h' },
     h('h3', { id: 'export-h', tabindex: '-1' }, t('desk.export.heading')),
@@ -592,7 +592,7 @@ function exportSummary({ data, url, file }) {
         : data.no_show_strikes.map((x) => instant(x, tz())).join(', ')),
       fact('desk.export.blocked', data.blocked_until ? t('desk.export.blocked_until', { date: instant(data.blocked_until, tz()) }) : t('desk.export.not_blocked')),
       fact('desk.export.bounced', bad ? t('desk.export.bounced_since', { reason: bad.reason || '—', date: bad.reported_at ? instant(bad.reported_at, tz()) : '—' }) : t('desk.export.none')),
-      fact('desk.export.retention', data.retention)),
+      fact('desk.export.retention', data.retention, { lang: 'en' })), // the API's own words, in English
     data.bookings.length === 0 ? h('p', {}, t('desk.export.no_bookings'))
       : h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'export-caption' },
         h('table', { class: 'list', id: 'export-table' },

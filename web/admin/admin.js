@@ -415,6 +415,8 @@ function renderDenied() {
   const clerk = state.access === 'ok' && state.role === 'clerk';
   const shown = clerk || ['forbidden', 'not_found', 'failed'].includes(state.access);
   denied.hidden = !shown;
+  // For a clerk it is a note on what the account may not do, not a failure.
+  denied.classList.toggle('denied', !clerk);
   if (!shown) return denied.replaceChildren();
   const office = officeLabel(state.office);
   if (clerk) {

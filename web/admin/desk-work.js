@@ -113,7 +113,8 @@ function errorText(data) {
   const key = ERROR_KEYS[error.code];
   if (!key) return ctx.errorText(data);
   if (error.code === 'booking_blocked' && error.bookable_again_from) {
-    return t('desk.error.booking_blocked_until', { date: instant(error.bookable_again_from, tz()) });
+    const from = String(error.bookable_again_from);
+    return t('desk.error.booking_blocked_until', { date: DATE.test(from) ? day(from) : instant(from, tz()) });
   }
   return t(key);
 }

@@ -21,7 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { withTerminLocal, eventually, expectText, root } from './harness.mjs';
 import {
-  LANGUAGES, OFFICE, apiOf, expectAccessible, expectExactly, fill, pesel, switchLanguage,
+  LANGUAGES, OFFICE, apiOf, expectAccessible, expectExactly, fill, pesel, switchLanguage, tabTo,
 } from './queue-support.mjs';
 
 const ADMIN = 'admin.olsztyn';
@@ -84,7 +84,11 @@ flow('a clerk books for a caller without an email, finds, corrects, exports and 
   await page.locator('#book-day').fill(day);
   await page.locator('#book-slot-0').waitFor();
   await expectAccessible(page, 'desk work: free times');
-  await page.locator('#book-slot-0').check();
+  // The first free time chosen with the keyboard: Tab from the day, Space.
+  await page.locator('#book-day').focus();
+  await tabTo(page, '#book-slot-0');
+  await page.keyboard.press('Space');
+  assert.ok(await page.locator('#book-slot-0').isChecked(), 'the time chosen with Space');
   await page.locator('#book-first').fill('Zofia');
   await page.locator('#book-last').fill('Telefoniczna');
   await page.locator('#book-national-id').fill(NATIONAL_ID);
@@ -142,6 +146,7 @@ flow('a clerk books for a caller without an email, finds, corrects, exports and 
   await page.locator('#to-bookings').click();
   await item.getByRole('button', { name: A.en['desk.cancel.button'], exact: true }).click();
   await expectText(item.locator('.confirm'), new RegExp(ref), 'asked first');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), A.en['desk.cancel.no'], 'the safe answer has the focus');
   await expectAccessible(page, 'desk work: confirming the cancellation');
   await item.getByRole('button', { name: A.en['desk.cancel.yes'], exact: true }).click();
   await expectExactly(said, fill(A.en['desk.cancel.done_said'], { ref }), 'cancelled');

@@ -503,7 +503,8 @@ async function correct(x) {
     ctx.say(t('desk.correct.nothing'), 'error');
     return focus(`correct-${id}-first_name`);
   }
-  for (const k of ['first_name', 'last_name']) if (k in body && !body[k]) c.errors[k] = t('desk.need_value');
+  // The API corrects and never removes: an emptied field is asked for again.
+  for (const k of CONTACT_FIELDS) if (k in body && !body[k]) c.errors[k] = t('desk.need_value');
   if (Object.keys(c.errors).length > 0) {
     renderBookings();
     ctx.say(t('desk.correct.invalid_said'), 'error');

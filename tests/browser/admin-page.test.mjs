@@ -5,7 +5,8 @@
 // refused and saves nothing; problems are shown next to their fields and
 // nothing is sent; a kiosk is registered and its secret, shown once, signs;
 // the audit log lists what was done, filtered by days; a clerk is told the
-// account may not administer the office. axe-core finds no violation on any
+// account may not administer the office and gets only the desk work (tested
+// in staff-desk-work.test.mjs). axe-core finds no violation on any
 // screen, the department form in all four languages.
 //
 // Run on its own (after `cargo build -p termin-local`):
@@ -329,12 +330,15 @@ flow('a new department and a matter in it are added from the forms and offered t
   assert.equal(now.catalog.services.find((x) => x.id === 'passport-application').visit_minutes, 30, 'ours not saved');
 });
 
-flow('a clerk is told the account may not administer the office; every language passes axe on the sign-in and the department form', async () => {
+flow('a clerk is told the account may not administer the office and gets the desk work only; every language passes axe on the sign-in and the department form', async () => {
   const page = await signedIn(CLERK, 'en');
   await expectExactly(page.locator('#denied-h'), fill(A.en['admin.denied.heading'], { office: 'Olsztyn City Hall' }), 'denied');
   await expectText(page.locator('#denied'), /403/, 'the API said 403');
-  assert.ok(await page.locator('#workspace').isHidden(), 'no forms');
-  await expectExactly(page.locator('#result'), fill(A.en['admin.denied.said'], { user: CLERK, office: 'Olsztyn City Hall' }), 'said');
+  for (const part of ['office', 'departments', 'services', 'kiosks', 'audit', 'statistics']) {
+    assert.ok(await page.locator(`#to-${part}`).isHidden(), `no ${part} for a clerk`);
+  }
+  assert.ok(await page.locator('#part-bookings').isVisible(), "a clerk's desk work instead");
+  await expectExactly(page.locator('#result'), fill(A.en['admin.clerk.said'], { user: CLERK, office: 'Olsztyn City Hall' }), 'said');
   await expectAccessible(page, 'admin: may not administer');
   await page.locator('#sign-out').click();
   await page.locator('#screen-signin').waitFor();

@@ -4,7 +4,10 @@
 // settings, its departments and its matters (one draft, saved whole with the
 // version it was read at: the answer lists the bookings the change strands,
 // or says why it was refused), register kiosks (the secret shown once), and
-// read the audit log. The token lives in this tab's sessionStorage only.
+// read the audit log. Clerks (and administrators, who may do all a clerk
+// does) get the desk work (desk-work.js): bookings for callers, data
+// requests; administrators also the statistics. The token lives in this
+// tab's sessionStorage only.
 
 import { h, $, api } from '../termin.js';
 import {
@@ -15,13 +18,21 @@ import {
   officeForm, departmentList, departmentEditor, serviceList, serviceEditor, validate, toCatalog, draftOf, fingerprint,
   departmentName, serviceName,
 } from './catalog-form.js';
+import {
+  useDeskWork, loadOfficeCatalog, officeOfCatalog, renderBookings, renderRequests, renderStatistics,
+} from './desk-work.js';
 
 const SESSION = 'termin-admin-session'; // { token, user, groups }
 const PLACE = 'termin-admin-place'; // { office, part }
 const CHOSEN_LANGUAGE = 'termin-admin-lang';
 const ADMIN = ['office_admin'];
 const STAFF = ['clerk', 'office_admin'];
-const PARTS = ['office', 'departments', 'services', 'kiosks', 'audit'];
+const PARTS = ['office', 'departments', 'services', 'kiosks', 'audit', 'bookings', 'requests', 'statistics'];
+// What each role may use; the API decides on every request all the same.
+const ROLE_PARTS = {
+  admin: PARTS,
+  clerk: ['bookings', 'requests'],
+};
 const CATALOG_PARTS = ['office', 'departments', 'services'];
 const KIOSK_ID = /^[a-z0-9-]{1,64}$/;
 const OFFICE_LANGUAGE = { PL: 'pl', CZ: 'cs' };
@@ -32,6 +43,7 @@ const state = {
   offices: [], // GET /offices, for the offices' names
   office: null, // the chosen office's id
   access: null, // 'loading' | 'ok' | 'forbidden' | 'not_found' | 'failed'
+  role: null, // 'admin' | 'clerk', once the office is open ('clerk': the API refused the catalog)
   failure: null, // the answer that made it 'failed'
   version: null, // the catalog's version as read
   base: null, // the catalog as read (names of what a change removes)
@@ -78,6 +90,9 @@ const PART_KEYS = {
   services: 'admin.part.services',
   kiosks: 'admin.part.kiosks',
   audit: 'admin.part.audit',
+  bookings: 'admin.part.bookings',
+  requests: 'admin.part.requests',
+  statistics: 'admin.part.statistics',
 };
 
 // ---------------------------------------------------------------------------
@@ -87,6 +102,11 @@ const PART_KEYS = {
 /** A staff request with the token; `{ ok, status, data }` as termin.js's api. */
 function staffApi(method, path, body) {
   return api(method, path, body, { authorization: `Bearer ${state.session.token}` });
+}
+
+/** A staff request answered by something other than JSON (the statistics' CSV): the Response, or null. */
+function staffFetch(path) {
+  return fetch(window.TERMIN_API + path, { headers: { authorization: `Bearer ${state.session.token}` } }).catch(() => null);
 }
 
 const officePath = (rest) => `/staff/offices/${encodeURIComponent(state.office)}/${rest}`;
@@ -213,14 +233,12 @@ function signOut(reasonKey) {
 }
 
 /**
- * The offices to offer: those the token administers; failing those, those
- * where it has another role, so that the API (which alone decides) says
- * why it may not.
+ * The offices to offer: those where the token has a staff role, those it
+ * administers first. The API alone decides what it may do at each.
  */
 function candidateOffices() {
   const groups = state.session ? state.session.groups : [];
-  const admin = officesOf(groups, ADMIN);
-  return admin.length > 0 ? admin : officesOf(groups, STAFF);
+  return [...new Set([...officesOf(groups, ADMIN), ...officesOf(groups, STAFF)])];
 }
 
 // ---------------------------------------------------------------------------
@@ -235,17 +253,35 @@ function officeLabel(id) {
 
 function forgetOffice() {
   Object.assign(state, {
-    office: null, access: null, failure: null, version: null, base: null, draft: null, snapshot: null, fresh: new WeakSet(),
+    office: null, access: null, role: null, failure: null, version: null, base: null, draft: null, snapshot: null, fresh: new WeakSet(),
     editing: { departments: null, services: null }, errors: [], outcome: null, secret: null, audit: null, auditRange: null,
     kioskForm: { id: '', languages: null, message: {} }, kioskErrors: {},
   });
+  useDeskWork(deskContext);
 }
+
+/** What the desk work may use of the page. */
+const deskContext = {
+  api,
+  staffApi,
+  staffFetch,
+  officePath,
+  say,
+  errorText,
+  officeId: () => state.office,
+  timeZone: () => timeZone(),
+  language: () => lang(),
+  denied: (answer) => {
+    if (answer.status === 401) return signOut('admin.error.unauthorized');
+    say(t('admin.error.forbidden'), 'error');
+    return null;
+  },
+};
 
 async function openOffice(office, part = 'office') {
   forgetOffice();
   state.office = office;
   state.part = PARTS.includes(part) ? part : 'office';
-  store(PLACE, { office, part: state.part });
   show('office');
   await loadCatalog();
 }
@@ -259,6 +295,12 @@ async function loadCatalog({ keepOutcome = false, quiet = false } = {}) {
   const office = state.office;
   const answer = await staffApi('GET', officePath('catalog'));
   if (office !== state.office) return false; // another office was chosen meanwhile
+  if (answer.ok) state.role = 'admin';
+  if (answer.status === 403 && officesOf(state.session.groups, ['clerk']).includes(office)) {
+    // Not an administrator here, but a clerk: the desk work, and a word on what the account may not.
+    state.role = 'clerk';
+    return openDeskWork(office, { quiet });
+  }
   if (!answer.ok) {
     if (answer.status === 401) return signOut('admin.error.unauthorized');
     state.access = { 403: 'forbidden', 404: 'not_found' }[answer.status] || 'failed';
@@ -270,9 +312,42 @@ async function loadCatalog({ keepOutcome = false, quiet = false } = {}) {
   }
   useCatalog(answer.data.catalog, answer.data.version);
   if (!keepOutcome) state.outcome = null;
+  // The matters to book for callers, as now saved.
+  if (!(await openDeskWork(office, { quiet: true }))) return false;
+  if (office !== state.office) return false;
   state.access = 'ok';
+  usePart(state.part);
   renderOffice();
   return true;
+}
+
+/** Reads the office's public catalog (the matters to book); a clerk's workspace opens with it. */
+async function openDeskWork(office, { quiet = false } = {}) {
+  const answer = await loadOfficeCatalog();
+  if (!answer || office !== state.office) return false;
+  if (!answer.ok) {
+    state.access = answer.status === 404 ? 'not_found' : 'failed';
+    state.failure = answer.data;
+    renderOffice();
+    say(errorText(answer.data), 'error');
+    return false;
+  }
+  if (state.role === 'clerk') {
+    const first = OFFICE_LANGUAGE[answer.data.office.country];
+    setOfficeLanguages(first ? [first] : []);
+    state.access = 'ok';
+    usePart(state.part);
+    renderOffice();
+    if (!quiet) say(t('admin.clerk.said', { user: state.session.user, office: officeLabel(office) }));
+  }
+  return true;
+}
+
+/** The part to show: the one asked for if the role may use it, else the role's first. */
+function usePart(part) {
+  const allowed = ROLE_PARTS[state.role] || [];
+  state.part = allowed.includes(part) ? part : allowed[0];
+  store(PLACE, { office: state.office, part: state.part });
 }
 
 function useCatalog(catalog, version) {
@@ -299,7 +374,11 @@ function useCatalog(catalog, version) {
 }
 
 const isDirty = () => Boolean(state.draft) && fingerprint(state.draft) !== state.snapshot;
-const timeZone = () => (state.base ? state.base.office.time_zone : 'UTC');
+const timeZone = () => {
+  if (state.base) return state.base.office.time_zone;
+  const office = officeOfCatalog();
+  return office ? office.time_zone : 'UTC';
+};
 
 function renderOffice() {
   $('office-h').textContent = t('admin.office_heading', { office: officeLabel(state.office) });
@@ -311,10 +390,12 @@ function renderOffice() {
   renderDenied();
   $('workspace').hidden = state.access !== 'ok';
   if (state.access !== 'ok') return;
+  const allowed = ROLE_PARTS[state.role] || [];
   for (const part of PARTS) {
     const button = $(`to-${part}`);
     if (part === state.part) button.setAttribute('aria-current', 'page');
     else button.removeAttribute('aria-current');
+    button.parentElement.hidden = !allowed.includes(part);
     $(`part-${part}`).hidden = part !== state.part;
   }
   const catalogPart = CATALOG_PARTS.includes(state.part);
@@ -324,14 +405,27 @@ function renderOffice() {
   if (catalogPart) renderCatalogPart();
   if (state.part === 'kiosks') renderKiosks();
   if (state.part === 'audit') renderAudit();
+  if (state.part === 'bookings') renderBookings();
+  if (state.part === 'requests') renderRequests();
+  if (state.part === 'statistics') renderStatistics();
 }
 
 function renderDenied() {
   const denied = $('denied');
-  const shown = ['forbidden', 'not_found', 'failed'].includes(state.access);
+  const clerk = state.access === 'ok' && state.role === 'clerk';
+  const shown = clerk || ['forbidden', 'not_found', 'failed'].includes(state.access);
   denied.hidden = !shown;
+  // For a clerk it is a note on what the account may not do, not a failure.
+  denied.classList.toggle('denied', !clerk);
   if (!shown) return denied.replaceChildren();
   const office = officeLabel(state.office);
+  if (clerk) {
+    // A clerk: the administration is not theirs (the API said 403), the desk work is.
+    return denied.replaceChildren(
+      h('h2', { id: 'denied-h', tabindex: '-1' }, t('admin.denied.heading', { office })),
+      h('p', {}, t('admin.denied.text', { user: state.session.user, office, group: `office_admin:${state.office}` })),
+      h('p', {}, t('admin.clerk.text')));
+  }
   const body = {
     forbidden: [
       h('h2', { id: 'denied-h', tabindex: '-1' }, t('admin.denied.heading', { office })),

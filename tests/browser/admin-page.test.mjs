@@ -237,6 +237,23 @@ flow('a kiosk is registered with its secret shown once, the secret signs, and th
   assert.equal(await page.locator('#kiosk-secret').count(), 0, 'the secret is gone from the page');
   assert.ok(!(await page.evaluate(() => JSON.stringify(sessionStorage) + JSON.stringify(localStorage))).includes(secret), 'kept nowhere');
 
+  // The list shows the kiosk; switching it off makes it refuse with its message, and on again.
+  const row = page.locator('#kiosk-row-olsztyn-hall-7');
+  await expectText(row, new RegExp(literally(A.pl['admin.kiosk.on'])), 'listed, switched on');
+  await page.locator('#kiosk-switch-olsztyn-hall-7').click();
+  await expectExactly(said, fill(A.pl['admin.kiosk.switched_off'], { id: 'olsztyn-hall-7' }), 'switched off said');
+  await expectExactly(page.locator('#kiosk-switch-olsztyn-hall-7'), fill(A.pl['admin.kiosk.switch_on'], { id: 'olsztyn-hall-7' }), 'the button now switches on');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'kiosk-switch-olsztyn-hall-7', 'focus stays on the switch');
+  await expectAccessible(page, 'admin: the kiosk list, one kiosk off');
+  const walkIn = { service_id: 'id-card-application' };
+  const offHeaders = await signRequest({ secret, kioskId: 'olsztyn-hall-7', method: 'POST', path: '/kiosk/walk-in', body: JSON.stringify(walkIn) });
+  const off = await api.expect(503, 'POST', '/kiosk/walk-in', walkIn, offHeaders);
+  assert.equal(off.error.code, 'kiosk_disabled');
+  assert.equal(off.error.kiosk_message.pl, 'Kiosk nieczynny, prosimy podejść do okienka 1.');
+  await page.locator('#kiosk-switch-olsztyn-hall-7').click();
+  await expectExactly(said, fill(A.pl['admin.kiosk.switched_on'], { id: 'olsztyn-hall-7' }), 'switched on said');
+  await expectText(row, new RegExp(literally(A.pl['admin.kiosk.on'])), 'on again');
+
   // The audit log: the catalog change with its before and after, and the kiosk.
   await page.locator('#to-audit').click();
   const table = page.locator('#audit-table');
@@ -244,8 +261,11 @@ flow('a kiosk is registered with its secret shown once, the secret signs, and th
   const changed = table.locator('tbody tr', { hasText: 'departments[vehicles].horizon_days' });
   await expectText(changed, new RegExp(`${literally(A.pl['admin.action.catalog_changed'])}[\\s\\S]*${vehicles.horizon_days + 1} → ${vehicles.horizon_days}`), 'the change in the log');
   await expectText(changed.locator('td').nth(0), new RegExp(literally(ADMIN)), 'who changed it');
-  const registered = table.locator('tbody tr', { hasText: 'olsztyn-hall-7' });
-  await expectText(registered, new RegExp(literally(A.pl['admin.action.kiosk_registered'])), 'the kiosk in the log');
+  const registered = table.locator('tbody tr', { hasText: A.pl['admin.action.kiosk_registered'] });
+  await expectText(registered, /olsztyn-hall-7/, 'the kiosk in the log');
+  const switched = table.locator('tbody tr', { hasText: A.pl['admin.action.kiosk_changed'] });
+  assert.equal(await switched.count(), 2, 'switched off and on: two entries');
+  await expectText(switched.first(), /enabled[\s\S]*false → true/, 'the newest: switched on, with before and after');
   assert.ok(!(await table.textContent()).includes(secret), 'the log does not show the secret');
   await expectAccessible(page, 'admin: the audit log');
 

@@ -100,6 +100,22 @@ async fn every_staff_route_answers_by_role_and_office() {
         ),
         (
             Method::GET,
+            "/staff/offices/{office_id}/kiosks",
+            format!("{o}/kiosks"),
+            None,
+            Needs::Admin,
+            200,
+        ),
+        (
+            Method::PATCH,
+            "/staff/offices/{office_id}/kiosks/{kiosk_id}",
+            format!("{o}/kiosks/olsztyn-hall-9"),
+            Some(json!({ "walk_ins_enabled": false })),
+            Needs::Admin,
+            200,
+        ),
+        (
+            Method::GET,
             "/staff/offices/{office_id}/audit",
             format!("{o}/audit"),
             None,
@@ -482,9 +498,152 @@ async fn the_sample_admin_events_run_through_the_admin_handler() {
         lambda_http::request::from_str(&sample_event("admin-register-kiosk.json")).unwrap();
     let response = admin::handle(&env.app, request).await.unwrap();
     assert_eq!(response.status(), 201);
+    let request = lambda_http::request::from_str(&sample_event("admin-change-kiosk.json")).unwrap();
+    let response = admin::handle(&env.app, request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = serde_json::from_slice(response.body()).unwrap();
+    assert_eq!(body["enabled"], false, "{body}");
     let request = lambda_http::request::from_str(&sample_event("admin-audit.json")).unwrap();
     let response = admin::handle(&env.app, request).await.unwrap();
     assert_eq!(response.status(), 200);
     let body: Value = serde_json::from_slice(response.body()).unwrap();
-    assert_eq!(body["entries"][0]["action"], "kiosk_registered");
+    let actions: Vec<&Value> = body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["action"])
+        .collect();
+    assert_eq!(
+        actions,
+        ["kiosk_changed", "kiosk_registered"],
+        "newest first"
+    );
+}
+
+#[tokio::test]
+async fn an_admin_lists_the_offices_kiosks_and_switches_one_off_and_on_with_an_audit_entry() {
+    let env = TestEnv::new().await;
+    let register = |id: &str| json!({ "id": id, "languages": ["pl"] });
+    let mut secrets = Vec::new();
+    for (who, path, id) in [
+        (
+            "admin.olsztyn",
+            "/staff/offices/olsztyn/kiosks",
+            "olsztyn-hall-2",
+        ),
+        (
+            "admin.mielec",
+            "/staff/offices/mielec/kiosks",
+            "mielec-hall-2",
+        ),
+    ] {
+        let (status, answer) = env
+            .call_as(Some(who), Method::POST, path, Some(&register(id)))
+            .await;
+        assert_eq!(status, 201, "{answer}");
+        secrets.push(answer["secret"].as_str().unwrap().to_owned());
+    }
+    let kiosks = "/staff/offices/olsztyn/kiosks";
+    let (status, listed) = env
+        .call_as(Some("admin.olsztyn"), Method::GET, kiosks, None)
+        .await;
+    assert_eq!(status, 200, "{listed}");
+    let ids: Vec<&str> = listed["kiosks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"olsztyn-hall-2"), "{listed}");
+    assert!(
+        !ids.contains(&"mielec-hall-2"),
+        "another office's kiosk is not listed: {listed}"
+    );
+    assert!(
+        !listed.to_string().contains(&secrets[0]),
+        "no secret in the list"
+    );
+
+    let one = "/staff/offices/olsztyn/kiosks/olsztyn-hall-2";
+    let off =
+        json!({ "enabled": false, "message": { "pl": "Kiosk nieczynny, prosimy do okienka 1" } });
+    let (status, changed) = env
+        .call_as(Some("admin.olsztyn"), Method::PATCH, one, Some(&off))
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["enabled"], false);
+    assert_eq!(
+        changed["walk_ins_enabled"], true,
+        "what the change leaves out stays"
+    );
+    let kiosk = Kiosk::with_secret(&env, "olsztyn-hall-2", &secrets[0]);
+    let (status, refused) = kiosk.walk_in("id-card-application").await;
+    assert_eq!(status, 503, "{refused}");
+    assert_eq!(refused["error"]["code"], "kiosk_disabled");
+    assert_eq!(
+        refused["error"]["kiosk_message"]["pl"],
+        "Kiosk nieczynny, prosimy do okienka 1"
+    );
+    let audit = env.items_of("audit").await;
+    let entry = audit
+        .iter()
+        .find(|e| s(e, "action") == "kiosk_changed")
+        .expect("the switch is audited");
+    assert_eq!(s(entry, "target"), "olsztyn-hall-2");
+    assert!(
+        format!("{entry:?}").contains("enabled"),
+        "the entry holds the field before and after: {entry:?}"
+    );
+
+    let (status, changed) = env
+        .call_as(
+            Some("admin.olsztyn"),
+            Method::PATCH,
+            one,
+            Some(&json!({ "enabled": true, "walk_ins_enabled": false })),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    let (status, refused) = kiosk.walk_in("id-card-application").await;
+    assert_eq!(status, 503, "{refused}");
+    assert_eq!(refused["error"]["code"], "walk_ins_disabled");
+    let (status, config) = kiosk.send(Method::GET, "/kiosk/config", "").await;
+    assert_eq!(status, 200, "the switched-on kiosk answers again: {config}");
+
+    // Refusals change nothing: another office's kiosk through this office,
+    // an unknown kiosk, no language, an unknown field, a clerk.
+    let before = env.items_of("audit").await.len();
+    for (who, path, body, status_wanted) in [
+        (
+            "admin.olsztyn",
+            "/staff/offices/olsztyn/kiosks/mielec-hall-2",
+            json!({ "enabled": false }),
+            404,
+        ),
+        (
+            "admin.mielec",
+            "/staff/offices/mielec/kiosks/olsztyn-hall-2",
+            json!({ "enabled": false }),
+            404,
+        ),
+        (
+            "admin.olsztyn",
+            "/staff/offices/olsztyn/kiosks/no-such-kiosk",
+            json!({ "enabled": false }),
+            404,
+        ),
+        ("admin.olsztyn", one, json!({ "languages": [] }), 422),
+        ("admin.olsztyn", one, json!({ "switched": false }), 400),
+        ("clerk.olsztyn", one, json!({ "enabled": false }), 403),
+    ] {
+        let (status, answer) = env
+            .call_as(Some(who), Method::PATCH, path, Some(&body))
+            .await;
+        assert_eq!(status, status_wanted, "{who} {path} {body}: {answer}");
+    }
+    assert_eq!(env.items_of("audit").await.len(), before);
+    let (_, config) = Kiosk::with_secret(&env, "mielec-hall-2", &secrets[1])
+        .send(Method::GET, "/kiosk/config", "")
+        .await;
+    assert_eq!(config["enabled"], true, "{config}");
 }

@@ -59,6 +59,7 @@ const state = {
   kioskForm: { id: '', languages: null, message: {} },
   kioskErrors: {}, // field id → message
   secret: null, // { kiosk_id, generation, secret }: shown once, kept nowhere
+  kiosks: null, // { list } | { loading } | { error }: the office's registered kiosks
   audit: null, // { from, to, entries } | { from, to, error }
   auditRange: null, // { from, to }
 };
@@ -82,6 +83,7 @@ const REASON_KEYS = {
 const ACTION_KEYS = {
   catalog_changed: 'admin.action.catalog_changed',
   kiosk_registered: 'admin.action.kiosk_registered',
+  kiosk_changed: 'admin.action.kiosk_changed',
   block_lifted: 'admin.action.block_lifted',
 };
 const PART_KEYS = {
@@ -254,7 +256,7 @@ function officeLabel(id) {
 function forgetOffice() {
   Object.assign(state, {
     office: null, access: null, role: null, failure: null, version: null, base: null, draft: null, snapshot: null, fresh: new WeakSet(),
-    editing: { departments: null, services: null }, errors: [], outcome: null, secret: null, audit: null, auditRange: null,
+    editing: { departments: null, services: null }, errors: [], outcome: null, secret: null, kiosks: null, audit: null, auditRange: null,
     kioskForm: { id: '', languages: null, message: {} }, kioskErrors: {},
   });
   useDeskWork(deskContext);
@@ -714,6 +716,9 @@ function renderKiosks() {
     return h('div', { class: 'lang-field' }, h('label', { for: `kiosk-message-${l}` }, h('span', { lang: l }, NATIVE[l]), ` (${l})`), area);
   });
   $('kiosks-body').replaceChildren(
+    h('h3', { id: 'kiosk-list-h' }, t('admin.kiosk.list_heading')),
+    h('div', { id: 'kiosk-list' }, kioskList()),
+    h('h3', { id: 'kiosk-register-h' }, t('admin.kiosk.register_heading')),
     h('p', {}, t('admin.kiosk.intro')),
     h('form', { id: 'kiosk-form', class: 'panel', novalidate: true, onsubmit: registerKiosk },
       h('div', { class: 'field' },
@@ -732,6 +737,85 @@ function renderKiosks() {
         h('div', { class: 'langs' }, messages)),
       h('p', {}, h('button', { type: 'submit', id: 'kiosk-register', class: 'primary' }, t('admin.kiosk.register')))),
     state.secret && secretPanel(state.secret));
+  if (!state.kiosks) loadKiosks();
+}
+
+async function loadKiosks() {
+  state.kiosks = { loading: true };
+  const office = state.office;
+  const answer = await staffApi('GET', officePath('kiosks'));
+  if (office !== state.office) return;
+  if (!answer.ok) {
+    state.kiosks = { error: answer.data };
+    if (answer.status === 401 || answer.status === 403) return failed(answer);
+  } else {
+    state.kiosks = { list: answer.data.kiosks };
+  }
+  if (state.part === 'kiosks') $('kiosk-list').replaceChildren(kioskList());
+}
+
+/** A kiosk's two switches: its button's id, the button's words, what is said once pressed. */
+const KIOSK_SWITCHES = {
+  enabled: {
+    id: (kiosk) => `kiosk-switch-${kiosk}`,
+    on: 'admin.kiosk.switch_on',
+    off: 'admin.kiosk.switch_off',
+    said_on: 'admin.kiosk.switched_on',
+    said_off: 'admin.kiosk.switched_off',
+  },
+  walk_ins_enabled: {
+    id: (kiosk) => `kiosk-walk-ins-${kiosk}`,
+    on: 'admin.kiosk.walk_ins_on',
+    off: 'admin.kiosk.walk_ins_off',
+    said_on: 'admin.kiosk.walk_ins_switched_on',
+    said_off: 'admin.kiosk.walk_ins_switched_off',
+  },
+};
+
+/** The office's kiosks, each with its two switches (the kiosk, its tickets without booking). */
+function kioskList() {
+  const k = state.kiosks;
+  if (!k || k.loading) return h('p', {}, t('admin.loading'));
+  if (k.error) return h('p', { class: 'error-text' }, errorText(k.error));
+  if (k.list.length === 0) return h('p', {}, t('admin.kiosk.none'));
+  const onOff = (on) => h('span', { class: on ? 'state-on' : 'state-off' }, t(on ? 'admin.kiosk.on' : 'admin.kiosk.off'));
+  const toggle = (kiosk, field) => h('button', {
+    type: 'button',
+    id: KIOSK_SWITCHES[field].id(kiosk.id),
+    onclick: () => switchKiosk(kiosk.id, field, !kiosk[field]),
+  }, t(KIOSK_SWITCHES[field][kiosk[field] ? 'off' : 'on'], { id: kiosk.id }));
+  return h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'kiosk-list-caption' },
+    h('table', { class: 'list', id: 'kiosk-table' },
+      h('caption', { id: 'kiosk-list-caption' }, t('admin.kiosk.list_caption', { count: k.list.length })),
+      h('thead', {}, h('tr', {}, ['admin.kiosk.col.id', 'admin.kiosk.col.languages', 'admin.kiosk.col.state', 'admin.kiosk.col.walk_ins', 'admin.kiosk.col.actions']
+        .map((key) => h('th', { scope: 'col' }, t(key))))),
+      h('tbody', {}, k.list.map((kiosk) => h('tr', { id: `kiosk-row-${kiosk.id}` },
+        h('th', { scope: 'row' }, h('code', {}, kiosk.id)),
+        h('td', {}, kiosk.languages.map((l) => NATIVE[l]).join(', ')),
+        h('td', {}, onOff(kiosk.enabled)),
+        h('td', {}, onOff(kiosk.walk_ins_enabled)),
+        h('td', { class: 'buttons' },
+          toggle(kiosk, 'enabled'),
+          toggle(kiosk, 'walk_ins_enabled')))))));
+}
+
+/** Switches a kiosk (`enabled`) or its walk-in tickets (`walk_ins_enabled`) on or off. */
+async function switchKiosk(id, field, on) {
+  if (state.busy) return;
+  state.busy = true;
+  const answer = await staffApi('PATCH', officePath(`kiosks/${encodeURIComponent(id)}`), { [field]: on });
+  state.busy = false;
+  if (answer.status === 409) {
+    await loadKiosks();
+    return say(t('admin.kiosk.changed_meanwhile', { id }), 'error');
+  }
+  if (!answer.ok) return failed(answer);
+  state.kiosks = { list: state.kiosks.list.map((k) => (k.id === id ? answer.data : k)) };
+  state.audit = null; // the log has a new entry
+  renderKiosks();
+  const names = KIOSK_SWITCHES[field];
+  say(t(on ? names.said_on : names.said_off, { id }));
+  $(names.id(id)).focus();
 }
 
 function secretPanel(s) {
@@ -787,6 +871,7 @@ async function registerKiosk(event) {
     state.secret = answer.data;
     state.kioskForm = { id: '', languages: form.languages, message: {} };
     state.audit = null; // the log has a new entry
+    state.kiosks = null; // the list has a new kiosk (or a new generation)
     renderKiosks();
     say(t('admin.kiosk.registered_said', { id: answer.data.kiosk_id }));
     return $('kiosk-secret-h').focus();

@@ -4,7 +4,10 @@
 //! closures and every booking setting, versioned; a change reports the
 //! bookings it strands and is refused when bookings rely on what it removes),
 //! `POST /staff/offices/{office_id}/kiosks` (register a kiosk or give it a
-//! new secret), `GET /staff/offices/{office_id}/audit?from=&to=` and
+//! new secret), `GET /staff/offices/{office_id}/kiosks` (the office's
+//! kiosks), `PATCH /staff/offices/{office_id}/kiosks/{kiosk_id}` (switch a
+//! kiosk or its walk-ins off or on, its languages and message),
+//! `GET /staff/offices/{office_id}/audit?from=&to=` and
 //! `GET /staff/offices/{office_id}/statistics?from=&to=&format=json|csv`.
 
 use lambda_http::http::{Method, StatusCode};
@@ -12,13 +15,14 @@ use lambda_http::{Body, Error, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
 use termin::api::{
-    self, ApiError, csv_response, json_response, not_found, office_id, parse_json, query_param,
-    route_path, staff,
+    self, ApiError, csv_response, json_response, not_found, office_id, parse_json, path_param,
+    query_param, route_path, staff,
 };
 use termin::domain::catalog::{Lang, Text};
 use termin::domain::statistics::to_csv;
 use termin::service::admin::{
-    CatalogDocument, audit_log, catalog_document, change_catalog, register_office_kiosk,
+    CatalogDocument, KioskChange, audit_log, catalog_document, change_catalog, change_office_kiosk,
+    office_kiosks, register_office_kiosk,
 };
 use termin::service::kiosk::KioskRegistration;
 use termin::service::statistics::statistics;
@@ -40,6 +44,16 @@ struct KioskBody {
 async fn route(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let staff = staff(req)?;
     let office = office_id(req)?;
+    if let Some(kiosk_id) = path_param(req, "kiosk_id") {
+        return match *req.method() {
+            Method::PATCH => {
+                let change: KioskChange = parse_json(req)?;
+                let kiosk = change_office_kiosk(app, &staff, &office, &kiosk_id, change).await?;
+                Ok(json_response(StatusCode::OK, &kiosk))
+            }
+            _ => Err(not_found()),
+        };
+    }
     let path = route_path(req);
     let last = path.rsplit('/').next().unwrap_or_default();
     match (req.method(), last) {
@@ -52,6 +66,10 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
             let report = change_catalog(app, &staff, &office, document).await?;
             Ok(json_response(StatusCode::OK, &report))
         }
+        (&Method::GET, "kiosks") => Ok(json_response(
+            StatusCode::OK,
+            &json!({ "kiosks": office_kiosks(app, &staff, &office).await? }),
+        )),
         (&Method::POST, "kiosks") => {
             let body: KioskBody = parse_json(req)?;
             let registration = KioskRegistration {

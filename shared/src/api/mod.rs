@@ -261,6 +261,16 @@ impl From<ServiceError> for ApiError {
                 "someone else saved a change meanwhile; load the catalog again and redo yours",
             )
             .with("current_version", json!(current)),
+            E::KioskNotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "kiosk_not_found",
+                "no such kiosk at this office",
+            ),
+            E::KioskChanged => ApiError::new(
+                StatusCode::CONFLICT,
+                "kiosk_changed",
+                "the kiosk was changed meanwhile (a new secret or settings); load the list again",
+            ),
             E::ChangeRefused(refusal) => ApiError::new(
                 StatusCode::CONFLICT,
                 "change_refused",

@@ -16,6 +16,9 @@ pub enum AuditAction {
     CatalogChanged,
     /// A kiosk was registered or given a new secret.
     KioskRegistered,
+    /// A kiosk (or its walk-ins) was switched off or on, or its languages
+    /// or message changed.
+    KioskChanged,
     /// A person's no-show block was lifted.
     BlockLifted,
     /// A clerk booked for a caller (confirmed at once).

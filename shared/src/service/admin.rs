@@ -6,9 +6,10 @@
 
 use crate::domain::audit::{AuditAction, AuditEntry, changes};
 use crate::domain::booking::Booking;
-use crate::domain::catalog::{Catalog, CatalogError};
+use crate::domain::catalog::{Catalog, CatalogError, Lang, Text};
 use crate::domain::catalog_change::{self, Held, Stranded};
 use crate::domain::ids::OfficeId;
+use crate::domain::kiosk::KioskDevice;
 use crate::domain::schedule;
 use crate::domain::staff::{Role, Staff};
 use crate::service::input::parse_date;
@@ -215,7 +216,7 @@ pub async fn register_office_kiosk(
     app: &App,
     staff: &Staff,
     registration: KioskRegistration,
-) -> Result<(crate::domain::kiosk::KioskDevice, String), ServiceError> {
+) -> Result<(KioskDevice, String), ServiceError> {
     may_administer(staff, &registration.office_id)?;
     let (kiosk, secret) = register_kiosk(app, registration).await?;
     let entry = AuditEntry {
@@ -264,4 +265,106 @@ pub async fn audit_log(
         .store
         .audit_entries(office, &bound(from, false), &bound(to, true))
         .await?)
+}
+
+/// A kiosk as its office's administrator sees it (never its secret).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KioskView {
+    pub id: String,
+    /// Raised each time the kiosk is given a new secret.
+    pub generation: u32,
+    pub enabled: bool,
+    pub walk_ins_enabled: bool,
+    pub languages: Vec<Lang>,
+    pub message: Text,
+}
+
+impl From<KioskDevice> for KioskView {
+    fn from(kiosk: KioskDevice) -> Self {
+        Self {
+            id: kiosk.id,
+            generation: kiosk.generation,
+            enabled: kiosk.enabled,
+            walk_ins_enabled: kiosk.walk_ins_enabled,
+            languages: kiosk.languages,
+            message: kiosk.message,
+        }
+    }
+}
+
+/// What an administrator changes on a registered kiosk; what is left out
+/// stays as it is.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KioskChange {
+    /// Off: the screen shows the message and takes nothing.
+    pub enabled: Option<bool>,
+    /// Off: booked visitors are still served, walk-ins see the message.
+    pub walk_ins_enabled: Option<bool>,
+    pub languages: Option<Vec<Lang>>,
+    pub message: Option<Text>,
+}
+
+/// The kiosks registered at `office`, for its administrators.
+pub async fn office_kiosks(
+    app: &App,
+    staff: &Staff,
+    office: &OfficeId,
+) -> Result<Vec<KioskView>, ServiceError> {
+    may_administer(staff, office)?;
+    app.catalog(office).await?;
+    let kiosks = app.store.office_kiosks(office).await?;
+    Ok(kiosks.into_iter().map(KioskView::from).collect())
+}
+
+/// Switches a kiosk of `office` (or its walk-ins) off or on, or changes
+/// its languages or message, with the audit entry in the same transaction.
+/// Takes effect at the kiosk within the warm cache's age.
+#[tracing::instrument(skip_all, fields(office_id = %office, kiosk = %kiosk_id))]
+pub async fn change_office_kiosk(
+    app: &App,
+    staff: &Staff,
+    office: &OfficeId,
+    kiosk_id: &str,
+    change: KioskChange,
+) -> Result<KioskView, ServiceError> {
+    may_administer(staff, office)?;
+    if change.languages.as_ref().is_some_and(Vec::is_empty) {
+        return Err(FieldError::new(
+            "languages",
+            "required",
+            "a kiosk offers at least one language",
+        )
+        .into());
+    }
+    let before = app
+        .store
+        .get_kiosk(kiosk_id)
+        .await?
+        .filter(|k| k.office_id == *office)
+        .ok_or(ServiceError::KioskNotFound)?;
+    let after = KioskDevice {
+        enabled: change.enabled.unwrap_or(before.enabled),
+        walk_ins_enabled: change.walk_ins_enabled.unwrap_or(before.walk_ins_enabled),
+        languages: change.languages.unwrap_or_else(|| before.languages.clone()),
+        message: change.message.unwrap_or_else(|| before.message.clone()),
+        ..before.clone()
+    };
+    let entry = AuditEntry {
+        changes: changes(
+            &json!(KioskView::from(before.clone())),
+            &json!(KioskView::from(after.clone())),
+        ),
+        ..app.audit_entry(staff, office, AuditAction::KioskChanged, &before.id)
+    };
+    if !app.store.change_kiosk(&before, &after, &entry).await? {
+        return Err(ServiceError::KioskChanged);
+    }
+    app.warm.kiosks.remove(&after.id);
+    tracing::info!(
+        enabled = after.enabled,
+        walk_ins = after.walk_ins_enabled,
+        "kiosk changed"
+    );
+    Ok(KioskView::from(after))
 }

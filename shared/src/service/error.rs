@@ -94,6 +94,10 @@ pub enum ServiceError {
     BookingBlocked { from: chrono::NaiveDate },
     #[error("the catalog was changed by someone else since version {current} was read")]
     VersionConflict { current: u64 },
+    #[error("no such kiosk at this office")]
+    KioskNotFound,
+    #[error("the kiosk was changed meanwhile")]
+    KioskChanged,
     #[error("the change is refused: bookings already made rely on what it removes")]
     ChangeRefused(crate::domain::catalog_change::Refusal),
     #[error(transparent)]

@@ -2,6 +2,7 @@
 //! wrong-code guard, and ticket numbers that stay unique and gap-free per
 //! office, day, desk group and kind under concurrent requests.
 
+use crate::domain::audit::AuditEntry;
 use crate::domain::booking::BookingStatus;
 use crate::domain::codes::KioskCode;
 use crate::domain::ids::{BookingId, DepartmentId, OfficeId};
@@ -16,7 +17,7 @@ use crate::store::items::{
 use crate::store::queue::{failed, room_update};
 use crate::store::writes::condition_held;
 use crate::store::{Store, StoreError, from_item, key_map, keys, n, s, to_item};
-use aws_sdk_dynamodb::types::{ConditionCheck, ReturnValue, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{ConditionCheck, Put, ReturnValue, TransactWriteItem, Update};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// Why a redemption was not written.
@@ -450,5 +451,45 @@ impl Store {
         Ok(TransactWriteItem::builder()
             .update(counter_update.build()?)
             .build())
+    }
+}
+
+impl Store {
+    /// The kiosks registered at `office`, by id.
+    pub async fn office_kiosks(&self, office: &OfficeId) -> Result<Vec<KioskDevice>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .index_name(keys::GSI1)
+            .key_condition_expression("gsi1pk = :pk")
+            .expression_attribute_values(":pk", s(keys::office_kiosks_gsi1pk(office)));
+        self.query_all(query)
+            .await?
+            .into_iter()
+            .map(|item| from_item::<KioskItem>(entity::KIOSK, item).map(|i| i.kiosk))
+            .collect()
+    }
+
+    /// Replaces a kiosk's settings with `after`, with the audit entry, if
+    /// the kiosk is still `before`'s generation at `before`'s office (a new
+    /// secret given meanwhile is never undone). `false`: it changed.
+    pub async fn change_kiosk(
+        &self,
+        before: &KioskDevice,
+        after: &KioskDevice,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(to_item(entity::KIOSK, &KioskItem::from(after))?))
+            .condition_expression("generation = :generation AND office_id = :office")
+            .expression_attribute_values(":generation", n(before.generation))
+            .expression_attribute_values(":office", s(before.office_id.as_str()))
+            .build()?;
+        let writes = vec![
+            TransactWriteItem::builder().put(put).build(),
+            self.audit_put(audit)?,
+        ];
+        Ok(self.transact(writes).await?.is_ok())
     }
 }

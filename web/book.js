@@ -73,13 +73,40 @@ async function chooseOffice(id) {
   render();
 }
 
-/** A group of radio buttons, one per item; `onPick(id)` when one is chosen. */
-function radios(name, legendKey, items, chosen, onPick, describe) {
+/** A radio button for `item`; `onPick(id)` when it is chosen. */
+function choice(name, item, chosen, onPick) {
+  return h('label', { class: 'choice' },
+    h('input', { type: 'radio', name, value: item.id, checked: item.id === chosen, onchange: () => onPick(item.id) }),
+    ' ', local(item.name));
+}
+
+/** A group of radio buttons, one per item. */
+function radios(name, legendKey, items, chosen, onPick) {
   return h('fieldset', { class: 'choices' },
     h('legend', {}, t(legendKey)),
-    items.map((item) => h('label', { class: 'choice' },
-      h('input', { type: 'radio', name, value: item.id, checked: item.id === chosen, onchange: () => onPick(item.id) }),
-      ' ', local(item.name), describe ? describe(item) : null)));
+    items.map((item) => choice(name, item, chosen, onPick)));
+}
+
+/**
+ * The department's matters: one list, or (seed 003) listed by the groups
+ * the office defined, each under its name, matters without a group last.
+ */
+function matterChoices(d) {
+  const pick = (id) => {
+    state.serviceId = id;
+    renderWhere();
+  };
+  const groups = (d.groups || []).map((g) => ({ group: g, matters: d.services.filter((s) => s.group_id === g.id) }))
+    .filter((g) => g.matters.length > 0);
+  if (groups.length === 0) return radios('matter', 'where.matter', d.services, state.serviceId, pick);
+  const loose = d.services.filter((s) => !groups.some((g) => g.group.id === s.group_id));
+  const set = (legend, hint, matters) => h('fieldset', { class: 'choices matter-group' },
+    h('legend', {}, legend), hint, matters.map((s) => choice('matter', s, state.serviceId, pick)));
+  return h('fieldset', { class: 'choices matter-groups' },
+    h('legend', {}, t('where.matter')),
+    groups.map(({ group, matters }) => set(local(group.name),
+      group.description && Object.keys(group.description).length > 0 ? local(group.description, 'p', { class: 'hint' }) : null, matters)),
+    loose.length > 0 && set(t('where.other_matters'), null, loose));
 }
 
 function renderWhere() {
@@ -90,10 +117,7 @@ function renderWhere() {
     renderWhere();
   }) : '');
   const d = department();
-  $('matters').replaceChildren(d ? radios('matter', 'where.matter', d.services, state.serviceId, (id) => {
-    state.serviceId = id;
-    renderWhere();
-  }) : '');
+  $('matters').replaceChildren(d ? matterChoices(d) : '');
   renderMatterInfo();
 }
 

@@ -294,6 +294,17 @@ flow('a new department and a matter in it are added from the forms and offered t
   await page.locator('#dep-name-en').fill('Passports');
   await page.locator('#dep-location-pl').fill('Pokój 7');
   await page.locator('#dep-desks').fill('2');
+  // A group of matters (seed 003) and the emergency switch (seed 002).
+  await page.locator('#dep-group-add').click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'dep-group-0-id', "the new group's id has the focus");
+  await page.keyboard.type('travel');
+  await page.locator('#dep-group-0-name-pl').fill('Dokumenty podróży');
+  await page.locator('#dep-group-0-name-en').fill('Travel documents');
+  await page.locator('#dep-phone-registration-on').check();
+  await page.locator('#save').click();
+  await expectExactly(page.locator('#dep-phone-registration-text-error'), A.en['admin.invalid.required_text'], 'the switch needs its text');
+  await page.locator('#dep-phone-registration-text-pl').fill('Rejestracja tylko telefonicznie: 17 788 00 00');
+  await expectAccessible(page, 'admin: a department with a group and the emergency switch');
   await page.locator('#dep-back').click();
   await expectText(page.locator('#dep-list-caption'), /\S/, 'the list again');
   await page.getByRole('button', { name: fill(A.en['admin.edit_named'], { name: 'Passports' }) }).waitFor();
@@ -303,6 +314,7 @@ flow('a new department and a matter in it are added from the forms and offered t
   await expectExactly(page.locator('#editor-h'), A.en['admin.svc.new'], 'a new matter');
   await page.locator('#svc-id').fill('passport-application');
   await page.locator('#svc-department').selectOption('passports');
+  await page.locator('#svc-group').selectOption('travel');
   await page.locator('#svc-name-pl').fill('Wniosek o paszport');
   await page.locator('#svc-name-en').fill('Passport application');
   await page.locator('#svc-visit').fill('30');
@@ -327,11 +339,23 @@ flow('a new department and a matter in it are added from the forms and offered t
     const office = await api.expect(200, 'GET', '/offices/mielec');
     return office.departments.find((d) => d.id === 'passports');
   }, 90_000);
+  assert.deepEqual(passports.groups, [{ id: 'travel', name: { pl: 'Dokumenty podróży', en: 'Travel documents' } }]);
+  assert.deepEqual(passports.phone_registration, { pl: 'Rejestracja tylko telefonicznie: 17 788 00 00' });
   const matter = passports.services.find((x) => x.id === 'passport-application');
+  assert.equal(matter.group_id, 'travel');
   assert.deepEqual(matter.name, { pl: 'Wniosek o paszport', en: 'Passport application' });
   assert.equal(matter.visit_minutes, 30);
   assert.deepEqual(matter.required_documents, [{ pl: 'Aktualne zdjęcie 35×45 mm' }]);
   assert.deepEqual(matter.document_templates, [{ title: { pl: 'Wniosek paszportowy' }, url: 'https://www.gov.pl/web/gov/uzyskaj-paszport' }]);
+
+  // The citizen page lists the department's matters under their group.
+  const citizen = await termin.context.newPage();
+  await citizen.goto(`${termin.base}/index.html?lang=en&office=mielec`);
+  await citizen.getByRole('radio', { name: 'Passports' }).check();
+  const travel = citizen.getByRole('group', { name: 'Travel documents' });
+  await travel.getByRole('radio', { name: 'Passport application' }).waitFor();
+  await expectAccessible(citizen, 'citizen page: matters in groups');
+  await citizen.close();
 
   // Someone else saves while this page edits: the page's save is refused and offers the saved settings.
   const token = await api.staffToken('admin.mielec');

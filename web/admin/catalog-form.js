@@ -202,6 +202,8 @@ export function newDepartment(draft) {
     desks_online: 1,
     slot_minutes: 15,
     weekly_online_cap: null,
+    groups: [],
+    phone_registration: null,
     kiosk: {
       window: { before_minutes: 30, after_minutes: 10 },
       desk_group: letter,
@@ -294,6 +296,7 @@ export function departmentEditor(draft, index, context) {
     texts('dep-name', d, 'name', t('admin.name')),
     texts('dep-location', d, 'location', t('admin.dep.location'), { hint: t('admin.dep.location_hint') }),
     field('dep-opens-on', 'admin.dep.opens_on', opensOn, 'admin.dep.opens_on_hint'),
+    groupsFieldset(draft, d),
     hoursFieldset(d),
     closuresFieldset(d),
     group('dep-booking', t('admin.dep.booking'), null,
@@ -324,9 +327,70 @@ export function departmentEditor(draft, index, context) {
           field('dep-call-walk-in', 'admin.dep.call_walk_in', numberInput(k.call_rule, 'walk_in_after_booked'), 'admin.dep.call_walk_in_hint'),
           field('dep-call-max-wait', 'admin.dep.call_max_wait', numberInput(k.call_rule, 'max_wait_minutes'), 'admin.dep.call_max_wait_hint'),
           field('dep-call-missed', 'admin.dep.call_missed', numberInput(k.call_rule, 'missed_after_calls', { min: 1 }), 'admin.dep.call_missed_hint')))),
+    phoneRegistrationFieldset(d),
     h('p', { class: 'editor-end' },
       h('button', { type: 'button', onclick: () => ctx.edit('departments', null, `dep-edit-${index}`) }, t('admin.dep.back')),
       h('button', { type: 'button', class: 'danger', onclick: () => removeDepartment(draft, index) }, t('admin.dep.remove_this'))));
+}
+
+/**
+ * The department's groups of matters (seed 003), in the order citizens see
+ * them: each with its id, name and description. A group's id may change
+ * until it is saved; its matters follow it. Removing a group leaves its
+ * matters without one.
+ */
+function groupsFieldset(draft, d) {
+  const list = d.groups;
+  return group('dep-groups', t('admin.dep.groups'), t('admin.dep.groups_hint'),
+    list.length === 0 && h('p', {}, t('admin.dep.no_groups')),
+    list.map((g, i) => {
+      const n = i + 1;
+      const id = textInput(g, 'id', { spellcheck: 'false', maxlength: 48 });
+      let before = g.id;
+      id.addEventListener('input', () => {
+        for (const s of draft.services) if (s.department_id === d.id && s.group_id === before) s.group_id = g.id;
+        before = g.id;
+      });
+      return h('div', { class: 'item' },
+        group(`dep-group-${i}`, t('admin.dep.group_n', { n }), null,
+          field(`dep-group-${i}-id`, 'admin.id', id, 'admin.id_hint'),
+          texts(`dep-group-${i}-name`, g, 'name', t('admin.name')),
+          texts(`dep-group-${i}-description`, g, 'description', t('admin.dep.group_description'))),
+        h('button', {
+          type: 'button', class: 'danger', 'aria-label': t('admin.dep.remove_group_n', { n }),
+          onclick: () => {
+            for (const s of draft.services) if (s.department_id === d.id && s.group_id === g.id) s.group_id = null;
+            list.splice(i, 1);
+            ctx.changed();
+            ctx.rerender('dep-group-add');
+          },
+        }, t('admin.remove')));
+    }),
+    h('button', {
+      type: 'button', id: 'dep-group-add',
+      onclick: () => { list.push({ id: '', name: {}, description: {} }); ctx.changed(); ctx.rerender(`dep-group-${list.length - 1}-id`); },
+    }, t('admin.dep.add_group')));
+}
+
+/**
+ * The emergency switch (seed 002): while on, the kiosk issues no ticket
+ * without a booking for the department's matters and shows the text (whom
+ * to call); booked visits go on.
+ */
+function phoneRegistrationFieldset(d) {
+  const on = d.phone_registration !== null;
+  const box = h('input', { type: 'checkbox', id: 'dep-phone-registration-on', checked: on, 'aria-describedby': 'dep-phone-registration-on-hint' });
+  box.addEventListener('change', () => {
+    d.phone_registration = box.checked ? {} : null;
+    ctx.changed();
+    ctx.rerender('dep-phone-registration-on');
+  });
+  return group('dep-phone-registration', t('admin.dep.phone_registration'), null,
+    h('div', { class: 'check' },
+      h('label', { class: 'choice', for: 'dep-phone-registration-on' }, box, h('span', {}, t('admin.dep.phone_registration_on'))),
+      h('p', { id: 'dep-phone-registration-on-hint', class: 'hint' }, t('admin.dep.phone_registration_hint'))),
+    on && texts('dep-phone-registration-text', d, 'phone_registration', t('admin.dep.phone_registration_text'),
+      { multiline: true, hint: t('admin.dep.phone_registration_text_hint') }));
 }
 
 function hoursFieldset(d) {
@@ -440,6 +504,7 @@ export function newService(draft, departmentId) {
     id: '',
     office_id: draft.office.id,
     department_id: d ? d.id : '',
+    group_id: null,
     name: {},
     description: {},
     required_documents: [],
@@ -505,8 +570,19 @@ export function serviceEditor(draft, index, context) {
   const fresh = ctx.fresh.has(s);
   const department = h('select', {}, draft.departments.map((d) => h('option', { value: d.id }, departmentName(d))));
   department.value = s.department_id;
-  department.addEventListener('change', () => { s.department_id = department.value; ctx.changed(); ctx.rerender('svc-department'); });
+  department.addEventListener('change', () => {
+    s.department_id = department.value;
+    s.group_id = null; // the groups are the department's
+    ctx.changed();
+    ctx.rerender('svc-department');
+  });
   const d = draft.departments.find((x) => x.id === s.department_id);
+  const groups = d ? d.groups.filter((g) => g.id) : [];
+  const groupChoice = h('select', {},
+    h('option', { value: '' }, t('admin.svc.no_group')),
+    groups.map((g) => h('option', { value: g.id }, name(g.name, g.id))));
+  groupChoice.value = s.group_id || '';
+  groupChoice.addEventListener('change', () => { s.group_id = groupChoice.value || null; ctx.changed(); });
   const heading = fresh && !s.id ? t('admin.svc.new') : t('admin.svc.heading', { name: serviceName(s) });
   if (!Array.isArray(s.required_documents)) s.required_documents = [];
   if (!Array.isArray(s.document_templates)) s.document_templates = [];
@@ -515,6 +591,7 @@ export function serviceEditor(draft, index, context) {
     h('p', {}, h('button', { type: 'button', id: 'svc-back', onclick: () => ctx.edit('services', null, `svc-edit-${index}`) }, t('admin.svc.back'))),
     fresh ? field('svc-id', 'admin.id', textInput(s, 'id', { spellcheck: 'false', maxlength: 48 }), 'admin.id_hint') : h('p', {}, t('admin.id_fixed', { id: s.id })),
     field('svc-department', 'admin.svc.department', department, fresh ? null : 'admin.svc.department_hint'),
+    groups.length > 0 && field('svc-group', 'admin.svc.group', groupChoice, 'admin.svc.group_hint'),
     texts('svc-name', s, 'name', t('admin.name')),
     texts('svc-description', s, 'description', t('admin.svc.description'), { multiline: true }),
     checkbox('svc-bookable', s, 'bookable', 'admin.svc.bookable', 'admin.svc.bookable_hint'),
@@ -621,6 +698,16 @@ export function validate(draft) {
     else if (departmentIds.has(d.id)) e('dep-id', 'admin.id', t('admin.invalid.id_taken'));
     departmentIds.set(d.id, d);
     if (!hasText(d.name)) e('dep-name', 'admin.name', t('admin.invalid.required_text'));
+    const groupIds = new Set();
+    (d.groups || []).forEach((g, j) => {
+      if (!SLUG.test(g.id || '')) e(`dep-group-${j}-id`, 'admin.dep.group_id_n', t('admin.invalid.id'), { n: j + 1 });
+      else if (groupIds.has(g.id)) e(`dep-group-${j}-id`, 'admin.dep.group_id_n', t('admin.invalid.id_taken'), { n: j + 1 });
+      groupIds.add(g.id);
+      if (!hasText(g.name)) e(`dep-group-${j}-name`, 'admin.dep.group_name_n', t('admin.invalid.required_text'), { n: j + 1 });
+    });
+    if (d.phone_registration !== null && d.phone_registration !== undefined && !hasText(d.phone_registration)) {
+      e('dep-phone-registration-text', 'admin.dep.phone_registration_text', t('admin.invalid.required_text'));
+    }
     if (d.opens_on && !/^\d{4}-\d{2}-\d{2}$/.test(d.opens_on)) e('dep-opens-on', 'admin.dep.opens_on', t('admin.invalid.date'));
     for (const dayKey of DAYS) {
       const ranges = (d.hours || {})[dayKey] || [];
@@ -671,6 +758,7 @@ export function validate(draft) {
     serviceIds.add(s.id);
     const d = departmentIds.get(s.department_id);
     if (!d) e('svc-department', 'admin.svc.department', t('admin.invalid.department'));
+    else if (s.group_id && !(d.groups || []).some((g) => g.id === s.group_id)) e('svc-group', 'admin.svc.group', t('admin.invalid.group'));
     if (!hasText(s.name)) e('svc-name', 'admin.name', t('admin.invalid.required_text'));
     if (s.bookable) {
       const slot = d && SLOT_LENGTHS.includes(d.slot_minutes) ? d.slot_minutes : null;
@@ -711,11 +799,21 @@ export function toCatalog(draft) {
     d.location = cleanText(d.location);
     if (Object.keys(d.location).length === 0) delete d.location;
     if (d.walk_up_notice_minutes === null) delete d.walk_up_notice_minutes;
+    d.groups = d.groups.map((g) => {
+      const cleaned = { id: g.id, name: cleanText(g.name) };
+      const description = cleanText(g.description);
+      if (Object.keys(description).length > 0) cleaned.description = description;
+      return cleaned;
+    });
+    if (d.groups.length === 0) delete d.groups;
+    if (d.phone_registration === null) delete d.phone_registration;
+    else d.phone_registration = cleanText(d.phone_registration);
     for (const dayKey of DAYS) d.hours[dayKey] = [...(d.hours[dayKey] || [])].sort((a, b) => (a.from < b.from ? -1 : 1));
     d.closed_on = [...new Set(d.closed_on)].sort();
   }
   for (const s of catalog.services) {
     s.name = cleanText(s.name);
+    if (!s.group_id) delete s.group_id;
     for (const key of ['description', 'where_to_go']) {
       s[key] = cleanText(s[key]);
       if (Object.keys(s[key]).length === 0) delete s[key];
@@ -747,6 +845,8 @@ export function draftOf(catalog) {
     d.hours = d.hours || {};
     for (const dayKey of DAYS) d.hours[dayKey] = d.hours[dayKey] || [];
     d.closed_on = d.closed_on || [];
+    d.groups = (d.groups || []).map((g) => ({ ...g, name: g.name || {}, description: g.description || {} }));
+    d.phone_registration = d.phone_registration || null;
     for (const key of ['walk_up_notice_minutes', 'weekly_online_cap']) d[key] = d[key] ?? null;
     d.kiosk = { ...defaults.kiosk, ...(d.kiosk || {}) };
     for (const key of ['walk_in_daily_cap', 'waiting_room_limit']) d.kiosk[key] = d.kiosk[key] ?? null;
@@ -755,6 +855,7 @@ export function draftOf(catalog) {
     for (const key of ['name', 'description', 'where_to_go']) s[key] = s[key] || {};
     s.required_documents = s.required_documents || [];
     s.document_templates = s.document_templates || [];
+    s.group_id = s.group_id || null;
   }
   return draft;
 }

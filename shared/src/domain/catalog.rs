@@ -2,7 +2,7 @@
 //! (services) citizens book.
 
 use crate::domain::contact::PhoneNumber;
-use crate::domain::ids::{DepartmentId, OfficeId, ServiceId};
+use crate::domain::ids::{DepartmentId, MatterGroupId, OfficeId, ServiceId};
 use crate::domain::kiosk::{DeskGroup, KioskWindow, NoShowRule};
 use crate::domain::limits::Limits;
 use crate::domain::national_id::NationalIdKind;
@@ -201,6 +201,20 @@ pub struct Department {
     /// to call); booked visits go on as booked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_registration: Option<Text>,
+    /// The groups its matters are listed in (seed 003), in the order shown;
+    /// none: the matters are listed as one list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<MatterGroup>,
+}
+
+/// A group of a department's matters, as the citizen chooses it before the
+/// matter ("Dowody osobiste", "Rejestracja pojazdów").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatterGroup {
+    pub id: MatterGroupId,
+    pub name: Text,
+    #[serde(default, skip_serializing_if = "Text::is_empty")]
+    pub description: Text,
 }
 
 /// How a department meets its visitors in the hall (seeds 000, 004).
@@ -240,6 +254,9 @@ pub struct Service {
     pub id: ServiceId,
     pub office_id: OfficeId,
     pub department_id: DepartmentId,
+    /// The department's group it is listed in; none: listed after the groups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<MatterGroupId>,
     pub name: Text,
     #[serde(default, skip_serializing_if = "Text::is_empty")]
     pub description: Text,
@@ -290,6 +307,10 @@ pub enum CatalogError {
     VisitLength(ServiceId),
     #[error("service {0}: unknown department")]
     UnknownDepartment(ServiceId),
+    #[error("service {0}: its group is not one of its department's groups")]
+    UnknownGroup(ServiceId),
+    #[error("department {0}: a group needs a name")]
+    GroupName(DepartmentId),
     #[error("limit {0}: max must be at least 1 and window_minutes 1 to 10080")]
     Limit(&'static str),
     #[error("department {0}: horizon_days must be 0 to 366")]
@@ -356,6 +377,18 @@ impl Catalog {
             }
         }
         for d in &self.departments {
+            let mut groups = std::collections::HashSet::new();
+            for g in &d.groups {
+                if !groups.insert(&g.id) {
+                    return Err(CatalogError::Duplicate(format!(
+                        "group {} of department {}",
+                        g.id, d.id
+                    )));
+                }
+                if g.name.0.values().all(|name| name.trim().is_empty()) {
+                    return Err(CatalogError::GroupName(d.id.clone()));
+                }
+            }
             if d.horizon_days > 366 {
                 return Err(CatalogError::Horizon(d.id.clone()));
             }
@@ -378,6 +411,11 @@ impl Catalog {
                 .iter()
                 .find(|d| d.id == s.department_id)
                 .ok_or_else(|| CatalogError::UnknownDepartment(s.id.clone()))?;
+            if let Some(group) = &s.group_id
+                && !d.groups.iter().any(|g| &g.id == group)
+            {
+                return Err(CatalogError::UnknownGroup(s.id.clone()));
+            }
             if s.bookable && (s.visit_minutes == 0 || s.visit_minutes % d.slot_minutes != 0) {
                 return Err(CatalogError::VisitLength(s.id.clone()));
             }

@@ -61,6 +61,11 @@ slug_id!(
     DepartmentId
 );
 slug_id!(
+    /// A group of matters within a department (seed 003: "choose the
+    /// department, the group of matters, then the day and hour").
+    MatterGroupId
+);
+slug_id!(
     /// A matter (service) a citizen books, e.g. "id-card-application".
     ServiceId
 );

@@ -253,6 +253,7 @@ pub(crate) mod tests {
             kiosk: Default::default(),
             weekly_online_cap: None,
             phone_registration: None,
+            groups: vec![],
         }
     }
 
@@ -261,6 +262,7 @@ pub(crate) mod tests {
             id: ServiceId::parse("id-card").unwrap(),
             office_id: OfficeId::parse("olsztyn").unwrap(),
             department_id: DepartmentId::parse("ids").unwrap(),
+            group_id: None,
             name: Text::default(),
             description: Text::default(),
             required_documents: vec![],

@@ -82,11 +82,13 @@ impl Fixture {
             kiosk: Default::default(),
             weekly_online_cap: None,
             phone_registration: None,
+            groups: vec![],
         };
         let service = Service {
             id: ServiceId::parse("id-card-application").unwrap(),
             office_id: office.id.clone(),
             department_id: department.id.clone(),
+            group_id: None,
             name: text(
                 "Złożenie wniosku o dowód osobisty",
                 "Podání žádosti o občanský průkaz",

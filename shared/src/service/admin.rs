@@ -178,10 +178,13 @@ fn check_catalog(office: &OfficeId, catalog: &Catalog) -> Result<(), ServiceErro
     if let Err(e) = catalog.validate() {
         let field = match e {
             CatalogError::Limit(_) => "catalog.office.limits",
-            CatalogError::SlotLength(_) | CatalogError::Range(_) | CatalogError::Horizon(_) => {
-                "catalog.departments"
-            }
-            CatalogError::VisitLength(_) | CatalogError::UnknownDepartment(_) => "catalog.services",
+            CatalogError::SlotLength(_)
+            | CatalogError::Range(_)
+            | CatalogError::Horizon(_)
+            | CatalogError::GroupName(_) => "catalog.departments",
+            CatalogError::VisitLength(_)
+            | CatalogError::UnknownDepartment(_)
+            | CatalogError::UnknownGroup(_) => "catalog.services",
             CatalogError::Duplicate(_) => "catalog",
         };
         problems.push(FieldError::new(field, "invalid", e));

@@ -378,6 +378,7 @@ flow('a clerk is told the account may not administer the office and gets the des
   const page = await signedIn(CLERK, 'en');
   await expectExactly(page.locator('#denied-h'), fill(A.en['admin.denied.heading'], { office: 'Olsztyn City Hall' }), 'denied');
   await expectText(page.locator('#denied'), /403/, 'the API said 403');
+  assert.equal(await page.title(), A.en['admin.title_clerk'], "a clerk's page is titled as the desk work");
   for (const part of ['office', 'departments', 'services', 'kiosks', 'audit', 'statistics']) {
     assert.ok(await page.locator(`#to-${part}`).isHidden(), `no ${part} for a clerk`);
   }

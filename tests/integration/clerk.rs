@@ -275,3 +275,58 @@ async fn the_sample_booking_for_a_caller_runs_through_the_staff_handler() {
     let answer: Value = serde_json::from_slice(response.body()).unwrap();
     assert_eq!(answer["status"], "confirmed");
 }
+
+#[tokio::test]
+async fn a_clerks_booking_repeated_or_raced_with_one_idempotency_key_makes_one_booking() {
+    let env = TestEnv::new().await;
+    let start = env.first_free_id_card_slot().await;
+    let body = caller(&start, 1).to_string();
+    let clerk = env.staff_authorization("clerk.olsztyn");
+    let send = |key: &'static str, body: String, who: String| {
+        let env = &env;
+        async move {
+            env.call_raw(
+                Method::POST,
+                BOOKINGS,
+                body,
+                &[("authorization", &who), ("idempotency-key", key)],
+            )
+            .await
+        }
+    };
+    // A double click: both requests at once, one booking, both answered with it.
+    let (first, second) = tokio::join!(
+        send("call-42", body.clone(), clerk.clone()),
+        send("call-42", body.clone(), clerk.clone())
+    );
+    assert_eq!(first.0, 201, "{}", first.1);
+    assert_eq!(second.0, 201, "{}", second.1);
+    assert_eq!(first.1["booking_id"], second.1["booking_id"]);
+    assert_eq!(first.1["kiosk_code"], second.1["kiosk_code"]);
+    assert_eq!(env.booked_units(OLSZTYN, CIVIL_AFFAIRS).await, 1);
+    assert_eq!(audit_actions(&env).await.len(), 1, "one booking, one entry");
+
+    // Later, the same again: the booking as it is now.
+    let (status, again) = send("call-42", body.clone(), clerk.clone()).await;
+    assert_eq!(status, 201, "{again}");
+    assert_eq!(again["booking_id"], first.1["booking_id"]);
+    assert_eq!(again["last_name"], "Wiśniewski");
+    assert!(
+        !format!("{:?}", env.items_of("idempotency").await).contains("Wiśniewski"),
+        "the stored answer keeps the booking's id, not the caller's data"
+    );
+
+    // The same key with another caller's details is refused; nothing is booked.
+    let other = caller(&start, 2).to_string();
+    let (status, refused) = send("call-42", other, clerk.clone()).await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["error"]["code"], "idempotency_key_reused");
+    assert_eq!(env.booked_units(OLSZTYN, CIVIL_AFFAIRS).await, 1);
+
+    // Another member of staff's key is their own: the same key books anew
+    // (and meets the person rule, as the caller already has this matter).
+    let admin = env.staff_authorization("admin.olsztyn");
+    let (status, answer) = send("call-42", body, admin).await;
+    assert_eq!(status, 409, "{answer}");
+    assert_eq!(answer["error"]["code"], "already_booked");
+}

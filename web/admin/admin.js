@@ -102,8 +102,8 @@ const PART_KEYS = {
 // ---------------------------------------------------------------------------
 
 /** A staff request with the token; `{ ok, status, data }` as termin.js's api. */
-function staffApi(method, path, body) {
-  return api(method, path, body, { authorization: `Bearer ${state.session.token}` });
+function staffApi(method, path, body, headers = {}) {
+  return api(method, path, body, { ...headers, authorization: `Bearer ${state.session.token}` });
 }
 
 /** A staff request answered by something other than JSON (the statistics' CSV): the Response, or null. */
@@ -181,6 +181,8 @@ function show(screen, { focus = true } = {}) {
 }
 
 function render() {
+  // A clerk's page is the desk work, not the administration.
+  document.title = t(state.role === 'clerk' ? 'admin.title_clerk' : 'admin.title');
   renderSwitcher();
   $('account').hidden = !state.session;
   if (state.session) $('account-name').textContent = t('admin.signed_in_as', { user: state.session.user });
@@ -335,6 +337,7 @@ async function openDeskWork(office, { quiet = false } = {}) {
     return false;
   }
   if (state.role === 'clerk') {
+    document.title = t('admin.title_clerk');
     const first = OFFICE_LANGUAGE[answer.data.office.country];
     setOfficeLanguages(first ? [first] : []);
     state.access = 'ok';

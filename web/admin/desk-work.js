@@ -8,7 +8,7 @@
 // The API decides who may do what; the page only leaves out what the role
 // cannot use. National IDs go in request bodies, never in a URL.
 
-import { h, $ } from '../termin.js';
+import { h, $, idempotencyKey } from '../termin.js';
 import { t, LANGUAGES, NATIVE, pickText, instant, day, officeToday } from './strings.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -296,8 +296,13 @@ async function book(event) {
     application_number: optional(c.application_number),
     lost_document: Boolean(c.lost_document),
   };
+  // One key per booking: a retry after no answer (the network, a busy
+  // moment) sends the same key, so a booking made meanwhile is answered, not made twice.
+  const sent = JSON.stringify(body);
+  if (!b.key || b.keyFor !== sent) Object.assign(b, { key: idempotencyKey(), keyFor: sent });
   $('book-submit').disabled = true;
-  const answer = await ctx.staffApi('POST', ctx.officePath('bookings'), body);
+  const answer = await ctx.staffApi('POST', ctx.officePath('bookings'), body, { 'Idempotency-Key': b.key });
+  if (answer.status !== 0 && answer.status !== 503) b.key = null;
   if (answer.status === 201) {
     s.book = { ...fresh().book, service: b.service, day: b.day, booked: answer.data };
     renderBookings();

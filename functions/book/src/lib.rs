@@ -3,11 +3,9 @@
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Error, Request, Response};
-use termin::api::{self, ApiError, body_bytes, json_response, parse_json, raw_json_response};
-use termin::service::input::{BookRequest, Idempotency, IdempotencyKey};
+use termin::api::{self, ApiError, idempotency, json_response, parse_json, raw_json_response};
+use termin::service::input::BookRequest;
 use termin::service::{self, App, BookOutcome};
-
-pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
 pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, Error> {
     Ok(api::respond(book(app, &req).await))
@@ -23,26 +21,4 @@ async fn book(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
             body,
         )),
     }
-}
-
-/// The `Idempotency-Key` header with the exact body it came with, if given.
-fn idempotency(req: &Request) -> Result<Option<Idempotency>, ApiError> {
-    let Some(value) = req.headers().get(IDEMPOTENCY_HEADER) else {
-        return Ok(None);
-    };
-    let key = value
-        .to_str()
-        .ok()
-        .and_then(|raw| IdempotencyKey::parse(raw).ok())
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_idempotency_key",
-                "Idempotency-Key must be 1 to 255 visible ASCII characters",
-            )
-        })?;
-    Ok(Some(Idempotency {
-        key,
-        body: body_bytes(req).to_vec(),
-    }))
 }

@@ -17,14 +17,14 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Error, Request, Response};
 use serde_json::json;
 use termin::api::{
-    self, ApiError, booking_id, json_response, not_found, office_id, parse_json, query_param,
-    route_path, staff,
+    self, ApiError, booking_id, idempotency, json_response, not_found, office_id, parse_json,
+    query_param, raw_json_response, route_path, staff,
 };
 use termin::service::admission::admission_list;
 use termin::service::clerk::{BookingQuery, cancel_for_caller, find_bookings};
 use termin::service::person::{correct_contact, export_person};
 use termin::service::sweeper::lift_block;
-use termin::service::{App, book_for_caller};
+use termin::service::{App, BookOutcome, book_for_caller};
 
 pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, Error> {
     Ok(api::respond(route(app, &req).await))
@@ -52,8 +52,14 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
             Ok(json_response(StatusCode::OK, &list))
         }
         (&Method::POST, "bookings") => {
-            let booking = book_for_caller(app, &staff, &office, parse_json(req)?).await?;
-            Ok(json_response(StatusCode::CREATED, &booking))
+            let key = idempotency(req)?;
+            match book_for_caller(app, &staff, &office, parse_json(req)?, key).await? {
+                BookOutcome::Created(booking) => Ok(json_response(StatusCode::CREATED, &booking)),
+                BookOutcome::Replayed { status, body } => Ok(raw_json_response(
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+                    body,
+                )),
+            }
         }
         (&Method::POST, "search") => {
             let query: BookingQuery = parse_json(req)?;

@@ -10,6 +10,7 @@ use crate::domain::ids::{BookingId, OfficeId, ServiceId};
 use crate::domain::signing::{SignatureError, SignedHeaders};
 use crate::domain::staff::Staff;
 use crate::error::error_chain;
+use crate::service::input::{Idempotency, IdempotencyKey};
 use crate::service::{FieldError, ServiceError};
 use lambda_http::http::{HeaderValue, StatusCode, header};
 use lambda_http::request::RequestContext;
@@ -536,4 +537,29 @@ mod tests {
         let err = parse_json::<crate::service::input::CancelRequest>(&req).unwrap_err();
         assert!(!err.message.contains("4405"), "{}", err.message);
     }
+}
+
+/// The header that makes a booking request safe to repeat.
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+
+/// The `Idempotency-Key` header with the exact body it came with, if given.
+pub fn idempotency(req: &Request) -> Result<Option<Idempotency>, ApiError> {
+    let Some(value) = req.headers().get(IDEMPOTENCY_HEADER) else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .and_then(|raw| IdempotencyKey::parse(raw).ok())
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_idempotency_key",
+                "Idempotency-Key must be 1 to 255 visible ASCII characters",
+            )
+        })?;
+    Ok(Some(Idempotency {
+        key,
+        body: body_bytes(req).to_vec(),
+    }))
 }

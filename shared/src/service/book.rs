@@ -26,28 +26,51 @@ use chrono::{DateTime, Utc};
 
 /// The answer to a booking request.
 #[derive(Debug, Clone, PartialEq)]
-pub enum BookOutcome {
-    /// A new pending hold.
-    Created(BookingView),
+pub enum BookOutcome<V = BookingView> {
+    /// A new booking.
+    Created(V),
     /// The stored answer to an earlier request with the same key and body.
     Replayed { status: u16, body: String },
 }
 
+/// Whose `Idempotency-Key`s a key is one of: citizens' (the key as sent) or
+/// one member of staff's (so one clerk's key never meets another's).
+#[derive(Clone, Copy)]
+enum KeyScope<'a> {
+    Citizen,
+    Staff(&'a Staff),
+}
+
+impl KeyScope<'_> {
+    fn key(self, idem: &Idempotency) -> std::borrow::Cow<'_, str> {
+        match self {
+            KeyScope::Citizen => idem.key.as_str().into(),
+            KeyScope::Staff(staff) => {
+                format!("staff\n{}\n{}", staff.subject, idem.key.as_str()).into()
+            }
+        }
+    }
+}
+
 /// The keyed digests of the key and of the body it came with (the body
 /// holds the national ID: an unkeyed hash of it could be reversed).
-fn idempotency_digests(app: &App, idem: &Idempotency) -> (Digest, Digest) {
+fn idempotency_digests(app: &App, idem: &Idempotency, scope: KeyScope<'_>) -> (Digest, Digest) {
     (
-        app.keyring.digest(Purpose::Idempotency, idem.key.as_str()),
+        app.keyring.digest(Purpose::Idempotency, &scope.key(idem)),
         app.keyring
             .digest_bytes(Purpose::IdempotentRequest, &idem.body),
     )
 }
 
-/// Replays the stored answer for a key, refusing a different body. The
-/// answer may have been stored under an earlier key of the ring.
-async fn replay(app: &App, idem: &Idempotency) -> Result<Option<BookOutcome>, ServiceError> {
+/// The stored answer for a key as `(status, body)`, refusing a different
+/// body. The answer may have been stored under an earlier key of the ring.
+async fn stored_answer(
+    app: &App,
+    idem: &Idempotency,
+    scope: KeyScope<'_>,
+) -> Result<Option<(u16, String)>, ServiceError> {
     let now = app.clock.now().timestamp();
-    for key in app.keyring.digests(Purpose::Idempotency, idem.key.as_str()) {
+    for key in app.keyring.digests(Purpose::Idempotency, &scope.key(idem)) {
         match app.store.get_idempotent_answer(&key).await? {
             // Past its retention the key is free again (TTL deletes it later).
             None => continue,
@@ -60,14 +83,38 @@ async fn replay(app: &App, idem: &Idempotency) -> Result<Option<BookOutcome>, Se
                 {
                     return Err(ServiceError::IdempotencyKeyReused);
                 }
-                return Ok(Some(BookOutcome::Replayed {
-                    status: stored.status,
-                    body: stored.response,
-                }));
+                return Ok(Some((stored.status, stored.response)));
             }
         }
     }
     Ok(None)
+}
+
+/// Replays a citizen's stored answer.
+async fn replay(app: &App, idem: &Idempotency) -> Result<Option<BookOutcome>, ServiceError> {
+    Ok(stored_answer(app, idem, KeyScope::Citizen)
+        .await?
+        .map(|(status, body)| BookOutcome::Replayed { status, body }))
+}
+
+/// Replays a clerk's booking for a caller: the answer stored only the
+/// booking's id (no personal data or kiosk code kept beside the booking),
+/// so the booking is read and shown as it is now.
+async fn replay_for_caller(
+    app: &App,
+    staff: &Staff,
+    idem: &Idempotency,
+) -> Result<Option<BookOutcome<ClerkBookingView>>, ServiceError> {
+    let Some((_, body)) = stored_answer(app, idem, KeyScope::Staff(staff)).await? else {
+        return Ok(None);
+    };
+    let id = BookingId::parse(&body).map_err(|_| ServiceError::Busy)?;
+    let booking = app
+        .store
+        .get_booking(id)
+        .await?
+        .ok_or(ServiceError::BookingNotFound)?;
+    Ok(Some(BookOutcome::Created(ClerkBookingView::of(&booking))))
 }
 
 /// Creates a pending hold: validates everything, counts the attempt against
@@ -85,7 +132,9 @@ pub async fn book(
     {
         return Ok(answer);
     }
-    let idem = idempotency.as_ref().map(|i| idempotency_digests(app, i));
+    let idem = idempotency
+        .as_ref()
+        .map(|i| idempotency_digests(app, i, KeyScope::Citizen));
 
     let (office_id, service_id) =
         parse_office_and_service(&request.office_id, &request.service_id)?;
@@ -149,16 +198,27 @@ pub async fn book(
 /// confirmation goes out as for a citizen's; without, the clerk reads the
 /// kiosk code out), the same slots, rules and person rule as online, no
 /// online limits, and recorded in the audit log in the same transaction.
+/// An `Idempotency-Key` (the clerk's own) makes a repeated request answer
+/// the booking the first one made.
 #[tracing::instrument(skip_all, fields(office_id = %office_id))]
 pub async fn book_for_caller(
     app: &App,
     staff: &Staff,
     office_id: &OfficeId,
     request: CallerBookRequest,
-) -> Result<ClerkBookingView, ServiceError> {
+    idempotency: Option<Idempotency>,
+) -> Result<BookOutcome<ClerkBookingView>, ServiceError> {
     if !staff.may(Role::Clerk, office_id) {
         return Err(ServiceError::Forbidden);
     }
+    if let Some(idem) = &idempotency
+        && let Some(answer) = replay_for_caller(app, staff, idem).await?
+    {
+        return Ok(answer);
+    }
+    let idem = idempotency
+        .as_ref()
+        .map(|i| idempotency_digests(app, i, KeyScope::Staff(staff)));
     let service_id = ServiceId::parse(&request.service_id)
         .map_err(|e| FieldError::new("service_id", "invalid", e))?;
     let catalog = app.catalog(office_id).await?;
@@ -175,10 +235,19 @@ pub async fn book_for_caller(
         slot,
     };
     let keys = Keys::of(app, &input);
-    match place_booking(app, place, &input, &keys, How::ForCaller { staff }).await {
-        Ok(booking) => Ok(ClerkBookingView::of(&booking)),
+    let how = How::ForCaller {
+        staff,
+        idempotency: idem.as_ref(),
+    };
+    match place_booking(app, place, &input, &keys, how).await {
+        Ok(booking) => Ok(BookOutcome::Created(ClerkBookingView::of(&booking))),
         Err(Placed::Refused(e)) => Err(e),
-        Err(Placed::Replay) => Err(ServiceError::Busy),
+        Err(Placed::Replay) => {
+            let idem = idempotency.as_ref().ok_or(ServiceError::Busy)?;
+            replay_for_caller(app, staff, idem)
+                .await?
+                .ok_or(ServiceError::Busy)
+        }
     }
 }
 
@@ -223,8 +292,12 @@ enum How<'a> {
         idempotency: Option<&'a (Digest, Digest)>,
         counters: &'a [Counter],
     },
-    /// Confirmed at once by a clerk.
-    ForCaller { staff: &'a Staff },
+    /// Confirmed at once by a clerk, with the booking's id kept for the
+    /// clerk's `Idempotency-Key`.
+    ForCaller {
+        staff: &'a Staff,
+        idempotency: Option<&'a (Digest, Digest)>,
+    },
 }
 
 /// Why placing a booking ended without one.
@@ -316,7 +389,7 @@ async fn place_booking(
                 });
                 (hold, Some(message), None, answer, *counters)
             }
-            How::ForCaller { staff } => {
+            How::ForCaller { staff, idempotency } => {
                 let booking = Booking {
                     status: BookingStatus::Confirmed,
                     confirmed_at: Some(now),
@@ -337,7 +410,14 @@ async fn place_booking(
                     AuditAction::PhoneBooking,
                     booking.id.to_string(),
                 );
-                (booking, message, Some(audit), None, &[][..])
+                let answer = idempotency.map(|(key, body)| IdempotentAnswer {
+                    key_digest: key.clone(),
+                    request_digest: body.clone(),
+                    status: 201,
+                    response: booking.id.to_string(),
+                    expires_at: now + IDEMPOTENCY_RETENTION,
+                });
+                (booking, message, Some(audit), answer, &[][..])
             }
         };
         let new = NewHold {

@@ -41,8 +41,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "AWS_ENDPOINT_URL_SESV2 and AWS_ENDPOINT_URL_SNS must name the same moto server".into(),
         );
     }
+    if endpoint_port("AWS_ENDPOINT_URL_S3")? != sns_port {
+        return Err("AWS_ENDPOINT_URL_S3 must name the moto server of AWS_ENDPOINT_URL_SNS".into());
+    }
     let messaging = moto::start(sns_port)?;
-    tracing::info!(endpoint = %messaging.endpoint, "moto (SES and SNS) is up");
+    tracing::info!(endpoint = %messaging.endpoint, "moto (SES, SNS and S3) is up");
 
     let config = Config::from_env()?;
     let notify_config = NotifyConfig::from_env()?;
@@ -52,6 +55,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let clock = Arc::new(ShiftedClock::default());
     let mut app = App::new(&config, &aws);
     app.base.clock = clock.clone();
+    // The bucket of document templates: moto's S3, served under /documents/.
+    let documents_bucket =
+        std::env::var("DOCUMENTS_BUCKET").unwrap_or_else(|_| "termin-local-documents".into());
+    app.files = Some(
+        moto::documents_bucket(&aws, &documents_bucket, &notify_config.public_base_url)
+            .await
+            .map_err(|e| e as Box<dyn std::error::Error>)?,
+    );
     let template = Template::workspace()?;
     template
         .create_table(app.store.client(), &config.table_name)
@@ -107,6 +118,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         mailbox_page: workspace_root().join("local/mailbox.html"),
         clock,
         staff_tokens: StaffTokens::new(&config.keyring),
+        documents: Some((aws.clone(), documents_bucket)),
     };
     let served = server::app(app, router, web_dir(), local)
         .into_make_service_with_connect_info::<std::net::SocketAddr>();

@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use termin::files::{Files, FilesConfig};
 
 /// Where `local/install-deps` puts moto's server.
 pub fn server_path() -> PathBuf {
@@ -171,4 +172,110 @@ pub fn sent(endpoint: &str) -> Result<Sent, ReadError> {
         });
     }
     Ok(sent)
+}
+
+/// A client of moto's S3 (on an IP address: the bucket goes in the path).
+fn s3(aws: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(aws)
+            .force_path_style(true)
+            .build(),
+    )
+}
+
+/// A failure of moto's S3.
+pub type FileError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The bucket of document templates in moto's S3 (the template makes it in
+/// AWS), made if new, with the [`Files`] adapter over it; files are
+/// published under `public_base_url` (where termin-local serves them).
+pub async fn documents_bucket(
+    aws: &aws_config::SdkConfig,
+    bucket: &str,
+    public_base_url: &str,
+) -> Result<Files, FileError> {
+    let config = FilesConfig {
+        bucket: bucket.to_owned(),
+        public_base_url: public_base_url.to_owned(),
+        path_style: true,
+    };
+    let s3 = s3(aws);
+    let region = aws.region().map(|r| r.to_string()).unwrap_or_default();
+    let mut create = s3.create_bucket().bucket(bucket);
+    if region != "us-east-1" {
+        create = create.create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(
+                    region.as_str(),
+                ))
+                .build(),
+        );
+    }
+    match create.send().await {
+        Ok(_) => {}
+        Err(e)
+            if e.as_service_error().is_some_and(|s| {
+                s.is_bucket_already_owned_by_you() || s.is_bucket_already_exists()
+            }) => {}
+        Err(e) => return Err(Box::new(aws_sdk_s3::Error::from(e))),
+    }
+    Ok(Files::new(aws, config))
+}
+
+/// A file kept in moto's S3: its bytes and how it is served.
+#[derive(Debug, Clone)]
+pub struct KeptFile {
+    pub bytes: Vec<u8>,
+    pub content_type: Option<String>,
+    pub disposition: Option<String>,
+    pub cache_control: Option<String>,
+}
+
+/// The file at `key` in `bucket`, if there is one (what CloudFront would serve).
+pub async fn kept_file(
+    aws: &aws_config::SdkConfig,
+    bucket: &str,
+    key: &str,
+) -> Result<Option<KeptFile>, FileError> {
+    let s3 = s3(aws);
+    let object = match s3.get_object().bucket(bucket).key(key).send().await {
+        Ok(object) => object,
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(None),
+        Err(e) => return Err(Box::new(aws_sdk_s3::Error::from(e))),
+    };
+    let content_type = object.content_type.clone();
+    let disposition = object.content_disposition.clone();
+    let cache_control = object.cache_control.clone();
+    let bytes = object
+        .body
+        .collect()
+        .await
+        .map_err(|e| Box::new(e) as FileError)?
+        .into_bytes()
+        .to_vec();
+    Ok(Some(KeptFile {
+        bytes,
+        content_type,
+        disposition,
+        cache_control,
+    }))
+}
+
+/// The keys of every file in `bucket`.
+pub async fn file_keys(
+    aws: &aws_config::SdkConfig,
+    bucket: &str,
+) -> Result<Vec<String>, FileError> {
+    let s3 = s3(aws);
+    let listed = s3
+        .list_objects_v2()
+        .bucket(bucket)
+        .send()
+        .await
+        .map_err(|e| Box::new(aws_sdk_s3::Error::from(e)) as FileError)?;
+    Ok(listed
+        .contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_owned))
+        .collect())
 }

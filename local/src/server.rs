@@ -25,7 +25,8 @@ use termin::domain::clock::{Clock, ShiftedClock};
 use termin::service::App;
 use tower_http::services::ServeDir;
 
-const MAX_BODY: usize = 64 * 1024;
+/// Lambda's limit on a synchronous request (a document template's upload is the largest).
+const MAX_BODY: usize = 6 * 1024 * 1024;
 
 #[derive(Clone)]
 struct Shared {
@@ -46,6 +47,9 @@ pub struct LocalServices {
     pub clock: Arc<ShiftedClock>,
     /// Issues tokens for the demo staff accounts (`/_local/staff-token`).
     pub staff_tokens: StaffTokens,
+    /// moto's S3 and the bucket of document templates, served under
+    /// `/documents/` as CloudFront serves the bucket in AWS.
+    pub documents: Option<(aws_config::SdkConfig, String)>,
 }
 
 pub fn app(app: App, router: Router, web_dir: PathBuf, local: LocalServices) -> axum::Router {
@@ -64,6 +68,7 @@ pub fn app(app: App, router: Router, web_dir: PathBuf, local: LocalServices) -> 
         .route("/_local/clock", get(clock_now).post(set_clock))
         .route("/_local/staff", get(staff_accounts))
         .route("/_local/staff-token", post(staff_token))
+        .route("/documents/{*key}", get(document))
         .fallback_service(ServeDir::new(web_dir))
         .with_state(shared)
 }
@@ -102,6 +107,43 @@ async fn api(State(shared): State<Shared>, req: Request) -> Response {
         .await;
     let (parts, body) = response.into_parts();
     Response::from_parts(parts, AxumBody::from(body.to_vec()))
+}
+
+/// A document template from the bucket (in AWS: CloudFront's `documents/*`
+/// behaviour over the bucket), with the headers it was kept with.
+async fn document(
+    State(shared): State<Shared>,
+    axum::extract::Path(key): axum::extract::Path<String>,
+) -> Response {
+    let Some((aws, bucket)) = &shared.local.documents else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let key = format!("{}/{key}", termin::domain::documents::DOCUMENTS_PREFIX);
+    match crate::moto::kept_file(aws, bucket, &key).await {
+        Ok(Some(file)) => {
+            let mut response = Response::new(AxumBody::from(file.bytes));
+            let headers = response.headers_mut();
+            for (name, value) in [
+                (http::header::CONTENT_TYPE, file.content_type),
+                (http::header::CONTENT_DISPOSITION, file.disposition),
+                (http::header::CACHE_CONTROL, file.cache_control),
+            ] {
+                if let Some(value) = value.and_then(|v| http::HeaderValue::from_str(&v).ok()) {
+                    headers.insert(name, value);
+                }
+            }
+            headers.insert(
+                http::header::X_CONTENT_TYPE_OPTIONS,
+                http::HeaderValue::from_static("nosniff"),
+            );
+            response
+        }
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "reading a document from moto failed");
+            StatusCode::BAD_GATEWAY.into_response()
+        }
+    }
 }
 
 /// The API document (local only: the deployed API has no such route).
@@ -286,8 +328,10 @@ mod tests {
                 warm: Arc::default(),
             },
             keyring: keyring.clone(),
+            files: None,
         };
         let local = LocalServices {
+            documents: None,
             moto_endpoint: String::new(),
             dead_letters: Arc::default(),
             mailbox_page: PathBuf::new(),

@@ -5,13 +5,14 @@
 //! - [`store`]: the DynamoDB single-table adapter (keys, items, transactions).
 //! - [`messages`]: rendering emails, SMS, `.ics` and QR codes (pure).
 //! - [`senders`]: the adapter to SES (email) and SNS (SMS).
+//! - [`files`]: the adapter to the S3 bucket of document templates.
 //! - [`service`]: the use cases, with their inputs, views and errors; they join
 //!   the rules with the store, the messages and the senders.
 //! - [`api`]: the HTTP edge shared by every HTTP function: one error shape, one
 //!   status mapping, request helpers.
 //!
 //! Dependencies run one way: functions → `api` → `service` → `store` /
-//! `messages` / `senders` → `domain`; nothing imports a layer above it.
+//! `messages` / `senders` / `files` → `domain`; nothing imports a layer above it.
 //!
 //! Time and randomness come in through [`domain::clock::Clock`] and
 //! [`domain::codes::Entropy`], so every rule runs under a fixed clock in tests.
@@ -20,6 +21,7 @@ pub mod api;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod files;
 pub mod messages;
 pub mod sdk;
 pub mod senders;
@@ -36,7 +38,7 @@ mod layering {
     fn rank(module: &str) -> Option<u8> {
         Some(match module {
             "domain" | "error" => 0,
-            "store" | "messages" | "senders" | "config" | "sdk" | "telemetry" => 1,
+            "store" | "messages" | "senders" | "files" | "config" | "sdk" | "telemetry" => 1,
             "service" => 2,
             "api" => 3,
             _ => return None,
@@ -91,6 +93,7 @@ mod layering {
             "store",
             "messages",
             "senders",
+            "files",
             "config",
             "sdk",
             "telemetry",

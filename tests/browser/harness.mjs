@@ -147,6 +147,7 @@ export function withTerminLocal({ table, artifacts, chromium: chromiumOptions = 
         // SES and SNS stand-in (moto), for the runner that sends real messages.
         AWS_ENDPOINT_URL_SESV2: `http://127.0.0.1:${mailPort}`,
         AWS_ENDPOINT_URL_SNS: `http://127.0.0.1:${mailPort}`,
+        AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${mailPort}`,
         EMAIL_FROM: 'termin@urzad.example.pl',
         PUBLIC_BASE_URL: publicBase,
         REMINDER_LEAD_HOURS: '24',

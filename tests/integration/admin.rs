@@ -99,6 +99,15 @@ async fn every_staff_route_answers_by_role_and_office() {
             201,
         ),
         (
+            Method::POST,
+            "/staff/offices/{office_id}/documents",
+            format!("{o}/documents?name=form.pdf"),
+            None,
+            Needs::Admin,
+            // No file in the body: the roles pass, the empty file does not.
+            422,
+        ),
+        (
             Method::GET,
             "/staff/offices/{office_id}/kiosks",
             format!("{o}/kiosks"),

@@ -6,6 +6,7 @@ mod bad_input;
 mod bounces;
 mod capacity;
 mod clerk;
+mod documents;
 mod events;
 mod faults;
 mod flow;

@@ -226,7 +226,7 @@ impl TestEnv {
         let store = Store::new(client, table, keyring.sealer());
         demo::load(&store).await.unwrap();
         let clock = Arc::new(FixedClock::new(monday_9am()));
-        let app = App {
+        let mut app = App {
             base: Base {
                 store,
                 clock: clock.clone(),
@@ -234,8 +234,18 @@ impl TestEnv {
                 warm: Default::default(),
             },
             keyring,
+            files: None,
         };
         let messaging = sdk_config(moto_endpoint()).await;
+        app.files = Some(
+            moto::documents_bucket(
+                &messaging,
+                &format!("t{}-{n}", std::process::id()),
+                "https://termin.example.pl",
+            )
+            .await
+            .unwrap(),
+        );
         let sender_domain = format!("t{}-{n}.example.pl", std::process::id());
         let notify_config = NotifyConfig {
             email_from: format!("termin@{sender_domain}"),
@@ -700,6 +710,23 @@ impl TestEnv {
         }
     }
 
+    /// The file published at `url` (as the site would serve it), if any.
+    pub async fn published_file(&self, url: &str) -> Option<moto::KeptFile> {
+        let files = self.app.files.as_ref().expect("every test env keeps files");
+        let key = url.strip_prefix("https://termin.example.pl/")?;
+        moto::kept_file(&sdk_config(moto_endpoint()).await, files.bucket(), key)
+            .await
+            .unwrap()
+    }
+
+    /// Every file kept in this test's bucket, by key.
+    pub async fn kept_files(&self) -> Vec<String> {
+        let files = self.app.files.as_ref().expect("every test env keeps files");
+        moto::file_keys(&sdk_config(moto_endpoint()).await, files.bucket())
+            .await
+            .unwrap()
+    }
+
     /// What was sent to this test's citizen (and only them), oldest first.
     pub async fn sent(&self) -> Sent {
         let all = sent_by_anyone().await;
@@ -777,6 +804,7 @@ impl TestEnv {
                 ..self.app.base.clone()
             },
             keyring,
+            ..self.app.clone()
         };
         self.notifier.app = self.app.clone();
         let template = Template::workspace().unwrap();

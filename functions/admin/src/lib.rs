@@ -7,6 +7,8 @@
 //! new secret), `GET /staff/offices/{office_id}/kiosks` (the office's
 //! kiosks), `PATCH /staff/offices/{office_id}/kiosks/{kiosk_id}` (switch a
 //! kiosk or its walk-ins off or on, its languages and message),
+//! `POST /staff/offices/{office_id}/documents?name=` (a document template's
+//! file, kept for citizens to download; the answer is its address),
 //! `GET /staff/offices/{office_id}/audit?from=&to=` and
 //! `GET /staff/offices/{office_id}/statistics?from=&to=&format=json|csv`.
 
@@ -15,8 +17,8 @@ use lambda_http::{Body, Error, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
 use termin::api::{
-    self, ApiError, csv_response, json_response, not_found, office_id, parse_json, path_param,
-    query_param, route_path, staff,
+    self, ApiError, body_bytes, csv_response, json_response, not_found, office_id, parse_json,
+    path_param, query_param, route_path, staff,
 };
 use termin::domain::catalog::{Lang, Text};
 use termin::domain::statistics::to_csv;
@@ -24,6 +26,7 @@ use termin::service::admin::{
     CatalogDocument, KioskChange, audit_log, catalog_document, change_catalog, change_office_kiosk,
     office_kiosks, register_office_kiosk,
 };
+use termin::service::documents::upload_document;
 use termin::service::kiosk::KioskRegistration;
 use termin::service::statistics::statistics;
 use termin::service::{App, FieldError, ServiceError};
@@ -65,6 +68,12 @@ async fn route(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
             let document: CatalogDocument = parse_json(req)?;
             let report = change_catalog(app, &staff, &office, document).await?;
             Ok(json_response(StatusCode::OK, &report))
+        }
+        (&Method::POST, "documents") => {
+            let name = query_param(req, "name");
+            let uploaded =
+                upload_document(app, &staff, &office, name.as_deref(), body_bytes(req)).await?;
+            Ok(json_response(StatusCode::CREATED, &uploaded))
         }
         (&Method::GET, "kiosks") => Ok(json_response(
             StatusCode::OK,

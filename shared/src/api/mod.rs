@@ -262,6 +262,12 @@ impl From<ServiceError> for ApiError {
                 "someone else saved a change meanwhile; load the catalog again and redo yours",
             )
             .with("current_version", json!(current)),
+            E::FilesUnavailable => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "files_unavailable",
+                "files cannot be kept at the moment; try again later",
+            )
+            .retry_after(30),
             E::KioskNotFound => ApiError::new(
                 StatusCode::NOT_FOUND,
                 "kiosk_not_found",

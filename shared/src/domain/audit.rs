@@ -19,6 +19,8 @@ pub enum AuditAction {
     /// A kiosk (or its walk-ins) was switched off or on, or its languages
     /// or message changed.
     KioskChanged,
+    /// A document template was uploaded (the target is its key).
+    DocumentUploaded,
     /// A person's no-show block was lifted.
     BlockLifted,
     /// A clerk booked for a caller (confirmed at once).

@@ -7,6 +7,7 @@ pub mod catalog_change;
 pub mod clock;
 pub mod codes;
 pub mod contact;
+pub mod documents;
 pub mod holidays;
 pub mod ids;
 pub mod kiosk;

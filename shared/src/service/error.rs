@@ -94,6 +94,8 @@ pub enum ServiceError {
     BookingBlocked { from: chrono::NaiveDate },
     #[error("the catalog was changed by someone else since version {current} was read")]
     VersionConflict { current: u64 },
+    #[error("the files' bucket is not configured or not reachable")]
+    FilesUnavailable,
     #[error("no such kiosk at this office")]
     KioskNotFound,
     #[error("the kiosk was changed meanwhile")]

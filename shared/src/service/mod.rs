@@ -15,6 +15,7 @@ mod cancel;
 mod catalog;
 pub mod clerk;
 mod confirm;
+pub mod documents;
 pub mod error;
 mod inbound_sms;
 pub mod input;
@@ -49,6 +50,7 @@ use crate::domain::ids::{OfficeId, OutboxId, ServiceId};
 use crate::domain::schedule;
 use crate::domain::secrets::Keyring;
 use crate::domain::staff::Staff;
+use crate::files::Files;
 use crate::store::Store;
 use chrono::NaiveDate;
 use std::future::Future;
@@ -151,6 +153,10 @@ impl Base {
 pub struct App {
     pub base: Base,
     pub keyring: Keyring,
+    /// The bucket of document templates: only the admin function keeps
+    /// files, and only it sets this (no other binary links the S3 client's
+    /// use).
+    pub files: Option<Files>,
 }
 
 impl std::ops::Deref for App {
@@ -176,6 +182,7 @@ impl App {
                 warm: Arc::default(),
             },
             keyring: config.keyring.clone(),
+            files: None,
         }
     }
 

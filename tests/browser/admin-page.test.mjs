@@ -44,6 +44,9 @@ const termin = withTerminLocal({
 const { flow } = termin;
 const api = apiOf(termin);
 
+/** A one-page PDF's first and last lines: what the site checks a PDF by. */
+const PDF = '%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n';
+
 /** The page in `lang`, signed in as `user` with the demo form, on the office's screen. */
 async function signedIn(user, lang = 'pl') {
   const page = await termin.context.newPage();
@@ -328,6 +331,17 @@ flow('a new department and a matter in it are added from the forms and offered t
   await expectExactly(page.locator('#outcome-h'), fill(A.en['admin.outcome.errors'], { count: 1 }), 'a link that is not a web address');
   await expectExactly(page.locator('#svc-template-0-url-error'), A.en['admin.invalid.url'], 'said next to it');
   await page.locator('#svc-template-0-url').fill('https://www.gov.pl/web/gov/uzyskaj-paszport');
+  // A second one as a file (seed 001): published at once, the link then points at it.
+  await page.locator('#svc-template-add').click();
+  await page.locator('#svc-template-1-file').setInputFiles({ name: 'Wniosek o paszport.pdf', mimeType: 'application/pdf', buffer: Buffer.from(PDF) });
+  await expectExactly(page.locator('#result'), fill(A.en['admin.svc.template_uploaded'], { name: 'Wniosek-o-paszport.pdf' }), 'the file published');
+  const fileUrl = await page.locator('#svc-template-1-url').inputValue();
+  assert.match(fileUrl, new RegExp(`^${literally(termin.base)}/documents/mielec/[0-9A-Z]{26}/Wniosek-o-paszport\\.pdf$`), 'the link points at the file');
+  assert.equal(await page.locator('#svc-template-1-title-pl').inputValue(), 'Wniosek o paszport', "the file's name is the title");
+  await page.locator('#svc-template-add').click();
+  await page.locator('#svc-template-2-file').setInputFiles({ name: 'strona.html', mimeType: 'text/html', buffer: Buffer.from('<script>alert(1)</script>') });
+  await expectText(page.locator('#svc-template-2-file-status'), new RegExp(literally(A.en['admin.svc.template_refused'].split('{')[0])), 'a page is not a document');
+  await page.getByRole('button', { name: fill(A.en['admin.svc.remove_template_n'], { n: 3 }) }).click();
   await expectAccessible(page, 'admin: a new matter');
   await page.locator('#save').click();
   await expectExactly(page.locator('#outcome-h'), A.en['admin.outcome.saved_heading'], 'saved');
@@ -346,7 +360,15 @@ flow('a new department and a matter in it are added from the forms and offered t
   assert.deepEqual(matter.name, { pl: 'Wniosek o paszport', en: 'Passport application' });
   assert.equal(matter.visit_minutes, 30);
   assert.deepEqual(matter.required_documents, [{ pl: 'Aktualne zdjęcie 35×45 mm' }]);
-  assert.deepEqual(matter.document_templates, [{ title: { pl: 'Wniosek paszportowy' }, url: 'https://www.gov.pl/web/gov/uzyskaj-paszport' }]);
+  assert.deepEqual(matter.document_templates, [
+    { title: { pl: 'Wniosek paszportowy' }, url: 'https://www.gov.pl/web/gov/uzyskaj-paszport' },
+    { title: { pl: 'Wniosek o paszport' }, url: fileUrl },
+  ]);
+  const served = await fetch(fileUrl);
+  assert.equal(served.status, 200, 'the site serves the file');
+  assert.equal(served.headers.get('content-type'), 'application/pdf');
+  assert.equal(served.headers.get('content-disposition'), 'attachment; filename="Wniosek-o-paszport.pdf"');
+  assert.equal(await served.text(), PDF);
 
   // The citizen page lists the department's matters under their group.
   const citizen = await termin.context.newPage();

@@ -111,6 +111,27 @@ function staffFetch(path) {
   return fetch(window.TERMIN_API + path, { headers: { authorization: `Bearer ${state.session.token}` } }).catch(() => null);
 }
 
+/**
+ * Sends a document template's file as it is (its bytes, not JSON) to be
+ * kept for citizens: `{ ok, status, data }`, with the address in data.url.
+ */
+async function uploadDocument(file) {
+  const path = officePath(`documents?name=${encodeURIComponent(file.name)}`);
+  let response;
+  try {
+    response = await fetch(window.TERMIN_API + path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${state.session.token}`, 'content-type': file.type || 'application/octet-stream' },
+      body: file,
+    });
+  } catch {
+    return { ok: false, status: 0, data: { error: { code: 'unreachable' } } };
+  }
+  const data = await response.json().catch(() => ({ error: { code: 'unknown' } }));
+  if (response.status === 401) signOut('admin.error.unauthorized');
+  return { ok: response.ok, status: response.status, data };
+}
+
 const officePath = (rest) => `/staff/offices/${encodeURIComponent(state.office)}/${rest}`;
 
 function errorText(data) {
@@ -471,6 +492,7 @@ const formContext = () => ({
     renderDirty();
   },
   rerender: (focusId) => renderCatalogPart(focusId),
+  upload: uploadDocument,
   edit: (part, index, focusId) => {
     state.editing[part] = index;
     renderCatalogPart(focusId || (index === null ? `part-${part}-h` : 'editor-h'));

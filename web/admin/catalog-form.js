@@ -640,7 +640,8 @@ function templatesFieldset(s) {
       return h('div', { class: 'item' },
         group(`svc-template-${i}`, t('admin.svc.template_n', { n }), null,
           texts(`svc-template-${i}-title`, link, 'title', t('admin.svc.template_title')),
-          field(`svc-template-${i}-url`, 'admin.svc.template_url', textInput(link, 'url', { type: 'url', spellcheck: 'false' }), 'admin.svc.template_url_hint')),
+          field(`svc-template-${i}-url`, 'admin.svc.template_url', textInput(link, 'url', { type: 'url', spellcheck: 'false' }), 'admin.svc.template_url_hint'),
+          templateFile(link, i)),
         h('button', {
           type: 'button', class: 'danger', 'aria-label': t('admin.svc.remove_template_n', { n }),
           onclick: () => { list.splice(i, 1); ctx.changed(); ctx.rerender('svc-template-add'); },
@@ -650,6 +651,45 @@ function templatesFieldset(s) {
       type: 'button', id: 'svc-template-add',
       onclick: () => { list.push({ title: {}, url: '' }); ctx.changed(); ctx.rerender(`svc-template-${list.length - 1}-title-${LANGUAGES[0]}`); },
     }, t('admin.svc.add_template')));
+}
+
+/**
+ * A file for template `i` (seed 001): sent at once to be kept for citizens;
+ * the link then points at it (saved with the rest of the draft). Its title
+ * is the file's name unless one was typed.
+ */
+function templateFile(link, i) {
+  const id = `svc-template-${i}-file`;
+  const input = h('input', {
+    type: 'file', id, 'aria-describedby': `${id}-hint ${id}-status`,
+    accept: '.pdf,.doc,.docx,.odt,.rtf,.xls,.xlsx,.ods,.txt',
+  });
+  const status = h('p', { id: `${id}-status`, class: 'field-error', role: 'status' });
+  input.addEventListener('change', async () => {
+    const file = input.files && input.files[0];
+    if (!file) return;
+    status.className = 'hint';
+    status.textContent = t('admin.svc.template_uploading', { name: file.name });
+    const answer = await ctx.upload(file);
+    if (!answer.ok) {
+      const error = answer.data && answer.data.error ? answer.data.error : {};
+      const why = (error.fields && error.fields[0] && error.fields[0].message) || error.message || t('admin.error.unknown');
+      status.className = 'field-error';
+      status.textContent = t('admin.svc.template_refused', { reason: why });
+      ctx.say(status.textContent, 'error');
+      return;
+    }
+    link.url = answer.data.url;
+    if (!hasText(link.title)) link.title = { [LANGUAGES[0]]: file.name.replace(/\.[^.]+$/, '') };
+    ctx.changed();
+    ctx.rerender(`svc-template-${i}-url`);
+    ctx.say(t('admin.svc.template_uploaded', { name: answer.data.name }));
+  });
+  return h('div', { class: 'field' },
+    h('label', { for: id }, t('admin.svc.template_file')),
+    h('p', { id: `${id}-hint`, class: 'hint' }, t('admin.svc.template_file_hint')),
+    input,
+    status);
 }
 
 // ---------------------------------------------------------------------------

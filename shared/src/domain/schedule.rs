@@ -253,6 +253,7 @@ pub(crate) mod tests {
             kiosk: Default::default(),
             weekly_online_cap: None,
             phone_registration: None,
+            clerks: vec![],
         }
     }
 

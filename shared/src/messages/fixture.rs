@@ -82,6 +82,7 @@ impl Fixture {
             kiosk: Default::default(),
             weekly_online_cap: None,
             phone_registration: None,
+            clerks: vec![],
         };
         let service = Service {
             id: ServiceId::parse("id-card-application").unwrap(),

@@ -182,6 +182,9 @@ fn check_catalog(office: &OfficeId, catalog: &Catalog) -> Result<(), ServiceErro
             }
             CatalogError::VisitLength(_) | CatalogError::UnknownDepartment(_) => "catalog.services",
             CatalogError::Duplicate(_) => "catalog",
+            CatalogError::ClerkName(_)
+            | CatalogError::ClerkStaffId(_)
+            | CatalogError::ClerkService(..) => "catalog.departments.clerks",
         };
         problems.push(FieldError::new(field, "invalid", e));
     }

@@ -15,6 +15,7 @@ use crate::service::clerk::ClerkBookingView;
 use crate::service::input::{
     BookRequest, BookingInput, CallerBookRequest, Idempotency, parse_office_and_service,
 };
+use crate::service::slots::Wanted;
 use crate::service::views::BookingView;
 use crate::service::{
     App, FieldError, MAX_ATTEMPTS, ServiceError, backoff, find_service, next_free_slots,
@@ -94,7 +95,12 @@ pub async fn book(
     let department = &*department.for_booking(request.walk_up);
     let office = &catalog.office;
     let now = app.clock.now();
-    let input = request.validate(office, service, schedule::local_date(office, now))?;
+    let input = request.validate(
+        &catalog,
+        department,
+        service,
+        schedule::local_date(office, now),
+    )?;
     let slot = schedule::check_start(office, department, service, input.start, now)
         .map_err(ServiceError::SlotRefused)?;
     let place = Place {
@@ -102,6 +108,7 @@ pub async fn book(
         department,
         service,
         slot,
+        clerk: input.named_clerk(department),
     };
     let keys = Keys::of(app, &input);
     let limits = office.limits;
@@ -165,7 +172,12 @@ pub async fn book_for_caller(
     let (department, service) = find_service(&catalog, &service_id)?;
     let office = &catalog.office;
     let now = app.clock.now();
-    let input = request.validate(office, service, schedule::local_date(office, now))?;
+    let input = request.validate(
+        &catalog,
+        department,
+        service,
+        schedule::local_date(office, now),
+    )?;
     let slot = schedule::check_start(office, department, service, input.start, now)
         .map_err(ServiceError::SlotRefused)?;
     let place = Place {
@@ -173,6 +185,7 @@ pub async fn book_for_caller(
         department,
         service,
         slot,
+        clerk: input.named_clerk(department),
     };
     let keys = Keys::of(app, &input);
     match place_booking(app, place, &input, &keys, How::ForCaller { staff }).await {
@@ -261,7 +274,14 @@ async fn place_booking(
         department,
         service,
         slot,
+        clerk,
     } = place;
+    let wanted = Wanted {
+        office,
+        department,
+        service,
+        clerk: clerk.map(|c| &c.id),
+    };
     let now = app.clock.now();
     for attempt in 0..MAX_ATTEMPTS {
         let entropy = &*app.entropy;
@@ -361,11 +381,15 @@ async fn place_booking(
                 return Ok(booking);
             }
             Err(HoldRefusal::SlotFull) => {
-                let next = next_free_slots(app, office, department, service, slot.start, 5).await?;
+                let next = next_free_slots(app, wanted, slot.start, 5).await?;
                 return Err(ServiceError::SlotFull { next }.into());
             }
+            Err(HoldRefusal::ClerkBusy) => {
+                let next = next_free_slots(app, wanted, slot.start, 5).await?;
+                return Err(ServiceError::ClerkBusy { next }.into());
+            }
             Err(HoldRefusal::WeekFull) => {
-                let next = next_free_slots(app, office, department, service, slot.start, 5).await?;
+                let next = next_free_slots(app, wanted, slot.start, 5).await?;
                 return Err(ServiceError::WeekFull { next }.into());
             }
             Err(HoldRefusal::PersonAlreadyBooked) => return Err(ServiceError::AlreadyBooked.into()),
@@ -411,9 +435,18 @@ async fn place_booking(
                     .values()
                     .any(|booked| *booked >= i64::from(department.desks_online))
                 {
-                    let next =
-                        next_free_slots(app, office, department, service, slot.start, 5).await?;
+                    let next = next_free_slots(app, wanted, slot.start, 5).await?;
                     return Err(ServiceError::SlotFull { next }.into());
+                }
+                if let Some(clerk) = clerk {
+                    let taken = app
+                        .store
+                        .clerk_unit_counts(&office.id, &clerk.id, booking.start, booking.end)
+                        .await?;
+                    if taken.values().any(|booked| *booked >= 1) {
+                        let next = next_free_slots(app, wanted, slot.start, 5).await?;
+                        return Err(ServiceError::ClerkBusy { next }.into());
+                    }
                 }
                 backoff(app, attempt).await;
             }

@@ -744,11 +744,17 @@ fn an_sms_too_long_with_the_clerks_name_goes_out_without_the_name() {
             )
             .unwrap_or_else(|e| panic!("{lang:?}: {e:?}"));
             assert!(sms_segments::fits_one_segment(&text), "{lang:?}: {text}");
-            assert!(text.contains("042917"), "{lang:?}: the kiosk code stays: {text}");
+            assert!(
+                text.contains("042917"),
+                "{lang:?}: the kiosk code stays: {text}"
+            );
             if !text.contains("Nowicka") {
                 dropped.push(lang);
             } else {
-                assert!(text.contains(&long_name), "{lang:?}: whole or not at all: {text}");
+                assert!(
+                    text.contains(&long_name),
+                    "{lang:?}: whole or not at all: {text}"
+                );
             }
         }
     }

@@ -28,8 +28,8 @@ use chrono::{DateTime, Utc};
 /// The answer to a booking request.
 #[derive(Debug, Clone, PartialEq)]
 pub enum BookOutcome {
-    /// A new pending hold.
-    Created(BookingView),
+    /// A new pending hold (boxed: the view is far larger than a replay).
+    Created(Box<BookingView>),
     /// The stored answer to an earlier request with the same key and body.
     Replayed { status: u16, body: String },
 }
@@ -142,7 +142,9 @@ pub async fn book(
         counters: &counters,
     };
     match place_booking(app, place, &input, &keys, how).await {
-        Ok(hold) => Ok(BookOutcome::Created(BookingView::of(&hold, false))),
+        Ok(hold) => Ok(BookOutcome::Created(Box::new(BookingView::of(
+            &hold, false,
+        )))),
         Err(Placed::Refused(e)) => Err(e),
         Err(Placed::Replay) => {
             let idem = idempotency.as_ref().ok_or(ServiceError::Busy)?;

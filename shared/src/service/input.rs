@@ -653,6 +653,48 @@ mod tests {
     }
 
     #[test]
+    fn a_named_clerk_is_one_of_the_departments_who_handles_the_matter_or_a_422_on_the_field() {
+        use crate::domain::catalog::{Catalog, Department, NamedClerk};
+        use crate::domain::schedule::tests::{department, office, service};
+        let matter = service(15);
+        let catalog = Catalog {
+            office: office(),
+            departments: vec![Department {
+                clerks: vec![NamedClerk {
+                    id: ClerkId::parse("anna").unwrap(),
+                    name: "Anna".into(),
+                    services: vec![matter.id.clone()],
+                    staff_id: None,
+                }],
+                ..department()
+            }],
+            services: vec![matter.clone()],
+        };
+        let d = &catalog.departments[0];
+        let parse = |raw: Option<&str>| parse_clerk("clerk_id", &catalog, d, &matter, raw);
+        assert_eq!(
+            parse(Some(" anna ")),
+            Ok(Some(ClerkId::parse("anna").unwrap()))
+        );
+        assert_eq!(parse(None), Ok(None));
+        assert_eq!(parse(Some("  ")), Ok(None), "blank: any clerk");
+        for (raw, code) in [
+            ("nobody", "unknown"),
+            ("Anna!", "unknown"),
+            (&"a".repeat(49)[..], "unknown"),
+        ] {
+            let e = parse(Some(raw)).unwrap_err();
+            assert_eq!((e.field, e.code), ("clerk_id", code), "{raw}");
+        }
+        let other = Service {
+            id: ServiceId::parse("passport").unwrap(),
+            ..matter.clone()
+        };
+        let e = parse_clerk("clerk", &catalog, d, &other, Some("anna")).unwrap_err();
+        assert_eq!((e.field, e.code), ("clerk", "not_for_this_matter"));
+    }
+
+    #[test]
     fn an_idempotency_key_is_one_to_255_visible_ascii_characters() {
         assert_eq!(IdempotencyKey::parse(" abc-1 ").unwrap().as_str(), "abc-1");
         for bad in ["", "   ", "a b", "zażółć", &"k".repeat(256)] {

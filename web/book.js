@@ -1,5 +1,6 @@
-// The booking flow (seeds 001 and 002): office → department → matter → day in
-// a month calendar → time, then the steps every booking ends with (steps.js):
+// The booking flow (seeds 001 and 002): office → department → matter (and,
+// where the office offers it, a named clerk: seed 004) → day in a month
+// calendar → time, then the steps every booking ends with (steps.js):
 // details with the terms and consent in full → check → "check your email /
 // SMS", where an SMS code can be typed.
 import {
@@ -13,6 +14,7 @@ const state = {
   catalog: null,
   departmentId: null,
   serviceId: null,
+  clerkId: '', // a named clerk of the matter, or '' for any clerk
   listing: null, // free slots of the whole booking window
   month: null, // 'YYYY-MM' shown
   focusDay: null, // the calendar cell with tabindex 0
@@ -57,6 +59,7 @@ async function chooseOffice(id) {
   state.catalog = null;
   state.departmentId = null;
   state.serviceId = null;
+  state.clerkId = '';
   renderWhere();
   if (!id) return;
   const answer = await api('GET', `/offices/${encodeURIComponent(id)}`);
@@ -94,6 +97,7 @@ function radios(name, legendKey, items, chosen, onPick) {
 function matterChoices(d) {
   const pick = (id) => {
     state.serviceId = id;
+    state.clerkId = '';
     renderWhere();
   };
   const groups = (d.groups || []).map((g) => ({ group: g, matters: d.services.filter((s) => s.group_id === g.id) }))
@@ -114,11 +118,34 @@ function renderWhere() {
   $('departments').replaceChildren(c ? radios('department', 'where.department', c.departments, state.departmentId, (id) => {
     state.departmentId = id;
     state.serviceId = null;
+    state.clerkId = '';
     renderWhere();
   }) : '');
   const d = department();
   $('matters').replaceChildren(d ? matterChoices(d) : '');
+  renderClerks();
   renderMatterInfo();
+}
+
+/** The named clerks of the matter (seed 004): any clerk, or one by name. */
+function renderClerks() {
+  const s = service();
+  const clerks = (s && s.bookable && s.clerks) || [];
+  if (!clerks.some((c) => c.id === state.clerkId)) state.clerkId = '';
+  if (clerks.length === 0) {
+    $('clerks').replaceChildren();
+    return;
+  }
+  const choice = (id, label) => h('label', { class: 'choice' },
+    h('input', {
+      type: 'radio', name: 'clerk', value: id, checked: id === state.clerkId,
+      onchange: () => { state.clerkId = id; state.listing = null; },
+    }), ' ', label);
+  $('clerks').replaceChildren(h('fieldset', { class: 'choices', 'aria-describedby': 'clerk-hint' },
+    h('legend', {}, t('where.clerk')),
+    h('p', { class: 'hint', id: 'clerk-hint' }, t('where.clerk_hint')),
+    choice('', t('where.clerk_any')),
+    clerks.map((c) => choice(c.id, c.name))));
 }
 
 function renderMatterInfo() {
@@ -149,7 +176,8 @@ function renderMatterInfo() {
 
 async function toWhen() {
   const s = service();
-  const answer = await api('GET', `/offices/${state.catalog.office.id}/services/${s.id}/slots`);
+  const clerk = state.clerkId ? `?clerk=${encodeURIComponent(state.clerkId)}` : '';
+  const answer = await api('GET', `/offices/${state.catalog.office.id}/services/${s.id}/slots${clerk}`);
   if (!answer.ok) return say($('page-error'), errorMessage(answer.data), 'error', () => { $('page-error').replaceChildren(); toWhen(); });
   $('page-error').replaceChildren();
   state.listing = answer.data;
@@ -288,5 +316,6 @@ mountSteps($('main'), state, {
   chooseAgain: toWhen,
   chooseAgainKey: 'when.heading',
   startAgain: () => show('where'),
+  chooseClerkAgain: () => { state.clerkId = ''; renderWhere(); show('where'); },
 });
 startLanguages(render).then(loadOffices);

@@ -60,6 +60,7 @@ const REASON_KEYS = {
   walk_ins_turn: 'desk.reason.walk_ins_turn',
   waited_too_long: 'desk.reason.waited_too_long',
   early_appointment: 'desk.reason.early_appointment',
+  named_clerk: 'desk.reason.named_clerk',
 };
 
 // ---------------------------------------------------------------------------
@@ -322,6 +323,7 @@ function renderCurrent(v) {
     c.appointment && ['desk.appointment', clockTime(c.appointment)],
     c.public_ref && ['desk.reference', c.public_ref],
     c.application_number && ['desk.application_number', c.application_number],
+    c.clerk && ['desk.clerk', c.clerk.name],
     c.reason && REASON_KEYS[c.reason] && ['desk.reason', t(REASON_KEYS[c.reason])],
   ].filter(Boolean);
   return [
@@ -457,7 +459,8 @@ function renderAdmission() {
       h('tbody', {}, entries.map((e) => h('tr', { class: e.ticket && e.ticket === current ? 'current' : null, 'aria-current': e.ticket && e.ticket === current ? 'true' : null },
         h('th', { scope: 'row' }, e.time),
         h('td', {}, e.public_ref),
-        h('td', {}, local(e.service), e.lost_document ? [' ', h('span', { class: 'note' }, t('desk.lost_document'))] : []),
+        h('td', {}, local(e.service), e.lost_document ? [' ', h('span', { class: 'note' }, t('desk.lost_document'))] : [],
+          e.clerk ? [' ', h('span', { class: 'note' }, t('desk.with_clerk', { name: e.clerk.name }))] : []),
         h('td', {}, e.application_number || '–'),
         h('td', {}, t(STATUS_KEYS[e.status] || 'desk.status.other')),
         h('td', {}, e.ticket || '–')))))));

@@ -9,9 +9,9 @@ import {
   idempotencyKey, showLocalMailbox, visitDetails, findService,
 } from './termin.js';
 
-let state; // the page's: catalog, departmentId, serviceId, day, start, walkUp, …
+let state; // the page's: catalog, departmentId, serviceId, clerkId, day, start, walkUp, …
 let steps; // the page's steps in order, ending in 'who', 'check', 'sent'
-let hooks; // back (from the form), chooseAgain and its label key, startAgain
+let hooks; // back (from the form), chooseAgain and its label key, startAgain, chooseClerkAgain
 
 const service = () => (state.catalog ? findService(state.catalog, state.serviceId).service : null);
 const department = () => (state.catalog ? state.catalog.departments.find((d) => d.id === state.departmentId) : null);
@@ -21,8 +21,9 @@ const tz = () => state.catalog.office.time_zone;
  * Adds the form, check and sent steps to `main` and wires them. `options`:
  * `steps` (all the page's step names in order), `back()` (the form's Back
  * button), `chooseAgain()` with `chooseAgainKey` (the way back to the times
- * when the time can no longer be booked) and `startAgain()` ("book another
- * time", after the state has been cleared).
+ * when the time can no longer be booked), `startAgain()` ("book another
+ * time", after the state has been cleared) and, on a page that offers named
+ * clerks, `chooseClerkAgain()` (the chosen clerk can no longer be booked).
  */
 export function mountSteps(main, pageState, options) {
   state = Object.assign(pageState, { hold: null, confirmed: null, fieldErrors: {}, idempotencyKey: null });
@@ -150,7 +151,14 @@ function formValues() {
   if (s.requires_application_number) body.application_number = $('application_number').value.trim();
   if (s.allows_lost_document_report) body.lost_document = $('lost_document').checked;
   if (state.walkUp) body.walk_up = true;
+  if (state.clerkId) body.clerk_id = state.clerkId;
   return body;
+}
+
+/** The named clerk chosen for the matter, if any. */
+function chosenClerk() {
+  const s = service();
+  return (state.clerkId && s && (s.clerks || []).find((c) => c.id === state.clerkId)) || null;
 }
 
 function peselValid(v) {
@@ -260,6 +268,7 @@ function renderSummary() {
   const rows = [
     ['check.office', [local(state.catalog.office.name), ', ', state.catalog.office.address]],
     ['check.matter', [local(department().name), ' – ', local(s.name)]],
+    chosenClerk() && ['check.clerk', chosenClerk().name],
     ['check.when', dateTime(state.start, tz())],
     ['check.name', `${b.first_name} ${b.last_name}`],
     ['check.email', b.email],
@@ -286,6 +295,13 @@ async function bookNow() {
     return;
   }
   const e = answer.data.error;
+  if (e.code === 'invalid_request' && (e.fields || []).some((f) => f.field === 'clerk_id')) {
+    // The office changed its clerks since the page read them.
+    const result = $('book-result');
+    say(result, t('invalid.clerk'), 'error');
+    if (hooks.chooseClerkAgain) result.append(h('p', {}, h('button', { type: 'button', onclick: hooks.chooseClerkAgain }, t('where.clerk_again'))));
+    return;
+  }
   if (e.code === 'invalid_request') {
     state.fieldErrors = apiFieldErrors(e.fields);
     renderFieldErrors();
@@ -302,7 +318,7 @@ async function bookNow() {
     result.append(h('p', {}, t('error.next_free')), h('ul', { class: 'next-free' }, next.map((slot) => h('li', {},
       h('button', { type: 'button', onclick: () => takeSlot(slot) }, `${dateTime(slot.start, tz())} (${t('when.seats', { count: slot.seats_left })})`)))));
   }
-  if (e.code === 'slot_unavailable' || e.code === 'hold_expired') {
+  if (e.code === 'slot_unavailable' || e.code === 'hold_expired' || e.code === 'clerk_busy') {
     result.append(h('p', {}, h('button', { type: 'button', onclick: hooks.chooseAgain }, t(hooks.chooseAgainKey))));
   }
 }

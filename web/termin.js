@@ -202,6 +202,7 @@ export function ymd(d) {
 // key check sees each key used.
 const ERROR_KEYS = {
   slot_full: 'error.slot_full',
+  clerk_busy: 'error.clerk_busy',
   weekly_cap_reached: 'error.weekly_cap_reached',
   already_booked: 'error.already_booked',
   hold_expired: 'error.hold_expired',
@@ -304,6 +305,7 @@ export function visitDetails(booking, catalog) {
   const rows = [
     [t('done.when'), dateTime(booking.start, tz)],
     service && [t('done.matter'), local(service.name)],
+    booking.clerk && [t('done.clerk'), booking.clerk.name],
     catalog && [t('done.where'), [local(catalog.office.name), ', ', catalog.office.address, department && department.location ? [', ', local(department.location)] : []]],
     [t('done.reference'), booking.public_ref],
   ].filter(Boolean);

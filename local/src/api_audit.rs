@@ -352,6 +352,30 @@ fn a_request_schema_takes_what_the_functions_body_type_takes() {
             "POST",
             "/bookings",
             with(booking_body(), |b| {
+                b.insert("clerk_id".into(), json!("anna-nowicka"));
+            }),
+            serde_takes::<BookRequest>,
+        ),
+        (
+            "POST",
+            "/bookings",
+            with(booking_body(), |b| {
+                b.insert("clerk_id".into(), json!(null));
+            }),
+            serde_takes::<BookRequest>,
+        ),
+        (
+            "POST",
+            "/bookings",
+            with(booking_body(), |b| {
+                b.insert("clerk_id".into(), json!(7));
+            }),
+            serde_takes::<BookRequest>,
+        ),
+        (
+            "POST",
+            "/bookings",
+            with(booking_body(), |b| {
                 b.insert("phone".into(), json!(null));
                 b.insert("confirm_by".into(), json!(null));
                 b.insert("language".into(), json!(null));
@@ -502,6 +526,7 @@ fn a_booking_as_answered_matches_its_response_schema() {
         hold_expires_at: Some(at("2026-11-23T11:00:00+01:00")),
         confirm_by: Channel::Email,
         kiosk_code: None,
+        clerk: None,
     };
     let doc = document();
     let created = doc.response_schema("POST", "/bookings", 201).unwrap();
@@ -511,6 +536,10 @@ fn a_booking_as_answered_matches_its_response_schema() {
         status: BookingStatus::Confirmed,
         hold_expires_at: None,
         kiosk_code: Some("123456".into()),
+        clerk: Some(termin::service::views::ClerkRef {
+            id: "anna-nowicka".into(),
+            name: "Anna Nowicka".into(),
+        }),
         ..pending
     };
     let answer = json!({ "booking": confirmed, "already_confirmed": false });
@@ -530,6 +559,7 @@ fn every_error_answers_the_one_error_shape() {
     let errors = [
         ApiError::invalid(vec![FieldError::new("email", "invalid", "not an email")]),
         ServiceError::SlotFull { next: vec![] }.into(),
+        ServiceError::ClerkBusy { next: vec![] }.into(),
         ServiceError::KioskLocked {
             retry_after_seconds: 300,
         }

@@ -66,6 +66,7 @@ fn booking(n: usize, start: DateTime<Utc>, status: BookingStatus) -> Booking {
         reminded_at: None,
         ticket: None,
         undeliverable: Vec::new(),
+        clerk: None,
     }
 }
 

@@ -4,7 +4,8 @@
 // listed; the change is kept over a reload); fewer desks than booked is
 // refused and saves nothing; problems are shown next to their fields and
 // nothing is sent; a kiosk is registered and its secret, shown once, signs;
-// the audit log lists what was done, filtered by days; a clerk is told the
+// the audit log lists what was done, filtered by days; the Mielec
+// administrator adds a named clerk (seed 004); a clerk is told the
 // account may not administer the office and gets only the desk work (tested
 // in staff-desk-work.test.mjs). axe-core finds no violation on any
 // screen, the department form in all four languages.
@@ -394,6 +395,47 @@ flow('a new department and a matter in it are added from the forms and offered t
   const now = await api.expect(200, 'GET', '/staff/offices/mielec/catalog', undefined, auth);
   assert.equal(now.catalog.departments.find((d) => d.id === 'passports').horizon_days, 14, 'their change kept');
   assert.equal(now.catalog.services.find((x) => x.id === 'passport-application').visit_minutes, 30, 'ours not saved');
+});
+
+flow('the Mielec administrator adds a named clerk to a department: a missing name and no matter are shown next to their fields, and once saved citizens are offered the clerk without the staff account', async () => {
+  const page = await signedIn('admin.mielec', 'en');
+  await editDepartment(page, 'en', 'Vehicles and licences');
+  assert.equal(await page.locator('#dep-clerk-0-name').inputValue(), 'Anna Nowicka', 'the clerks as saved');
+  assert.equal(await page.locator('#dep-clerk-0-staff').inputValue(), 'clerk.mielec');
+  assert.equal(await page.locator('#dep-clerk-0-id').count(), 0, "a saved clerk's id is fixed");
+  await expectAccessible(page, 'admin: a department with named clerks');
+
+  await page.locator('#dep-clerk-add').click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'dep-clerk-3-id', "the new clerk's id has the focus");
+  await page.keyboard.type('marta-kowal');
+  // A new clerk handles every matter of the department until told otherwise.
+  for (const box of ['#dep-clerk-3-service-0', '#dep-clerk-3-service-1']) {
+    assert.equal(await page.locator(box).isChecked(), true);
+    await page.locator(box).uncheck();
+  }
+  await page.locator('#save').click();
+  await expectExactly(page.locator('#outcome-h'), fill(A.en['admin.outcome.errors'], { count: 2 }), 'two problems');
+  await expectExactly(page.locator('#dep-clerk-3-name-error'), fill(A.en['admin.invalid.clerk_name'], { max: 80 }), 'the name is missing');
+  await expectExactly(page.locator('#dep-clerk-3-services-error'), A.en['admin.invalid.clerk_services'], 'no matter ticked');
+  await expectAccessible(page, 'admin: a named clerk with problems');
+
+  await page.locator('#dep-clerk-3-name').fill('Marta Kowal');
+  await page.locator('#dep-clerk-3-services').getByRole('checkbox', { name: 'Driving licence', exact: true }).check();
+  await page.locator('#save').click();
+  await expectExactly(page.locator('#outcome-h'), A.en['admin.outcome.saved_heading'], 'saved');
+  const token = await api.staffToken('admin.mielec');
+  const saved = await api.expect(200, 'GET', '/staff/offices/mielec/catalog', undefined, { authorization: `Bearer ${token}` });
+  const marta = saved.catalog.departments.find((d) => d.id === 'vehicles').clerks.find((c) => c.id === 'marta-kowal');
+  assert.deepEqual(marta, { id: 'marta-kowal', name: 'Marta Kowal', services: ['driving-licence'] }, 'no staff account given, none saved');
+
+  // Citizens see her for driving licences (a warm function may keep the catalog it read for up to a minute).
+  const licence = await eventually('the new clerk offered to citizens', async () => {
+    const office = await api.expect(200, 'GET', '/offices/mielec');
+    const matter = office.departments.flatMap((d) => d.services).find((x) => x.id === 'driving-licence');
+    return matter.clerks.some((c) => c.id === 'marta-kowal') && { matter, office };
+  }, 90_000);
+  assert.deepEqual(licence.matter.clerks.find((c) => c.id === 'marta-kowal'), { id: 'marta-kowal', name: 'Marta Kowal' });
+  assert.ok(!JSON.stringify(licence.office).includes('clerk.mielec'), 'the staff accounts stay with the staff');
 });
 
 flow('a clerk is told the account may not administer the office and gets the desk work only; every language passes axe on the sign-in and the department form', async () => {

@@ -452,6 +452,57 @@ flow('when the last seat is taken from another browser first, the page says so a
   await expectText(page.locator('#sent-info'), new RegExp(booking.public_ref), 'the check-your-email step');
 });
 
+flow('a person books a named clerk by keyboard at Mielec: only the clerk\'s free times are offered, and the summary and the confirmed visit name the clerk; the choice passes axe in four languages', async () => {
+  const office = 'mielec';
+  const service = 'vehicle-registration';
+  const clerk = { id: 'anna-nowicka', name: 'Anna Nowicka' };
+  const clerkSlots = async () => (await api(`/offices/${office}/services/${service}/slots?clerk=${clerk.id}`)).body.days.filter((d) => d.slots.length > 1);
+  const day = (await clerkSlots())[0];
+  assert.ok(day, 'Anna has free times in the booking window');
+  // Someone else books Anna's first time that day through the API: the
+  // department still has desks then, Anna has not.
+  const taken = day.slots[0];
+  const other = await api('/bookings', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ office_id: office, service_id: service, start: taken.start, first_name: PERSON_SLOT_TAKEN.first, last_name: PERSON_SLOT_TAKEN.last,
+      email: PERSON_SLOT_TAKEN.email, national_id: PERSON_SLOT_TAKEN.pesel, confirm_by: 'email', language: 'pl', accept_terms: true, consent_data_processing: true, clerk_id: clerk.id }),
+  });
+  assert.equal(other.status, 201, JSON.stringify(other.body));
+  assert.ok(await seatsLeftViaApi(taken.start, service, office) > 0, 'the department still has a desk at that time');
+
+  const page = await termin.context.newPage();
+  await page.goto(`${termin.base}/`);
+  await switchLanguage(page, 'pl');
+  await chooseMatter(page, 'pl', service, office);
+  const anyClerk = page.getByRole('radio', { name: L.pl['where.clerk_any'], exact: true });
+  assert.equal(await anyClerk.isChecked(), true, 'any clerk unless one is chosen');
+  await expectAccessibleInEveryLanguage(page, 'booking page: named clerks');
+  await press(page.getByRole('radio', { name: clerk.name, exact: true }), 'Space');
+  assert.equal(await page.getByRole('radio', { name: clerk.name, exact: true }).isChecked(), true);
+
+  const slot = day.slots[1];
+  const listed = page.waitForResponse((r) => r.url().includes(`/slots?clerk=${clerk.id}`));
+  await chooseSlotByKeyboard(page, day.date, slot.start);
+  assert.equal((await listed).status(), 200, 'the page asks for the clerk\'s free times');
+  const offered = await page.locator('#hours input[type=radio]').evaluateAll((rs) => rs.map((r) => r.value));
+  assert.ok(!offered.includes(taken.start), `Anna's taken time ${taken.start} is not offered: ${offered.join(', ')}`);
+  await expectAccessible(page, 'booking page: the clerk\'s calendar (pl)');
+
+  await fillDetails(page, 'pl', PERSON_LAYOUT, 'email');
+  await expectText(page.locator('#summary'), new RegExp(`${L.pl['check.clerk']}${clerk.name}`), 'the clerk on the summary');
+  const { sent, body: booking } = await bookOnSummary(page);
+  assert.equal(sent.clerk_id, clerk.id, 'the clerk goes with the booking');
+  assert.deepEqual(booking.clerk, clerk);
+  const still = (await api(`/offices/${office}/services/${service}/slots?clerk=${clerk.id}&from=${day.date}&to=${day.date}`)).body;
+  assert.ok(!still.days.flatMap((d) => d.slots).some((s) => s.start === slot.start), 'the time is Anna\'s no more');
+
+  await page.goto(await mailbox(booking.booking_id, 'confirm'));
+  await press(page.getByRole('button', { name: L.pl['btn.confirm'], exact: true }), 'Enter');
+  await expectText(page.locator('#visit'), new RegExp(`${L.pl['done.clerk']}${clerk.name}`), 'the clerk on the confirmed visit');
+  await expectAccessible(page, 'confirm page with a named clerk (pl)');
+});
+
 // The full keyboard booking in the other two languages (Polish and Ukrainian
 // are above): Czech at Opava, whose form asks for a birth number, and English
 // at Olsztyn; each confirmed by the email link and cancelled by the cancel link.

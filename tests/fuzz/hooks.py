@@ -41,7 +41,7 @@ import schemathesis
 BASE = os.environ["TERMIN_FUZZ_BASE"].rstrip("/")
 AUTH = os.environ.get("TERMIN_FUZZ_AUTH", "none")
 # The demo staff accounts (local/demo/staff.json) by office.
-STAFF = {"olsztyn": ["clerk.olsztyn", "admin.olsztyn"], "opava": ["clerk.opava"], "mielec": ["clerk.mielec", "admin.mielec"]}
+STAFF = {"olsztyn": ["clerk.olsztyn", "admin.olsztyn"], "opava": ["clerk.opava"], "mielec": ["clerk.mielec", "clerk2.mielec", "admin.mielec"]}
 # What the SMS confirmation code is made of (termin::domain::codes::CODE_ALPHABET).
 CODE_ALPHABET = "3479ACEFHJKMNPRTWXY"
 

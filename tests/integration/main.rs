@@ -15,6 +15,7 @@ mod idempotency;
 mod inbound_sms;
 mod key_rotation;
 mod kiosk;
+mod named_clerk;
 mod notify;
 mod openapi;
 mod person;

@@ -79,6 +79,7 @@ const REASON_KEYS = {
   moved_department: 'admin.reason.moved_department',
   day_closed: 'admin.reason.day_closed',
   outside_hours: 'admin.reason.outside_hours',
+  clerk_gone: 'admin.reason.clerk_gone',
 };
 const ACTION_KEYS = {
   catalog_changed: 'admin.action.catalog_changed',

@@ -1,7 +1,7 @@
 // The office's catalog as forms: the office's settings, each department
 // (names, opening date, hours with several ranges a day, closures, booking
-// window, desks, caps, the day of the visit at the kiosk and the desks) and
-// each matter. The forms edit a draft (the catalog as read, deep-copied);
+// window, desks, caps, the day of the visit at the kiosk and the desks, the
+// named clerks citizens may book) and each matter. The forms edit a draft (the catalog as read, deep-copied);
 // nothing is sent until the page saves the whole draft. `validate` holds the
 // draft to the rules the API checks (and a few of its own, such as links
 // that must be web addresses), with an error per field, so the page can show
@@ -33,6 +33,8 @@ export const SLOT_LENGTHS = Array.from({ length: 236 }, (_, i) => i + 5).filter(
 const SLUG = /^[a-z0-9-]{1,48}$/;
 const DESK_GROUP = /^(?!R)[A-Z]{1,3}$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+const STAFF_ID = /^[\x21-\x7e]{1,128}$/;
+const MAX_CLERK_NAME = 80;
 const MAX_WINDOW_MINUTES = 7 * 24 * 60;
 
 // ---------------------------------------------------------------------------
@@ -299,6 +301,7 @@ export function departmentEditor(draft, index, context) {
     groupsFieldset(draft, d),
     hoursFieldset(d),
     closuresFieldset(d),
+    clerksFieldset(draft, d),
     group('dep-booking', t('admin.dep.booking'), null,
       h('div', { class: 'row' },
         field('dep-horizon', 'admin.dep.horizon', numberInput(d, 'horizon_days', { max: 366 }), 'admin.dep.horizon_hint'),
@@ -439,6 +442,68 @@ function hoursFieldset(d) {
           },
         }, t('admin.dep.add_range')));
     }));
+}
+
+/**
+ * The department's named clerks (seed 004): citizens may book one by name
+ * for the matters ticked; the staff account is the one whose desk takes
+ * the clerk's visits. A clerk's id is fixed once saved (bookings name it).
+ */
+function clerksFieldset(draft, d) {
+  if (!Array.isArray(d.clerks)) d.clerks = [];
+  const clerks = d.clerks;
+  const matters = draft.services.filter((s) => s.department_id === d.id);
+  return h('fieldset', { id: 'dep-clerks' },
+    h('legend', {}, t('admin.dep.clerks')),
+    h('p', { class: 'hint' }, t('admin.dep.clerks_hint')),
+    clerks.length === 0 && h('p', {}, t('admin.dep.no_clerks')),
+    clerks.map((c, i) => {
+      const id = `dep-clerk-${i}`;
+      const n = i + 1;
+      const label = c.name.trim() || t('admin.dep.clerk_n', { n });
+      if (!Array.isArray(c.services)) c.services = [];
+      // Matters the clerk still names but the department no longer has, to untick.
+      const listed = [...matters.map((s) => s.id), ...c.services.filter((sid) => !matters.some((s) => s.id === sid))];
+      const boxes = listed.map((sid, j) => {
+        const boxId = `${id}-service-${j}`;
+        const s = matters.find((x) => x.id === sid);
+        const input = h('input', { type: 'checkbox', id: boxId, checked: c.services.includes(sid) });
+        input.addEventListener('change', () => {
+          c.services = input.checked ? [...c.services, sid] : c.services.filter((x) => x !== sid);
+          ctx.changed();
+        });
+        return h('div', { class: 'check' },
+          h('label', { class: 'choice', for: boxId }, input, s ? local(s.name) : h('code', {}, sid)));
+      });
+      return h('div', { class: 'item' },
+        group(id, t('admin.dep.clerk_n', { n }), null,
+          ctx.fresh.has(c)
+            ? field(`${id}-id`, 'admin.id', textInput(c, 'id', { spellcheck: 'false', maxlength: 48 }), 'admin.dep.clerk_id_hint')
+            : h('p', {}, t('admin.id_fixed', { id: c.id })),
+          field(`${id}-name`, 'admin.dep.clerk_name', textInput(c, 'name', { maxlength: MAX_CLERK_NAME, autocomplete: 'off' }), 'admin.dep.clerk_name_hint'),
+          group(`${id}-services`, t('admin.dep.clerk_services'), t('admin.dep.clerk_services_hint'),
+            boxes.length === 0 ? h('p', {}, t('admin.dep.clerk_no_matters')) : boxes),
+          field(`${id}-staff`, 'admin.dep.clerk_staff', textInput(c, 'staff_id', { spellcheck: 'false', maxlength: 128 }), 'admin.dep.clerk_staff_hint')),
+        h('button', {
+          type: 'button', class: 'danger', id: `${id}-remove`, 'aria-label': t('admin.dep.remove_clerk_named', { name: label }),
+          onclick: () => {
+            clerks.splice(i, 1);
+            ctx.changed();
+            ctx.rerender('dep-clerk-add');
+            ctx.say(t('admin.dep.clerk_removed', { name: label }));
+          },
+        }, t('admin.remove')));
+    }),
+    h('button', {
+      type: 'button', id: 'dep-clerk-add',
+      onclick: () => {
+        const clerk = { id: '', name: '', services: matters.map((s) => s.id), staff_id: '' };
+        clerks.push(clerk);
+        ctx.fresh.add(clerk);
+        ctx.changed();
+        ctx.rerender(`dep-clerk-${clerks.length - 1}-id`);
+      },
+    }, t('admin.dep.add_clerk')));
 }
 
 /** "HH:MM" `minutes` later, at most 23:59. */
@@ -730,6 +795,7 @@ export function validate(draft) {
   }
 
   const departmentIds = new Map();
+  const clerkIds = new Set(); // unique across the office
   draft.departments.forEach((d, i) => {
     const where = t('admin.dep.where', { name: departmentName(d) });
     const e = (fieldId, labelKey, message, labelVars) => add('departments', i, where, fieldId, labelKey, message, labelVars);
@@ -787,6 +853,20 @@ export function validate(draft) {
     n('dep-call-walk-in', 'admin.dep.call_walk_in', (k.call_rule || {}).walk_in_after_booked, { max: 100 });
     n('dep-call-max-wait', 'admin.dep.call_max_wait', (k.call_rule || {}).max_wait_minutes, { max: 1440 });
     n('dep-call-missed', 'admin.dep.call_missed', (k.call_rule || {}).missed_after_calls, { min: 1, max: 100 });
+    (d.clerks || []).forEach((c, j) => {
+      const id = `dep-clerk-${j}`;
+      const vars = { n: j + 1 };
+      if (!SLUG.test(c.id || '')) e(`${id}-id`, 'admin.dep.clerk_id_n', t('admin.invalid.id'), vars);
+      else if (clerkIds.has(c.id)) e(`${id}-id`, 'admin.dep.clerk_id_n', t('admin.invalid.id_taken'), vars);
+      clerkIds.add(c.id);
+      const clerkName = (c.name || '').trim();
+      if (!clerkName || clerkName.length > MAX_CLERK_NAME) e(`${id}-name`, 'admin.dep.clerk_name_n', t('admin.invalid.clerk_name', { max: MAX_CLERK_NAME }), vars);
+      const ours = new Set(draft.services.filter((s) => s.department_id === d.id).map((s) => s.id));
+      if (!(c.services || []).length || (c.services || []).some((sid) => !ours.has(sid))) {
+        e(`${id}-services`, 'admin.dep.clerk_services_n', t('admin.invalid.clerk_services'), vars);
+      }
+      if ((c.staff_id || '').trim() && !STAFF_ID.test(c.staff_id.trim())) e(`${id}-staff`, 'admin.dep.clerk_staff_n', t('admin.invalid.staff_id'), vars);
+    });
   });
 
   const serviceIds = new Set();
@@ -850,6 +930,14 @@ export function toCatalog(draft) {
     else d.phone_registration = cleanText(d.phone_registration);
     for (const dayKey of DAYS) d.hours[dayKey] = [...(d.hours[dayKey] || [])].sort((a, b) => (a.from < b.from ? -1 : 1));
     d.closed_on = [...new Set(d.closed_on)].sort();
+    d.clerks = (d.clerks || []).map((c) => {
+      const clerk = { ...c, name: c.name.trim(), services: [...new Set(c.services)] };
+      const staff = (c.staff_id || '').trim();
+      if (staff) clerk.staff_id = staff;
+      else delete clerk.staff_id;
+      return clerk;
+    });
+    if (d.clerks.length === 0) delete d.clerks;
   }
   for (const s of catalog.services) {
     s.name = cleanText(s.name);
@@ -890,6 +978,7 @@ export function draftOf(catalog) {
     for (const key of ['walk_up_notice_minutes', 'weekly_online_cap']) d[key] = d[key] ?? null;
     d.kiosk = { ...defaults.kiosk, ...(d.kiosk || {}) };
     for (const key of ['walk_in_daily_cap', 'waiting_room_limit']) d.kiosk[key] = d.kiosk[key] ?? null;
+    d.clerks = (d.clerks || []).map((c) => ({ ...c, services: c.services || [], staff_id: c.staff_id || '' }));
   }
   for (const s of draft.services) {
     for (const key of ['name', 'description', 'where_to_go']) s[key] = s[key] || {};

@@ -28,6 +28,7 @@ const ERROR_KEYS = {
   slot_unavailable: 'desk.error.slot_unavailable',
   booking_blocked: 'desk.error.booking_blocked',
   weekly_cap_reached: 'desk.error.weekly_cap_reached',
+  clerk_busy: 'desk.error.clerk_busy',
   booking_not_found: 'desk.error.booking_not_found',
   not_found: 'desk.error.booking_not_found',
   forbidden: 'admin.error.forbidden',
@@ -45,6 +46,7 @@ const BOOK_FIELDS = {
   phone: 'book-phone',
   language: 'book-language',
   application_number: 'book-application',
+  clerk_id: 'book-clerk',
 };
 const SEARCH_BY_KEYS = { code: 'desk.search.by.code', ref: 'desk.search.by.ref', national_id: 'desk.search.by.national_id' };
 const EXPORT_BY_KEYS = { national_id: 'desk.export.by.national_id', email: 'desk.export.by.email' };
@@ -69,7 +71,7 @@ let s = null;
 function fresh() {
   return {
     catalog: null, // GET /offices/{office}: departments and their matters
-    book: { service: '', day: '', slot: '', caller: {}, slots: null, errors: {}, booked: null, failure: null },
+    book: { service: '', clerk: '', day: '', slot: '', caller: {}, slots: null, errors: {}, booked: null, failure: null },
     search: { by: 'ref', code: '', date: '', ref: '', national_id: '', results: null, error: '' },
     confirming: null, // the booking id whose cancellation waits for a yes
     correcting: null, // the booking id whose contact form is open
@@ -100,6 +102,14 @@ export async function loadOfficeCatalog() {
 export const officeOfCatalog = () => (s && s.catalog ? s.catalog.office : null);
 
 const tz = () => ctx.timeZone();
+/** The named clerks of a matter (seed 004), as the public catalog lists them. */
+const clerksOf = (id) => {
+  for (const d of (s.catalog && s.catalog.departments) || []) {
+    const found = d.services.find((x) => x.id === id);
+    if (found) return found.clerks || [];
+  }
+  return [];
+};
 const serviceName = (id) => {
   for (const d of (s.catalog && s.catalog.departments) || []) {
     const found = d.services.find((x) => x.id === id);
@@ -173,7 +183,26 @@ function bookForm() {
       d.services.map((x) => h('option', { value: x.id }, pickText(x.name).text || x.id))));
   }
   service.value = b.service;
-  service.addEventListener('change', () => { b.service = service.value; b.slot = ''; loadSlots(); });
+  service.addEventListener('change', () => {
+    const hadClerks = clerksOf(b.service).length > 0;
+    b.service = service.value;
+    b.clerk = '';
+    b.slot = '';
+    // The clerk's select comes or goes with the matter's clerks.
+    if (hadClerks || clerksOf(b.service).length > 0) {
+      renderBookings();
+      focus('book-service');
+    }
+    loadSlots();
+  });
+  const clerks = clerksOf(b.service);
+  const clerk = clerks.length > 0 && h('select', {},
+    h('option', { value: '' }, t('desk.book.any_clerk')),
+    clerks.map((c) => h('option', { value: c.id }, c.name)));
+  if (clerk) {
+    clerk.value = b.clerk;
+    clerk.addEventListener('change', () => { b.clerk = clerk.value; b.slot = ''; loadSlots(); });
+  }
   const date = h('input', { type: 'date', required: true });
   date.value = b.day;
   date.addEventListener('change', () => { b.day = date.value; b.slot = ''; loadSlots(); });
@@ -189,6 +218,7 @@ function bookForm() {
       h('legend', {}, t('desk.book.visit')),
       h('div', { class: 'row' },
         field('book-service', 'desk.book.service', service, { error: e['book-service'] }),
+        clerk && field('book-clerk', 'desk.book.clerk', clerk, { error: e['book-clerk'], hint: t('desk.book.clerk_hint') }),
         field('book-day', 'desk.book.day', date, { error: e['book-day'] }))),
     h('fieldset', {
       id: 'book-slots', class: e['book-slots'] ? 'invalid' : null, 'aria-describedby': 'book-slots-error',
@@ -248,10 +278,11 @@ async function loadSlots() {
     b.slots = null;
     return drawSlots();
   }
-  const want = `${b.service}/${b.day}`;
+  const want = `${b.service}/${b.clerk}/${b.day}`;
   b.slots = { loading: true, want };
   drawSlots();
-  const answer = await ctx.api('GET', `/offices/${encodeURIComponent(ctx.officeId())}/services/${encodeURIComponent(b.service)}/slots?from=${b.day}&to=${b.day}`);
+  const clerk = b.clerk ? `&clerk=${encodeURIComponent(b.clerk)}` : '';
+  const answer = await ctx.api('GET', `/offices/${encodeURIComponent(ctx.officeId())}/services/${encodeURIComponent(b.service)}/slots?from=${b.day}&to=${b.day}${clerk}`);
   if (!b.slots || b.slots.want !== want) return; // another matter or day chosen meanwhile
   b.slots = answer.ok ? answer.data : { error: errorText(answer.data) };
   drawSlots();
@@ -296,6 +327,7 @@ async function book(event) {
     application_number: optional(c.application_number),
     lost_document: Boolean(c.lost_document),
   };
+  if (b.clerk) body.clerk_id = b.clerk;
   // One key per booking: a retry after no answer (the network, a busy
   // moment) sends the same key, so a booking made meanwhile is answered, not made twice.
   const sent = JSON.stringify(body);
@@ -304,7 +336,7 @@ async function book(event) {
   const answer = await ctx.staffApi('POST', ctx.officePath('bookings'), body, { 'Idempotency-Key': b.key });
   if (answer.status !== 0 && answer.status !== 503) b.key = null;
   if (answer.status === 201) {
-    s.book = { ...fresh().book, service: b.service, day: b.day, booked: answer.data };
+    s.book = { ...fresh().book, service: b.service, clerk: b.clerk, day: b.day, booked: answer.data };
     renderBookings();
     ctx.say(t('desk.book.booked_said', { code: answer.data.kiosk_code, ref: answer.data.public_ref }));
     return $('booked-h').focus();
@@ -325,11 +357,11 @@ async function book(event) {
     h('p', { class: 'error-text' }, errorText(answer.data)),
     next.length > 0 ? h('p', {}, t('desk.book.next_free', { times: next.map((x) => instant(x.start || x, tz())).join(', ') })) : null,
   ];
-  if (['slot_full', 'slot_unavailable'].includes(error.code)) b.slot = '';
+  if (['slot_full', 'slot_unavailable', 'clerk_busy'].includes(error.code)) b.slot = '';
   renderBookings();
   ctx.say(errorText(answer.data), 'error');
   $('book-failure').focus();
-  if (['slot_full', 'slot_unavailable'].includes(error.code)) loadSlots();
+  if (['slot_full', 'slot_unavailable', 'clerk_busy'].includes(error.code)) loadSlots();
 }
 
 function bookedPanel(x) {

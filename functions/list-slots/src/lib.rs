@@ -1,5 +1,5 @@
 //! `GET /offices`, `GET /offices/{office_id}`,
-//! `GET /offices/{office_id}/services/{service_id}/slots?from=YYYY-MM-DD&to=YYYY-MM-DD`.
+//! `GET /offices/{office_id}/services/{service_id}/slots?from=YYYY-MM-DD&to=YYYY-MM-DD&walk_up=true&clerk=…`.
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Error, Request, Response};
@@ -27,7 +27,8 @@ async fn route(app: &Base, req: &Request) -> Result<Response<Body>, ApiError> {
                 api::query_param(req, "from").as_deref(),
                 api::query_param(req, "to").as_deref(),
                 api::query_param(req, "walk_up").as_deref(),
-            )?;
+            )?
+            .for_clerk(api::query_param(req, "clerk").as_deref());
             let listing = service::free_slots(app, &office, &service, query).await?;
             Ok(json_response(StatusCode::OK, &listing))
         }

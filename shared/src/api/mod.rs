@@ -111,6 +111,12 @@ impl From<ServiceError> for ApiError {
                 "this slot has just been taken",
             )
             .with("next_free_slots", json!(next)),
+            E::ClerkBusy { next } => ApiError::new(
+                StatusCode::CONFLICT,
+                "clerk_busy",
+                "the chosen clerk has another visit at this time",
+            )
+            .with("next_free_slots", json!(next)),
             E::WeekFull { next } => ApiError::new(
                 StatusCode::CONFLICT,
                 "weekly_cap_reached",
@@ -530,6 +536,15 @@ mod tests {
         let body = err.body();
         assert_eq!(body["error"]["code"], "slot_full");
         assert!(body["error"]["message"].is_string());
+        assert!(body["error"]["next_free_slots"].is_array());
+    }
+
+    #[test]
+    fn a_busy_named_clerk_is_a_409_with_the_clerks_next_free_slots() {
+        let err: ApiError = ServiceError::ClerkBusy { next: vec![] }.into();
+        assert_eq!(err.status, StatusCode::CONFLICT);
+        let body = err.body();
+        assert_eq!(body["error"]["code"], "clerk_busy");
         assert!(body["error"]["next_free_slots"].is_array());
     }
 

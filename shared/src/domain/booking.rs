@@ -8,10 +8,10 @@
 //! Capacity is taken when a hold is created and returned exactly once, when the
 //! booking leaves pending/confirmed for cancelled or expired.
 
-use crate::domain::catalog::{Department, Lang, Office, PersonRule, Service};
+use crate::domain::catalog::{Department, Lang, NamedClerk, Office, PersonRule, Service};
 use crate::domain::codes::KioskCode;
 use crate::domain::contact::{Email, PersonName, PhoneNumber};
-use crate::domain::ids::{BookingId, DepartmentId, OfficeId, ServiceId};
+use crate::domain::ids::{BookingId, ClerkId, DepartmentId, OfficeId, ServiceId};
 use crate::domain::schedule::{self, Slot};
 use crate::domain::secrets::{Digest, PersonKey};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -119,6 +119,27 @@ pub struct Booking {
     /// The channels a provider refused for good (a bad address or number,
     /// a bounce): staff see them and call the citizen instead.
     pub undeliverable: Vec<Channel>,
+    /// The named clerk chosen for the visit (seed 004), if any: the booking
+    /// also holds the clerk's capacity units, and the ticket is the clerk's.
+    pub clerk: Option<BookedClerk>,
+}
+
+/// The named clerk a booking was made with, as the citizen was told: the
+/// name is kept with the booking, so messages, views and the desk's list
+/// say the same name whatever the catalog says later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookedClerk {
+    pub id: ClerkId,
+    pub name: String,
+}
+
+impl From<&NamedClerk> for BookedClerk {
+    fn from(clerk: &NamedClerk) -> Self {
+        Self {
+            id: clerk.id.clone(),
+            name: clerk.name.trim().to_owned(),
+        }
+    }
 }
 
 /// What the citizen gave for a booking, in domain form.
@@ -143,13 +164,15 @@ impl Applicant {
     }
 }
 
-/// Where and when a hold is made: the catalog entries and the checked slot.
+/// Where and when a hold is made: the catalog entries, the checked slot
+/// and the named clerk chosen (one who handles the matter).
 #[derive(Debug, Clone, Copy)]
 pub struct Place<'a> {
     pub office: &'a Office,
     pub department: &'a Department,
     pub service: &'a Service,
     pub slot: Slot,
+    pub clerk: Option<&'a NamedClerk>,
 }
 
 /// The digests of the secrets issued with a hold (the raw values go only to
@@ -210,6 +233,7 @@ impl Booking {
             department,
             service,
             slot,
+            clerk,
         } = place;
         Booking {
             id: ids.id,
@@ -249,6 +273,7 @@ impl Booking {
             reminded_at: None,
             ticket: None,
             undeliverable: Vec::new(),
+            clerk: clerk.map(BookedClerk::from),
         }
     }
 
@@ -354,6 +379,7 @@ pub(crate) mod tests {
             reminded_at: None,
             ticket: None,
             undeliverable: Vec::new(),
+            clerk: None,
         }
     }
 
@@ -510,6 +536,7 @@ pub(crate) mod tests {
             department: &department,
             service: &service,
             slot,
+            clerk: None,
         };
         let hold = Booking::new_hold(
             ids,
@@ -532,6 +559,7 @@ pub(crate) mod tests {
                 department: &department,
                 service: &service,
                 slot,
+                clerk: None,
             },
             PersonKey("p".into()),
             None,
@@ -571,6 +599,63 @@ pub(crate) mod tests {
             by_sms.sms_phone().map(PhoneNumber::as_str),
             Some("+48601234567")
         );
+    }
+
+    #[test]
+    fn a_hold_with_a_named_clerk_keeps_the_clerks_id_and_name_as_the_citizen_saw_it() {
+        use crate::domain::schedule::tests::{department, office, service};
+        let (office, department, service) = (office(), department(), service(15));
+        let clerk = NamedClerk {
+            id: ClerkId::parse("anna-nowicka").unwrap(),
+            name: " Anna Nowicka ".into(),
+            services: vec![service.id.clone()],
+            staff_id: Some("clerk.olsztyn".into()),
+        };
+        let template = booking(BookingStatus::Pending);
+        let start = template.start;
+        let hold = Booking::new_hold(
+            HoldIds {
+                id: template.id,
+                public_ref: template.public_ref.clone(),
+            },
+            Place {
+                office: &office,
+                department: &department,
+                service: &service,
+                slot: Slot {
+                    start,
+                    end: start + Duration::minutes(15),
+                },
+                clerk: Some(&clerk),
+            },
+            template.person.clone(),
+            None,
+            Applicant {
+                first_name: template.first_name.clone(),
+                last_name: template.last_name.clone(),
+                email: template.email.clone(),
+                phone: None,
+                channel: Channel::Email,
+                language: Lang::Pl,
+                application_number: None,
+                lost_document: false,
+            },
+            HoldSecrets {
+                confirm_token: Digest("c".into()),
+                confirm_code: Digest("s".into()),
+                manage_token: Digest("m".into()),
+                kiosk_code: KioskCode::Digits("042917".into()),
+            },
+            template.created_at,
+        );
+        assert_eq!(
+            hold.clerk,
+            Some(BookedClerk {
+                id: clerk.id.clone(),
+                name: "Anna Nowicka".into()
+            })
+        );
+        assert_eq!(hold.capacity_units, vec![start]);
     }
 
     #[test]

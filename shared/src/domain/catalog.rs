@@ -2,7 +2,7 @@
 //! (services) citizens book.
 
 use crate::domain::contact::PhoneNumber;
-use crate::domain::ids::{DepartmentId, MatterGroupId, OfficeId, ServiceId};
+use crate::domain::ids::{ClerkId, DepartmentId, MatterGroupId, OfficeId, ServiceId};
 use crate::domain::kiosk::{DeskGroup, KioskWindow, NoShowRule};
 use crate::domain::limits::Limits;
 use crate::domain::national_id::NationalIdKind;
@@ -205,6 +205,10 @@ pub struct Department {
     /// none: the matters are listed as one list.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<MatterGroup>,
+    /// The clerks a citizen may book by name for a matter (seed 004, Mielec:
+    /// "a meeting with specific clerks"); none by default.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clerks: Vec<NamedClerk>,
 }
 
 /// A group of a department's matters, as the citizen chooses it before the
@@ -215,6 +219,36 @@ pub struct MatterGroup {
     pub name: Text,
     #[serde(default, skip_serializing_if = "Text::is_empty")]
     pub description: Text,
+}
+
+/// A clerk citizens may choose for a matter (seed 004). A clerk serves one
+/// visit at a time, so a booking with a clerk also takes the clerk's
+/// capacity units; on the day, a desk staffed by `staff_id` takes the
+/// clerk's tickets first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedClerk {
+    /// Unique within the office.
+    pub id: ClerkId,
+    /// The name citizens see ("Anna Nowicka") — nothing more about the person.
+    pub name: String,
+    /// The matters of the clerk's department the clerk handles.
+    pub services: Vec<ServiceId>,
+    /// The staff account (the staff token's subject) that works as this
+    /// clerk at a desk; without one, no desk is the clerk's and any desk
+    /// calls the clerk's tickets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_id: Option<String>,
+}
+
+/// The longest clerk name and staff account id.
+pub const MAX_CLERK_NAME: usize = 80;
+pub const MAX_STAFF_ID: usize = 128;
+
+impl NamedClerk {
+    /// Whether the clerk handles `service`.
+    pub fn handles(&self, service: &ServiceId) -> bool {
+        self.services.contains(service)
+    }
 }
 
 /// How a department meets its visitors in the hall (seeds 000, 004).
@@ -317,6 +351,12 @@ pub enum CatalogError {
     Horizon(DepartmentId),
     #[error("{0} is given twice")]
     Duplicate(String),
+    #[error("clerk {0}: a name is 1 to 80 characters, without control characters")]
+    ClerkName(ClerkId),
+    #[error("clerk {0}: a staff account is 1 to 128 visible characters")]
+    ClerkStaffId(ClerkId),
+    #[error("clerk {0}: names no matter, or names {1} twice or outside the clerk's department")]
+    ClerkService(ClerkId, String),
 }
 
 impl Department {
@@ -354,6 +394,28 @@ impl Catalog {
         Some((department, service))
     }
 
+    /// The named clerk `id` of the department that handles `service`, with
+    /// `Err(true)` when the office has no such clerk and `Err(false)` when
+    /// the clerk does not handle that matter.
+    pub fn clerk_for<'c>(
+        &'c self,
+        department: &'c Department,
+        service: &ServiceId,
+        id: &ClerkId,
+    ) -> Result<&'c NamedClerk, ClerkRefusal> {
+        match department.clerks.iter().find(|c| &c.id == id) {
+            Some(clerk) if clerk.handles(service) => Ok(clerk),
+            Some(_) => Err(ClerkRefusal::NotForThisMatter),
+            None if self.clerks().any(|c| &c.id == id) => Err(ClerkRefusal::NotForThisMatter),
+            None => Err(ClerkRefusal::Unknown),
+        }
+    }
+
+    /// Every named clerk of the office.
+    pub fn clerks(&self) -> impl Iterator<Item = &NamedClerk> {
+        self.departments.iter().flat_map(|d| &d.clerks)
+    }
+
     /// Checks the rules slot generation depends on; the admin tools call this before saving.
     pub fn validate(&self) -> Result<(), CatalogError> {
         if let Some((name, _)) = self
@@ -371,7 +433,8 @@ impl Catalog {
             .iter()
             .map(|d| format!("department {}", d.id));
         let services = self.services.iter().map(|s| format!("service {}", s.id));
-        for id in departments.chain(services) {
+        let clerks = self.clerks().map(|c| format!("clerk {}", c.id));
+        for id in departments.chain(services).chain(clerks) {
             if !ids.insert(id.clone()) {
                 return Err(CatalogError::Duplicate(id));
             }
@@ -420,8 +483,60 @@ impl Catalog {
                 return Err(CatalogError::VisitLength(s.id.clone()));
             }
         }
+        for d in &self.departments {
+            for clerk in &d.clerks {
+                self.validate_clerk(d, clerk)?;
+            }
+        }
         Ok(())
     }
+
+    fn validate_clerk(
+        &self,
+        department: &Department,
+        clerk: &NamedClerk,
+    ) -> Result<(), CatalogError> {
+        let name = clerk.name.trim();
+        if name.is_empty()
+            || name.chars().count() > MAX_CLERK_NAME
+            || name.chars().any(char::is_control)
+        {
+            return Err(CatalogError::ClerkName(clerk.id.clone()));
+        }
+        if let Some(staff) = &clerk.staff_id
+            && (staff.is_empty()
+                || staff.len() > MAX_STAFF_ID
+                || !staff.chars().all(|c| c.is_ascii_graphic()))
+        {
+            return Err(CatalogError::ClerkStaffId(clerk.id.clone()));
+        }
+        if clerk.services.is_empty() {
+            return Err(CatalogError::ClerkService(clerk.id.clone(), "none".into()));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for service in &clerk.services {
+            let ours = self
+                .services
+                .iter()
+                .any(|s| &s.id == service && s.department_id == department.id);
+            if !ours || !seen.insert(service) {
+                return Err(CatalogError::ClerkService(
+                    clerk.id.clone(),
+                    service.to_string(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why a clerk named in a request cannot take it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClerkRefusal {
+    /// The office has no clerk with that id.
+    Unknown,
+    /// The clerk does not handle the matter (or works in another department).
+    NotForThisMatter,
 }
 
 /// `NaiveTime` as "HH:MM".
@@ -436,5 +551,155 @@ mod hhmm {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
         let raw = String::deserialize(d)?;
         NaiveTime::parse_from_str(&raw, "%H:%M").map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::schedule::tests::{department, office, service};
+
+    fn clerk(id: &str, name: &str, services: &[&str]) -> NamedClerk {
+        NamedClerk {
+            id: ClerkId::parse(id).unwrap(),
+            name: name.into(),
+            services: services
+                .iter()
+                .map(|s| ServiceId::parse(s).unwrap())
+                .collect(),
+            staff_id: Some("clerk.olsztyn".into()),
+        }
+    }
+
+    /// One department with one matter ("id-card") and the given clerks.
+    fn with_clerks(clerks: Vec<NamedClerk>) -> Catalog {
+        Catalog {
+            office: office(),
+            departments: vec![Department {
+                clerks,
+                ..department()
+            }],
+            services: vec![service(15)],
+        }
+    }
+
+    #[test]
+    fn a_department_without_clerks_reads_and_writes_as_before() {
+        let d = department();
+        let json = serde_json::to_value(&d).unwrap();
+        assert!(json.get("clerks").is_none(), "no empty list is written");
+        let read: Department = serde_json::from_value(json).unwrap();
+        assert!(read.clerks.is_empty());
+    }
+
+    #[test]
+    fn named_clerks_with_a_name_and_their_departments_matters_are_accepted() {
+        let catalog = with_clerks(vec![
+            clerk("anna-nowicka", "Anna Nowicka", &["id-card"]),
+            NamedClerk {
+                staff_id: None,
+                ..clerk("piotr-zielinski", "Piotr Zieliński", &["id-card"])
+            },
+        ]);
+        assert_eq!(catalog.validate(), Ok(()));
+    }
+
+    #[test]
+    fn a_clerk_with_an_unknown_matter_a_twice_given_id_or_no_name_is_refused() {
+        let id = |raw: &str| ClerkId::parse(raw).unwrap();
+        let cases = [
+            (
+                vec![clerk("a", "Anna", &["passport"])],
+                CatalogError::ClerkService(id("a"), "passport".into()),
+            ),
+            (
+                vec![clerk("a", "Anna", &[])],
+                CatalogError::ClerkService(id("a"), "none".into()),
+            ),
+            (
+                vec![clerk("a", "Anna", &["id-card", "id-card"])],
+                CatalogError::ClerkService(id("a"), "id-card".into()),
+            ),
+            (
+                vec![
+                    clerk("a", "Anna", &["id-card"]),
+                    clerk("a", "Ann", &["id-card"]),
+                ],
+                CatalogError::Duplicate("clerk a".into()),
+            ),
+            (
+                vec![clerk("a", "  ", &["id-card"])],
+                CatalogError::ClerkName(id("a")),
+            ),
+            (
+                vec![clerk("a", &"x".repeat(81), &["id-card"])],
+                CatalogError::ClerkName(id("a")),
+            ),
+            (
+                vec![clerk("a", "An\nna", &["id-card"])],
+                CatalogError::ClerkName(id("a")),
+            ),
+            (
+                vec![NamedClerk {
+                    staff_id: Some("clerk olsztyn".into()),
+                    ..clerk("a", "Anna", &["id-card"])
+                }],
+                CatalogError::ClerkStaffId(id("a")),
+            ),
+        ];
+        for (clerks, expected) in cases {
+            assert_eq!(
+                with_clerks(clerks.clone()).validate(),
+                Err(expected),
+                "{clerks:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_clerk_handles_a_matter_only_of_their_own_department() {
+        let mut catalog = with_clerks(vec![clerk("anna", "Anna", &["id-card"])]);
+        catalog.departments.push(Department {
+            id: DepartmentId::parse("vehicles").unwrap(),
+            clerks: vec![],
+            ..department()
+        });
+        catalog.services.push(Service {
+            id: ServiceId::parse("registration").unwrap(),
+            department_id: DepartmentId::parse("vehicles").unwrap(),
+            ..service(15)
+        });
+        assert_eq!(
+            catalog.validate(),
+            Ok(()),
+            "another department's matter is not the clerk's"
+        );
+        catalog.departments[0].clerks[0]
+            .services
+            .push(ServiceId::parse("registration").unwrap());
+        assert!(matches!(
+            catalog.validate(),
+            Err(CatalogError::ClerkService(..))
+        ));
+        catalog.departments[0].clerks[0].services.pop();
+
+        let (ids, vehicles) = (&catalog.departments[0], &catalog.departments[1]);
+        let id_card = ServiceId::parse("id-card").unwrap();
+        let registration = ServiceId::parse("registration").unwrap();
+        let anna = ClerkId::parse("anna").unwrap();
+        assert_eq!(
+            catalog
+                .clerk_for(ids, &id_card, &anna)
+                .map(|c| c.name.as_str()),
+            Ok("Anna")
+        );
+        assert_eq!(
+            catalog.clerk_for(vehicles, &registration, &anna),
+            Err(ClerkRefusal::NotForThisMatter)
+        );
+        assert_eq!(
+            catalog.clerk_for(ids, &id_card, &ClerkId::parse("nobody").unwrap()),
+            Err(ClerkRefusal::Unknown)
+        );
     }
 }

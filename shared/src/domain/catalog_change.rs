@@ -22,6 +22,9 @@ pub enum StrandReason {
     DayClosed,
     /// The day is open, but the visit no longer lies within one opening range.
     OutsideHours,
+    /// The named clerk it was booked with is gone from the department, or
+    /// no longer handles its matter (seed 004).
+    ClerkGone,
 }
 
 /// A booking the change leaves without a place: staff call the citizen.
@@ -75,7 +78,16 @@ pub fn strand_reason(catalog: &Catalog, booking: &Booking) -> Option<StrandReaso
             .on(chrono::Datelike::weekday(&date))
             .iter()
             .any(|r| r.from <= start.time() && end.time() <= r.to);
-    (!within).then_some(StrandReason::OutsideHours)
+    if !within {
+        return Some(StrandReason::OutsideHours);
+    }
+    let clerk_kept = booking.clerk.as_ref().is_none_or(|booked| {
+        department
+            .clerks
+            .iter()
+            .any(|c| c.id == booked.id && c.handles(&booking.service_id))
+    });
+    (!clerk_kept).then_some(StrandReason::ClerkGone)
 }
 
 /// The open bookings `catalog` leaves without a place, in order of start.
@@ -253,6 +265,40 @@ mod tests {
             s.bookable = false;
         }
         assert_eq!(strand_reason(&not_bookable, &b), None, "bookings made stay");
+    }
+
+    #[test]
+    fn a_booking_whose_named_clerk_is_gone_or_no_longer_handles_its_matter_is_stranded() {
+        use crate::domain::booking::BookedClerk;
+        use crate::domain::catalog::NamedClerk;
+        use crate::domain::ids::ClerkId;
+        let anna = NamedClerk {
+            id: ClerkId::parse("anna").unwrap(),
+            name: "Anna".into(),
+            services: vec![service(15).id],
+            staff_id: None,
+        };
+        let mut catalog = catalog_fixture();
+        catalog.departments[0].clerks = vec![anna.clone()];
+        let b = Booking {
+            clerk: Some(BookedClerk::from(&anna)),
+            ..open_booking()
+        };
+        assert_eq!(strand_reason(&catalog, &b), None);
+        assert_eq!(
+            strand_reason(&catalog, &open_booking()),
+            None,
+            "a booking with any clerk needs none"
+        );
+        let mut other_matter = catalog.clone();
+        other_matter.departments[0].clerks[0].services.clear();
+        assert_eq!(
+            strand_reason(&other_matter, &b),
+            Some(StrandReason::ClerkGone)
+        );
+        let mut gone = catalog.clone();
+        gone.departments[0].clerks.clear();
+        assert_eq!(strand_reason(&gone, &b), Some(StrandReason::ClerkGone));
     }
 
     #[test]

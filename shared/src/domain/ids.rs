@@ -69,6 +69,11 @@ slug_id!(
     /// A matter (service) a citizen books, e.g. "id-card-application".
     ServiceId
 );
+slug_id!(
+    /// A named clerk of an office whom a citizen may book (seed 004), e.g.
+    /// "anna-nowicka"; unique within the office.
+    ClerkId
+);
 
 macro_rules! ulid_id {
     ($(#[$doc:meta])* $name:ident) => {

@@ -4,7 +4,7 @@
 
 use crate::domain::booking::{Booking, BookingStatus};
 use crate::domain::catalog::{Lang, Text};
-use crate::domain::ids::{BookingId, DepartmentId, OfficeId, ServiceId};
+use crate::domain::ids::{BookingId, ClerkId, DepartmentId, OfficeId, ServiceId};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -125,6 +125,9 @@ pub struct Ticket {
     pub status: TicketStatus,
     /// Once a desk called it.
     pub call: Option<Call>,
+    /// The named clerk the visit was booked with (seed 004): that clerk's
+    /// desk calls it (see [`crate::domain::queue::next_ticket_for`]).
+    pub clerk_id: Option<ClerkId>,
 }
 
 /// A ticket's calls to a desk (seed 004): the first, the last (a recall),
@@ -263,6 +266,8 @@ pub struct Arrival {
     pub status: BookingStatus,
     /// The ticket's number once redeemed.
     pub ticket: Option<String>,
+    /// The named clerk the visit was booked with: the ticket is theirs.
+    pub clerk_id: Option<ClerkId>,
 }
 
 impl From<&Booking> for Arrival {
@@ -273,6 +278,7 @@ impl From<&Booking> for Arrival {
             start: b.start,
             status: b.status,
             ticket: b.ticket.clone(),
+            clerk_id: b.clerk.as_ref().map(|c| c.id.clone()),
         }
     }
 }
@@ -542,6 +548,7 @@ pub(crate) mod tests {
             issued_at: b.start,
             status: TicketStatus::Waiting,
             call: None,
+            clerk_id: None,
         }
     }
 

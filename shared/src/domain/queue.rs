@@ -5,6 +5,7 @@
 //! can expect. Pure; the queue function applies the rules under conditional
 //! writes so two desks never call the same ticket.
 
+use crate::domain::ids::ClerkId;
 use crate::domain::kiosk::{
     DeskGroup, DeskId, Ticket, TicketKind, TicketStatus, WaitRange, estimate_wait,
 };
@@ -70,6 +71,9 @@ pub struct Desk {
     pub current: Option<String>,
     /// The last ticket finished here and how.
     pub finished: Option<(String, TicketStatus)>,
+    /// The staff account (token subject) that opened the desk: a named
+    /// clerk's account makes it that clerk's desk.
+    pub staff: Option<String>,
 }
 
 impl Desk {
@@ -160,6 +164,9 @@ pub enum CallReason {
     WalkIn,
     /// Nobody else waits: a booked client before their time.
     EarlyAppointment,
+    /// A visit booked with the named clerk who works at this desk, whose
+    /// time has come (seed 004).
+    NamedClerk,
 }
 
 impl CallReason {
@@ -170,13 +177,84 @@ impl CallReason {
             CallReason::Appointment => "appointment",
             CallReason::WalkIn => "walk_in",
             CallReason::EarlyAppointment => "early_appointment",
+            CallReason::NamedClerk => "named_clerk",
         }
+    }
+}
+
+/// Who works as a named clerk at the hall's desks now (seed 004), as the
+/// desk that calls sees it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClerksAtDesks {
+    /// The named clerks the calling desk's staff account works as.
+    pub here: Vec<ClerkId>,
+    /// Each named clerk at an open desk (the calling one too), with every
+    /// desk group such a desk serves.
+    pub open: Vec<(ClerkId, DeskGroup)>,
+}
+
+impl ClerksAtDesks {
+    /// From the day's desks and the office's named clerks with their staff
+    /// accounts (`accounts`), for the desk `calling`.
+    pub fn of(desks: &[Desk], calling: &DeskId, accounts: &[(ClerkId, String)]) -> Self {
+        let clerks_of = |desk: &Desk| -> Vec<ClerkId> {
+            let Some(staff) = desk.staff.as_deref() else {
+                return Vec::new();
+            };
+            accounts
+                .iter()
+                .filter(|(_, account)| account == staff)
+                .map(|(clerk, _)| clerk.clone())
+                .collect()
+        };
+        let here = desks
+            .iter()
+            .find(|d| &d.id == calling)
+            .map(clerks_of)
+            .unwrap_or_default();
+        let open = desks
+            .iter()
+            .filter(|d| d.open)
+            .flat_map(|d| {
+                let groups = d.groups.clone();
+                clerks_of(d)
+                    .into_iter()
+                    .flat_map(move |c| groups.clone().into_iter().map(move |g| (c.clone(), g)))
+            })
+            .collect();
+        Self { here, open }
+    }
+
+    /// Whether the calling desk may take `ticket`: anyone's ticket; one
+    /// named for a clerk only at that clerk's desk while the clerk has an
+    /// open desk for its group (else any desk, so nobody waits for a clerk
+    /// who is not there).
+    pub fn may_call(&self, ticket: &Ticket) -> bool {
+        match &ticket.clerk_id {
+            None => true,
+            Some(clerk) => {
+                self.here.contains(clerk)
+                    || !self
+                        .open
+                        .iter()
+                        .any(|(c, g)| c == clerk && g == &ticket.number.group)
+            }
+        }
+    }
+
+    /// Whether `ticket` is named for a clerk who works at the calling desk.
+    pub fn is_here(&self, ticket: &Ticket) -> bool {
+        ticket
+            .clerk_id
+            .as_ref()
+            .is_some_and(|c| self.here.contains(c))
     }
 }
 
 /// The ticket a desk serving `groups` calls at `now`, from the office's
 /// tickets of the day; `booked_in_a_row` counts the booked tickets called
-/// since the last walk-in in those groups.
+/// since the last walk-in in those groups. No desk is a named clerk's (see
+/// [`next_ticket_for`]).
 pub fn next_ticket<'t>(
     day: &'t [Ticket],
     groups: &[DeskGroup],
@@ -184,21 +262,48 @@ pub fn next_ticket<'t>(
     rule: CallRule,
     now: DateTime<Utc>,
 ) -> Option<(&'t Ticket, CallReason)> {
-    let waiting: Vec<&Ticket> = day
+    next_ticket_for(
+        day,
+        groups,
+        &ClerksAtDesks::default(),
+        booked_in_a_row,
+        rule,
+        now,
+    )
+}
+
+/// [`next_ticket`] at a desk of a hall where named clerks work (seed 004):
+/// anyone waiting past the limit first, whoever they are named for (a
+/// clerk's desk left open must not keep them forever); then the visits of
+/// the clerk who works at this desk whose time has come; then the usual
+/// order, leaving out the tickets of clerks who have an open desk for
+/// them elsewhere. A named visit taken early waits, as any early one.
+pub fn next_ticket_for<'t>(
+    day: &'t [Ticket],
+    groups: &[DeskGroup],
+    clerks: &ClerksAtDesks,
+    booked_in_a_row: u32,
+    rule: CallRule,
+    now: DateTime<Utc>,
+) -> Option<(&'t Ticket, CallReason)> {
+    let all_waiting = day
         .iter()
-        .filter(|t| t.status == TicketStatus::Waiting && groups.contains(&t.number.group))
-        .collect();
+        .filter(|t| t.status == TicketStatus::Waiting && groups.contains(&t.number.group));
     let oldest = |tickets: &mut dyn Iterator<Item = &'t Ticket>| {
         tickets.min_by_key(|t| (t.issued_at, t.number.n))
     };
     let limit = Duration::minutes(i64::from(rule.max_wait_minutes));
-    if let Some(t) = oldest(
-        &mut waiting
-            .iter()
-            .copied()
-            .filter(|t| now - t.issued_at > limit),
-    ) {
+    if let Some(t) = oldest(&mut all_waiting.clone().filter(|t| now - t.issued_at > limit)) {
         return Some((t, CallReason::WaitedTooLong));
+    }
+    let waiting: Vec<&Ticket> = all_waiting.filter(|t| clerks.may_call(t)).collect();
+    if let Some(t) = waiting
+        .iter()
+        .copied()
+        .filter(|t| clerks.is_here(t) && t.appointment.is_some_and(|at| at <= now))
+        .min_by_key(|t| (t.appointment, t.number.n))
+    {
+        return Some((t, CallReason::NamedClerk));
     }
     let walk_in = oldest(
         &mut waiting
@@ -258,6 +363,7 @@ mod tests {
             issued_at: at(issued),
             status: TicketStatus::Waiting,
             call: None,
+            clerk_id: None,
         }
     }
 
@@ -523,6 +629,7 @@ mod tests {
             groups: groups.iter().map(|g| group(g)).collect(),
             current: None,
             finished: None,
+            staff: None,
         }
     }
 
@@ -558,5 +665,176 @@ mod tests {
         assert_eq!(b.wait, Some(WaitRange { min: 30, max: 60 }));
         // No desk open for C: no estimate.
         assert_eq!(group_load(&day, &desks, &group("C"), 15.0).wait, None);
+    }
+
+    fn clerk(name: &str) -> ClerkId {
+        ClerkId::parse(name).unwrap()
+    }
+
+    /// `t` booked with the named clerk `name`.
+    fn named(mut t: Ticket, name: &str) -> Ticket {
+        t.clerk_id = Some(clerk(name));
+        t
+    }
+
+    /// The desk `id` opened (or not) by the staff account `staff` for `groups`.
+    fn staffed(id: &str, open: bool, groups: &[&str], staff: &str) -> Desk {
+        Desk {
+            staff: Some(staff.into()),
+            ..desk(id, open, groups)
+        }
+    }
+
+    /// Anna works as `clerk.anna`, Piotr as `clerk.piotr`.
+    fn accounts() -> Vec<(ClerkId, String)> {
+        vec![
+            (clerk("anna"), "clerk.anna".into()),
+            (clerk("piotr"), "clerk.piotr".into()),
+        ]
+    }
+
+    /// What the desk `calling` calls at minute `now` in a hall with `desks`.
+    fn call_at(
+        day: &[Ticket],
+        desks: &[Desk],
+        calling: &str,
+        now: i64,
+    ) -> Option<(String, CallReason)> {
+        let clerks = ClerksAtDesks::of(desks, &DeskId::parse(calling).unwrap(), &accounts());
+        next_ticket_for(day, &[group("A")], &clerks, 0, CallRule::default(), at(now))
+            .map(|(t, why)| (t.number.to_string(), why))
+    }
+
+    #[test]
+    fn the_desks_of_named_clerks_are_known_by_their_staff_accounts() {
+        let desks = [
+            staffed("1", true, &["A", "B"], "clerk.anna"),
+            staffed("2", false, &["A"], "clerk.piotr"),
+            staffed("3", true, &["A"], "someone.else"),
+            desk("4", true, &["A"]),
+        ];
+        let at_1 = ClerksAtDesks::of(&desks, &DeskId::parse("1").unwrap(), &accounts());
+        assert_eq!(at_1.here, [clerk("anna")]);
+        assert_eq!(
+            at_1.open,
+            [(clerk("anna"), group("A")), (clerk("anna"), group("B"))],
+            "a closed desk is nobody's"
+        );
+        let at_4 = ClerksAtDesks::of(&desks, &DeskId::parse("4").unwrap(), &accounts());
+        assert!(at_4.here.is_empty());
+        assert_eq!(at_4.open, at_1.open);
+    }
+
+    #[test]
+    fn a_desk_staffed_by_the_named_clerk_takes_the_clerks_visits_before_others() {
+        let day = [
+            ticket(WalkIn, 1, -20, None),
+            ticket(Booked, 1, -10, Some(-5)),
+            named(ticket(Booked, 2, -5, Some(0)), "anna"),
+        ];
+        let desks = [
+            staffed("1", true, &["A"], "clerk.anna"),
+            desk("2", true, &["A"]),
+        ];
+        assert_eq!(
+            call_at(&day, &desks, "1", 0),
+            Some(("RA002".into(), CallReason::NamedClerk))
+        );
+        // The other desk takes the visit booked with nobody in particular.
+        assert_eq!(
+            call_at(&day, &desks, "2", 0),
+            Some(("RA001".into(), CallReason::Appointment))
+        );
+    }
+
+    #[test]
+    fn other_desks_skip_a_visit_named_for_a_clerk_who_has_an_open_desk() {
+        let day = [named(ticket(Booked, 1, -10, Some(0)), "anna")];
+        let desks = [
+            staffed("1", true, &["A"], "clerk.anna"),
+            desk("2", true, &["A"]),
+        ];
+        assert_eq!(call_at(&day, &desks, "2", 0), None);
+        // Piotr's desk does not take Anna's visit either.
+        let desks = [
+            staffed("1", true, &["A"], "clerk.anna"),
+            staffed("2", true, &["A"], "clerk.piotr"),
+        ];
+        assert_eq!(call_at(&day, &desks, "2", 0), None);
+        // Anna, busy with someone else, still has her desk open: the visit waits for her.
+        let mut busy = staffed("1", true, &["A"], "clerk.anna");
+        busy.current = Some("A001".into());
+        assert_eq!(
+            call_at(&day, &[busy, desk("2", true, &["A"])], "2", 0),
+            None
+        );
+    }
+
+    #[test]
+    fn a_visit_named_for_a_clerk_without_an_open_desk_is_called_by_any_desk() {
+        let day = [named(ticket(Booked, 1, -10, Some(0)), "anna")];
+        for desks in [
+            // Anna's desk is closed,
+            vec![
+                staffed("1", false, &["A"], "clerk.anna"),
+                desk("2", true, &["A"]),
+            ],
+            // open only for another desk group,
+            vec![
+                staffed("1", true, &["B"], "clerk.anna"),
+                desk("2", true, &["A"]),
+            ],
+            // or not opened today.
+            vec![desk("2", true, &["A"])],
+        ] {
+            assert_eq!(
+                call_at(&day, &desks, "2", 0),
+                Some(("RA001".into(), CallReason::Appointment)),
+                "{desks:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_named_visit_waiting_past_the_limit_is_called_by_any_desk() {
+        let day = [
+            named(ticket(Booked, 1, -61, Some(-50)), "anna"),
+            ticket(Booked, 2, -10, Some(0)),
+        ];
+        let desks = [
+            staffed("1", true, &["A"], "clerk.anna"),
+            desk("2", true, &["A"]),
+        ];
+        assert_eq!(
+            call_at(&day, &desks, "2", 0),
+            Some(("RA001".into(), CallReason::WaitedTooLong))
+        );
+        assert_eq!(
+            call_at(&day, &desks, "2", -2),
+            Some(("RA002".into(), CallReason::EarlyAppointment)),
+            "a minute before the limit it still waits for Anna"
+        );
+    }
+
+    #[test]
+    fn a_visit_named_for_a_clerk_taken_early_waits_like_any_early_one() {
+        let day = [
+            ticket(WalkIn, 1, -5, None),
+            named(ticket(Booked, 1, -10, Some(20)), "anna"),
+        ];
+        let desks = [staffed("1", true, &["A"], "clerk.anna")];
+        assert_eq!(
+            call_at(&day, &desks, "1", 0),
+            Some(("A001".into(), CallReason::WalkIn))
+        );
+        assert_eq!(
+            call_at(&day[1..], &desks, "1", 0),
+            Some(("RA001".into(), CallReason::EarlyAppointment))
+        );
+        assert_eq!(
+            call_at(&day, &desks, "1", 20),
+            Some(("RA001".into(), CallReason::NamedClerk)),
+            "at the appointment it goes first"
+        );
     }
 }

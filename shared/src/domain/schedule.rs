@@ -254,6 +254,7 @@ pub(crate) mod tests {
             weekly_online_cap: None,
             phone_registration: None,
             groups: vec![],
+            clerks: vec![],
         }
     }
 

@@ -216,6 +216,7 @@ mod tests {
                     finished_at: service_minutes.map(|s| at + Duration::minutes(s)),
                 }
             }),
+            clerk_id: None,
         }
     }
 

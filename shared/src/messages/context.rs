@@ -11,6 +11,8 @@ pub(super) struct VisitView<'a> {
     department: &'a str,
     /// Room or floor; empty when the department gives none.
     location: &'a str,
+    /// The named clerk chosen for the visit (seed 004); empty when none.
+    pub(super) clerk: &'a str,
     pub(super) service: &'a str,
     address: &'a str,
     reference: &'a str,
@@ -35,6 +37,7 @@ impl<'a> VisitView<'a> {
             office: visit.office.name.get(lang),
             department: visit.department.name.get(lang),
             location: visit.department.location.get(lang),
+            clerk: booking.clerk.as_ref().map_or("", |c| c.name.as_str()),
             service: visit.service.name.get(lang),
             address: &visit.office.address,
             reference: &booking.public_ref,
@@ -167,6 +170,18 @@ impl<'a> Context<'a> {
         }
         context.add_bookable_again(translations, message)?;
         Ok(context)
+    }
+
+    /// Leaves the named clerk out (an SMS too long with the name); `false`
+    /// when there was none to leave out.
+    pub(super) fn without_clerk(&mut self) -> bool {
+        match self.visit.as_mut() {
+            Some(visit) if !visit.clerk.is_empty() => {
+                visit.clerk = "";
+                true
+            }
+            _ => false,
+        }
     }
 
     /// After a no-show: the first day online booking works again, long and short.

@@ -83,6 +83,7 @@ impl Fixture {
             weekly_online_cap: None,
             phone_registration: None,
             groups: vec![],
+            clerks: vec![],
         };
         let service = Service {
             id: ServiceId::parse("id-card-application").unwrap(),

@@ -118,6 +118,9 @@ fn description(
     if !location.is_empty() {
         lines.push(format!("{}: {location}", label("visit.location")?));
     }
+    if let Some(clerk) = &visit.booking.clerk {
+        lines.push(format!("{}: {}", label("visit.clerk")?, clerk.name));
+    }
     lines.push(translations.text(
         lang,
         "ics.reference",

@@ -199,9 +199,17 @@ pub fn sms(message: &Message<'_>, fallback: Lang) -> Result<String, RenderError>
     if let Message::CancelLink { .. } = message {
         return Err(RenderError::NotAnSms);
     }
-    let context = Context::for_sms(message, fallback)?;
-    let raw = templates::render("sms.txt.j2", &context)?;
-    sms_segments::fit(&raw.split_whitespace().collect::<Vec<_>>().join(" "))
+    let mut context = Context::for_sms(message, fallback)?;
+    let render = |context: &Context<'_>| -> Result<String, RenderError> {
+        let raw = templates::render("sms.txt.j2", context)?;
+        sms_segments::fit(&raw.split_whitespace().collect::<Vec<_>>().join(" "))
+    };
+    match render(&context) {
+        // A long clerk's name is the one thing an SMS can do without (the
+        // email says it): the visit, time and code must go out.
+        Err(RenderError::SmsTooLong { .. }) if context.without_clerk() => render(&context),
+        rendered => rendered,
+    }
 }
 
 #[cfg(test)]

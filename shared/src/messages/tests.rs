@@ -666,3 +666,97 @@ fn plain_text_has_no_runs_of_blank_lines_or_trailing_spaces() {
         }
     }
 }
+
+fn with_clerk(mut fixture: Fixture, name: &str) -> Fixture {
+    fixture.booking.clerk = Some(crate::domain::booking::BookedClerk {
+        id: crate::domain::ids::ClerkId::parse("anna-nowicka").unwrap(),
+        name: name.into(),
+    });
+    fixture
+}
+
+#[test]
+fn a_visit_with_a_named_clerk_names_the_clerk_in_the_email_the_sms_and_the_calendar() {
+    for lang in Lang::ALL {
+        let fixture = with_clerk(Fixture::olsztyn(lang), "Anna Nowicka");
+        let label = i18n::translations()
+            .unwrap()
+            .raw(lang, "visit.clerk")
+            .unwrap();
+        let confirmed = Message::Confirmed {
+            visit: fixture.visit(),
+            cancel_url: CANCEL_URL.into(),
+        };
+        let rendered = email(&confirmed).unwrap();
+        for part in [&rendered.html, &rendered.text] {
+            assert!(part.contains("Anna Nowicka"), "{lang:?}: {part}");
+            assert!(part.contains(label), "{lang:?}: {label}");
+        }
+        let calendar = String::from_utf8(rendered.attachments[1].bytes.clone()).unwrap();
+        // Unfolded: long lines of a calendar are folded at 75 octets.
+        let calendar = calendar.replace("\r\n ", "");
+        assert!(calendar.contains("Anna Nowicka"), "{lang:?}: {calendar}");
+        for message in [
+            confirmed,
+            Message::Reminder {
+                visit: fixture.visit(),
+                cancel_url: CANCEL_URL.into(),
+            },
+        ] {
+            let text = sms(&message, lang).unwrap();
+            assert!(text.contains("Anna Nowicka"), "{lang:?}: {text}");
+        }
+    }
+}
+
+#[test]
+fn a_visit_without_a_named_clerk_says_nothing_about_one() {
+    for lang in Lang::ALL {
+        let fixture = Fixture::olsztyn(lang);
+        let label = i18n::translations()
+            .unwrap()
+            .raw(lang, "visit.clerk")
+            .unwrap();
+        let rendered = email(&Message::Confirmed {
+            visit: fixture.visit(),
+            cancel_url: CANCEL_URL.into(),
+        })
+        .unwrap();
+        assert!(!rendered.text.contains(label), "{lang:?}");
+        assert!(!rendered.html.contains(label), "{lang:?}");
+    }
+}
+
+#[test]
+fn an_sms_too_long_with_the_clerks_name_goes_out_without_the_name() {
+    // The longest name a catalog takes: 80 characters.
+    let long_name = format!("Anna {}", "Nowicka-".repeat(10))[..80].to_owned();
+    let mut dropped = Vec::new();
+    for lang in Lang::ALL {
+        for fixture in long_fixtures(lang) {
+            let fixture = with_clerk(fixture, &long_name);
+            let text = sms(
+                &Message::Confirmed {
+                    visit: fixture.visit(),
+                    cancel_url: CANCEL_URL.into(),
+                },
+                lang,
+            )
+            .unwrap_or_else(|e| panic!("{lang:?}: {e:?}"));
+            assert!(sms_segments::fits_one_segment(&text), "{lang:?}: {text}");
+            assert!(
+                text.contains("042917"),
+                "{lang:?}: the kiosk code stays: {text}"
+            );
+            if !text.contains("Nowicka") {
+                dropped.push(lang);
+            } else {
+                assert!(
+                    text.contains(&long_name),
+                    "{lang:?}: whole or not at all: {text}"
+                );
+            }
+        }
+    }
+    assert!(dropped.contains(&Lang::Pl), "{dropped:?}");
+}

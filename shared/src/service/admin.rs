@@ -186,6 +186,9 @@ fn check_catalog(office: &OfficeId, catalog: &Catalog) -> Result<(), ServiceErro
             | CatalogError::UnknownDepartment(_)
             | CatalogError::UnknownGroup(_) => "catalog.services",
             CatalogError::Duplicate(_) => "catalog",
+            CatalogError::ClerkName(_)
+            | CatalogError::ClerkStaffId(_)
+            | CatalogError::ClerkService(..) => "catalog.departments.clerks",
         };
         problems.push(FieldError::new(field, "invalid", e));
     }

@@ -15,6 +15,7 @@ use crate::service::clerk::ClerkBookingView;
 use crate::service::input::{
     BookRequest, BookingInput, CallerBookRequest, Idempotency, parse_office_and_service,
 };
+use crate::service::slots::Wanted;
 use crate::service::views::BookingView;
 use crate::service::{
     App, FieldError, MAX_ATTEMPTS, ServiceError, backoff, find_service, next_free_slots,
@@ -26,8 +27,8 @@ use chrono::{DateTime, Utc};
 
 /// The answer to a booking request.
 #[derive(Debug, Clone, PartialEq)]
-pub enum BookOutcome<V = BookingView> {
-    /// A new booking.
+pub enum BookOutcome<V = Box<BookingView>> {
+    /// A new booking (boxed: a view is far larger than a replay).
     Created(V),
     /// The stored answer to an earlier request with the same key and body.
     Replayed { status: u16, body: String },
@@ -104,7 +105,7 @@ async fn replay_for_caller(
     app: &App,
     staff: &Staff,
     idem: &Idempotency,
-) -> Result<Option<BookOutcome<ClerkBookingView>>, ServiceError> {
+) -> Result<Option<BookOutcome<Box<ClerkBookingView>>>, ServiceError> {
     let Some((_, body)) = stored_answer(app, idem, KeyScope::Staff(staff)).await? else {
         return Ok(None);
     };
@@ -114,7 +115,9 @@ async fn replay_for_caller(
         .get_booking(id)
         .await?
         .ok_or(ServiceError::BookingNotFound)?;
-    Ok(Some(BookOutcome::Created(ClerkBookingView::of(&booking))))
+    Ok(Some(BookOutcome::Created(Box::new(ClerkBookingView::of(
+        &booking,
+    )))))
 }
 
 /// Creates a pending hold: validates everything, counts the attempt against
@@ -143,7 +146,12 @@ pub async fn book(
     let department = &*department.for_booking(request.walk_up);
     let office = &catalog.office;
     let now = app.clock.now();
-    let input = request.validate(office, service, schedule::local_date(office, now))?;
+    let input = request.validate(
+        &catalog,
+        department,
+        service,
+        schedule::local_date(office, now),
+    )?;
     let slot = schedule::check_start(office, department, service, input.start, now)
         .map_err(ServiceError::SlotRefused)?;
     let place = Place {
@@ -151,6 +159,7 @@ pub async fn book(
         department,
         service,
         slot,
+        clerk: input.named_clerk(department),
     };
     let keys = Keys::of(app, &input);
     let limits = office.limits;
@@ -184,7 +193,9 @@ pub async fn book(
         counters: &counters,
     };
     match place_booking(app, place, &input, &keys, how).await {
-        Ok(hold) => Ok(BookOutcome::Created(BookingView::of(&hold, false))),
+        Ok(hold) => Ok(BookOutcome::Created(Box::new(BookingView::of(
+            &hold, false,
+        )))),
         Err(Placed::Refused(e)) => Err(e),
         Err(Placed::Replay) => {
             let idem = idempotency.as_ref().ok_or(ServiceError::Busy)?;
@@ -207,7 +218,7 @@ pub async fn book_for_caller(
     office_id: &OfficeId,
     request: CallerBookRequest,
     idempotency: Option<Idempotency>,
-) -> Result<BookOutcome<ClerkBookingView>, ServiceError> {
+) -> Result<BookOutcome<Box<ClerkBookingView>>, ServiceError> {
     if !staff.may(Role::Clerk, office_id) {
         return Err(ServiceError::Forbidden);
     }
@@ -225,7 +236,12 @@ pub async fn book_for_caller(
     let (department, service) = find_service(&catalog, &service_id)?;
     let office = &catalog.office;
     let now = app.clock.now();
-    let input = request.validate(office, service, schedule::local_date(office, now))?;
+    let input = request.validate(
+        &catalog,
+        department,
+        service,
+        schedule::local_date(office, now),
+    )?;
     let slot = schedule::check_start(office, department, service, input.start, now)
         .map_err(ServiceError::SlotRefused)?;
     let place = Place {
@@ -233,6 +249,7 @@ pub async fn book_for_caller(
         department,
         service,
         slot,
+        clerk: input.named_clerk(department),
     };
     let keys = Keys::of(app, &input);
     let how = How::ForCaller {
@@ -240,7 +257,9 @@ pub async fn book_for_caller(
         idempotency: idem.as_ref(),
     };
     match place_booking(app, place, &input, &keys, how).await {
-        Ok(booking) => Ok(BookOutcome::Created(ClerkBookingView::of(&booking))),
+        Ok(booking) => Ok(BookOutcome::Created(Box::new(ClerkBookingView::of(
+            &booking,
+        )))),
         Err(Placed::Refused(e)) => Err(e),
         Err(Placed::Replay) => {
             let idem = idempotency.as_ref().ok_or(ServiceError::Busy)?;
@@ -334,7 +353,14 @@ async fn place_booking(
         department,
         service,
         slot,
+        clerk,
     } = place;
+    let wanted = Wanted {
+        office,
+        department,
+        service,
+        clerk: clerk.map(|c| &c.id),
+    };
     let now = app.clock.now();
     for attempt in 0..MAX_ATTEMPTS {
         let entropy = &*app.entropy;
@@ -441,11 +467,15 @@ async fn place_booking(
                 return Ok(booking);
             }
             Err(HoldRefusal::SlotFull) => {
-                let next = next_free_slots(app, office, department, service, slot.start, 5).await?;
+                let next = next_free_slots(app, wanted, slot.start, 5).await?;
                 return Err(ServiceError::SlotFull { next }.into());
             }
+            Err(HoldRefusal::ClerkBusy) => {
+                let next = next_free_slots(app, wanted, slot.start, 5).await?;
+                return Err(ServiceError::ClerkBusy { next }.into());
+            }
             Err(HoldRefusal::WeekFull) => {
-                let next = next_free_slots(app, office, department, service, slot.start, 5).await?;
+                let next = next_free_slots(app, wanted, slot.start, 5).await?;
                 return Err(ServiceError::WeekFull { next }.into());
             }
             Err(HoldRefusal::PersonAlreadyBooked) => return Err(ServiceError::AlreadyBooked.into()),
@@ -491,9 +521,18 @@ async fn place_booking(
                     .values()
                     .any(|booked| *booked >= i64::from(department.desks_online))
                 {
-                    let next =
-                        next_free_slots(app, office, department, service, slot.start, 5).await?;
+                    let next = next_free_slots(app, wanted, slot.start, 5).await?;
                     return Err(ServiceError::SlotFull { next }.into());
+                }
+                if let Some(clerk) = clerk {
+                    let taken = app
+                        .store
+                        .clerk_unit_counts(&office.id, &clerk.id, booking.start, booking.end)
+                        .await?;
+                    if taken.values().any(|booked| *booked >= 1) {
+                        let next = next_free_slots(app, wanted, slot.start, 5).await?;
+                        return Err(ServiceError::ClerkBusy { next }.into());
+                    }
                 }
                 backoff(app, attempt).await;
             }

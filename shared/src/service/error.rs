@@ -40,6 +40,9 @@ pub enum ServiceError {
     SlotRefused(SlotRefusal),
     #[error("slot full")]
     SlotFull { next: Vec<FreeSlot> },
+    /// The named clerk has another visit then (`next`: the clerk's next free slots).
+    #[error("named clerk busy")]
+    ClerkBusy { next: Vec<FreeSlot> },
     #[error("weekly online cap reached")]
     WeekFull { next: Vec<FreeSlot> },
     #[error("person already booked this matter that day")]

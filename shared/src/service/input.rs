@@ -3,10 +3,12 @@
 //! reported at once).
 
 use crate::domain::booking::{Applicant, Channel};
-use crate::domain::catalog::{Lang, Office, Service};
+use crate::domain::catalog::{
+    Catalog, ClerkRefusal, Department, Lang, NamedClerk, Office, Service,
+};
 use crate::domain::codes::{KioskCode, ShortCode, Token};
 use crate::domain::contact::{Email, PersonName, PhoneNumber};
-use crate::domain::ids::{OfficeId, ServiceId};
+use crate::domain::ids::{ClerkId, OfficeId, ServiceId};
 use crate::domain::kiosk::{DeskGroup, DeskId};
 use crate::domain::national_id::{NationalId, NationalIdError};
 use crate::service::error::FieldError;
@@ -84,6 +86,9 @@ pub struct BookRequest {
     /// Booked at the office door from the QR sticker: the walk-up notice applies.
     #[serde(default)]
     pub walk_up: bool,
+    /// A named clerk of the matter (seed 004); none or blank: any clerk.
+    #[serde(default)]
+    pub clerk_id: Option<String>,
 }
 
 /// A booking request with every field in domain form.
@@ -92,6 +97,43 @@ pub struct BookingInput {
     pub start: DateTime<Utc>,
     pub national_id: NationalId,
     pub applicant: Applicant,
+    /// A named clerk of the department who handles the matter.
+    pub clerk: Option<ClerkId>,
+}
+
+impl BookingInput {
+    /// The named clerk chosen, as `department` lists them (validation made
+    /// sure the department has them).
+    pub fn named_clerk<'d>(&self, department: &'d Department) -> Option<&'d NamedClerk> {
+        let id = self.clerk.as_ref()?;
+        department.clerks.iter().find(|c| &c.id == id)
+    }
+}
+
+/// A named clerk given in a request (`field`: `clerk_id` in a body, `clerk`
+/// in a query): none when absent or blank, else a clerk of `department`
+/// who handles `service`.
+pub fn parse_clerk(
+    field: &'static str,
+    catalog: &Catalog,
+    department: &Department,
+    service: &Service,
+    raw: Option<&str>,
+) -> Result<Option<ClerkId>, FieldError> {
+    let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Ok(None);
+    };
+    let unknown = || FieldError::new(field, "unknown", "this office has no such clerk to book");
+    let id = ClerkId::parse(raw).map_err(|_| unknown())?;
+    match catalog.clerk_for(department, &service.id, &id) {
+        Ok(clerk) => Ok(Some(clerk.id.clone())),
+        Err(ClerkRefusal::Unknown) => Err(unknown()),
+        Err(ClerkRefusal::NotForThisMatter) => Err(FieldError::new(
+            field,
+            "not_for_this_matter",
+            "this clerk does not handle this matter",
+        )),
+    }
 }
 
 /// The ids of a request, before the catalog is read.
@@ -157,18 +199,22 @@ pub struct CallerBookRequest {
     pub application_number: Option<String>,
     #[serde(default)]
     pub lost_document: bool,
+    /// A named clerk of the matter (seed 004); none or blank: any clerk.
+    #[serde(default)]
+    pub clerk_id: Option<String>,
 }
 
 impl CallerBookRequest {
     /// Checks every field as a citizen's are checked.
     pub fn validate(
         &self,
-        office: &Office,
+        catalog: &Catalog,
+        department: &Department,
         service: &Service,
         today: NaiveDate,
     ) -> Result<BookingInput, Vec<FieldError>> {
         let as_request = BookRequest {
-            office_id: office.id.to_string(),
+            office_id: catalog.office.id.to_string(),
             service_id: self.service_id.clone(),
             start: self.start.clone(),
             first_name: self.first_name.clone(),
@@ -183,8 +229,9 @@ impl CallerBookRequest {
             accept_terms: false,
             consent_data_processing: false,
             walk_up: false,
+            clerk_id: self.clerk_id.clone(),
         };
-        as_request.validate_as(office, service, today, Who::Clerk)
+        as_request.validate_as(catalog, department, service, today, Who::Clerk)
     }
 }
 
@@ -198,24 +245,27 @@ enum Who {
 }
 
 impl BookRequest {
-    /// Checks every field against the office and service; the slot itself is
-    /// checked by the schedule rules afterwards.
+    /// Checks every field against the office, department and service; the
+    /// slot itself is checked by the schedule rules afterwards.
     pub fn validate(
         &self,
-        office: &Office,
+        catalog: &Catalog,
+        department: &Department,
         service: &Service,
         today: NaiveDate,
     ) -> Result<BookingInput, Vec<FieldError>> {
-        self.validate_as(office, service, today, Who::Citizen)
+        self.validate_as(catalog, department, service, today, Who::Citizen)
     }
 
     fn validate_as(
         &self,
-        office: &Office,
+        catalog: &Catalog,
+        department: &Department,
         service: &Service,
         today: NaiveDate,
         who: Who,
     ) -> Result<BookingInput, Vec<FieldError>> {
+        let office = &catalog.office;
         let mut errors = Vec::new();
 
         let start = keep(
@@ -356,6 +406,17 @@ impl BookRequest {
             );
         }
 
+        let clerk = keep(
+            &mut errors,
+            parse_clerk(
+                "clerk_id",
+                catalog,
+                department,
+                service,
+                self.clerk_id.as_deref(),
+            ),
+        );
+
         match (
             start,
             first_name,
@@ -364,6 +425,7 @@ impl BookRequest {
             national_id,
             phone,
             application_number,
+            clerk,
         ) {
             (
                 Some(start),
@@ -373,9 +435,11 @@ impl BookRequest {
                 Some(national_id),
                 Some(phone),
                 Some(application_number),
+                Some(clerk),
             ) if errors.is_empty() => Ok(BookingInput {
                 start,
                 national_id,
+                clerk,
                 applicant: Applicant {
                     first_name,
                     last_name,
@@ -441,12 +505,15 @@ impl CancelRequest {
 }
 
 /// The optional day range of a slot listing (`from`, `to`: `YYYY-MM-DD`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SlotQuery {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     /// Listed for a walk-up booking (the department's walk-up notice applies).
     pub walk_up: bool,
+    /// Only the slots where this named clerk is free (`clerk`, as given:
+    /// checked against the catalog by [`parse_clerk`]).
+    pub clerk: Option<String>,
 }
 
 impl SlotQuery {
@@ -470,8 +537,21 @@ impl SlotQuery {
                 "invalid",
                 "must not be before from",
             )]),
-            (Ok(from), Ok(to)) => Ok(Self { from, to, walk_up }),
+            (Ok(from), Ok(to)) => Ok(Self {
+                from,
+                to,
+                walk_up,
+                clerk: None,
+            }),
             (f, t) => Err([f.err(), t.err()].into_iter().flatten().collect()),
+        }
+    }
+
+    /// The listing for one named clerk (the `clerk` parameter), if given.
+    pub fn for_clerk(self, clerk: Option<&str>) -> Self {
+        Self {
+            clerk: clerk.map(str::to_owned),
+            ..self
         }
     }
 }
@@ -570,6 +650,48 @@ mod tests {
         for bad in ["", "desk 1", "123456789", "1/2"] {
             assert_eq!(parse_desk(bad).unwrap_err().field, "desk", "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_named_clerk_is_one_of_the_departments_who_handles_the_matter_or_a_422_on_the_field() {
+        use crate::domain::catalog::{Catalog, Department, NamedClerk};
+        use crate::domain::schedule::tests::{department, office, service};
+        let matter = service(15);
+        let catalog = Catalog {
+            office: office(),
+            departments: vec![Department {
+                clerks: vec![NamedClerk {
+                    id: ClerkId::parse("anna").unwrap(),
+                    name: "Anna".into(),
+                    services: vec![matter.id.clone()],
+                    staff_id: None,
+                }],
+                ..department()
+            }],
+            services: vec![matter.clone()],
+        };
+        let d = &catalog.departments[0];
+        let parse = |raw: Option<&str>| parse_clerk("clerk_id", &catalog, d, &matter, raw);
+        assert_eq!(
+            parse(Some(" anna ")),
+            Ok(Some(ClerkId::parse("anna").unwrap()))
+        );
+        assert_eq!(parse(None), Ok(None));
+        assert_eq!(parse(Some("  ")), Ok(None), "blank: any clerk");
+        for (raw, code) in [
+            ("nobody", "unknown"),
+            ("Anna!", "unknown"),
+            (&"a".repeat(49)[..], "unknown"),
+        ] {
+            let e = parse(Some(raw)).unwrap_err();
+            assert_eq!((e.field, e.code), ("clerk_id", code), "{raw}");
+        }
+        let other = Service {
+            id: ServiceId::parse("passport").unwrap(),
+            ..matter.clone()
+        };
+        let e = parse_clerk("clerk", &catalog, d, &other, Some("anna")).unwrap_err();
+        assert_eq!((e.field, e.code), ("clerk", "not_for_this_matter"));
     }
 
     #[test]

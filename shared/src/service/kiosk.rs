@@ -494,6 +494,7 @@ fn new_ticket(
         issued_at: now,
         status: TicketStatus::Waiting,
         call: None,
+        clerk_id: booking.and_then(|b| b.clerk_id.clone()),
     }
 }
 

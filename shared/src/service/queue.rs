@@ -5,17 +5,18 @@
 
 use crate::domain::audit::{AuditAction, AuditEntry};
 use crate::domain::catalog::{Catalog, Department, Lang};
-use crate::domain::ids::OfficeId;
+use crate::domain::ids::{ClerkId, OfficeId};
 use crate::domain::kiosk::{Call, DeskGroup, DeskId, Ticket, TicketStatus};
 use crate::domain::queue::{
-    CallReason, CallRule, Desk, RecallStep, booked_in_a_row, group_load, next_ticket,
+    CallReason, CallRule, ClerksAtDesks, Desk, RecallStep, booked_in_a_row, group_load,
+    next_ticket_for,
 };
 use crate::domain::schedule;
 use crate::domain::staff::{Role, Staff};
 use crate::service::input::{OpenDeskRequest, parse_desk};
 use crate::service::views::{
-    BoardCall, CalledTicket, DepartmentRef, DeskGroupRef, DeskView, DesksView, FinishedTicket,
-    GroupStatus, QueueStatus, Serving,
+    BoardCall, CalledTicket, ClerkRef, DepartmentRef, DeskGroupRef, DeskView, DesksView,
+    FinishedTicket, GroupStatus, QueueStatus, Serving,
 };
 use crate::service::{Base, FieldError, MAX_ATTEMPTS, ServiceError, backoff};
 use crate::store::queue::{CallRefusal, FinishRefusal, QueueDay};
@@ -213,6 +214,8 @@ struct Hall {
     date: NaiveDate,
     now: DateTime<Utc>,
     day: QueueDay,
+    /// Who acts at the desk.
+    staff: Staff,
 }
 
 impl Hall {
@@ -229,7 +232,16 @@ impl Hall {
             date,
             now,
             day,
+            staff: staff.clone(),
         })
+    }
+
+    /// The office's named clerks and the staff accounts they work as.
+    fn clerk_accounts(&self) -> Vec<(ClerkId, String)> {
+        self.catalog
+            .clerks()
+            .filter_map(|c| Some((c.id.clone(), c.staff_id.clone()?)))
+            .collect()
     }
 
     fn desk(&self, id: &DeskId) -> Option<&Desk> {
@@ -334,6 +346,10 @@ impl Hall {
             service_id: ticket.service_id.to_string(),
             service: service.map(|s| s.name.clone()).unwrap_or_default(),
             public_ref: booking.as_ref().map(|b| b.public_ref.clone()),
+            clerk: booking
+                .as_ref()
+                .and_then(|b| b.clerk.as_ref())
+                .map(ClerkRef::from),
             application_number: booking.and_then(|b| b.application_number),
             reason: reason.map(CallReason::as_str),
         })
@@ -361,7 +377,13 @@ async fn open(
     }
     let opened = app
         .store
-        .open_desk(&hall.catalog.office.id, hall.date, desk, &groups)
+        .open_desk(
+            &hall.catalog.office.id,
+            hall.date,
+            desk,
+            &groups,
+            &hall.staff.subject,
+        )
         .await?;
     tracing::info!(desk = %desk, groups = ?groups, "desk opened");
     hall.desk_view(app, &opened, hall.current(&opened), None)
@@ -401,9 +423,15 @@ async fn call_next(app: &Base, hall: &Hall, id: &DeskId) -> Result<Step, Service
     }
     let rule = hall.rule_of(desk.groups.first());
     let in_a_row = booked_in_a_row(&hall.day.tickets, &desk.groups);
-    let Some((ticket, reason)) =
-        next_ticket(&hall.day.tickets, &desk.groups, in_a_row, rule, hall.now)
-    else {
+    let clerks = ClerksAtDesks::of(&hall.day.desks, id, &hall.clerk_accounts());
+    let Some((ticket, reason)) = next_ticket_for(
+        &hall.day.tickets,
+        &desk.groups,
+        &clerks,
+        in_a_row,
+        rule,
+        hall.now,
+    ) else {
         return Ok(Step::Done(Box::new(
             hall.desk_view(app, desk, None, None).await?,
         )));

@@ -1,9 +1,10 @@
-//! Free slots with seats left: the schedule's slots minus what the counters hold.
+//! Free slots with seats left: the schedule's slots minus what the counters
+//! hold (the department's, and a named clerk's when one is asked for).
 
 use crate::domain::catalog::{Department, Office, Service};
-use crate::domain::ids::{OfficeId, ServiceId};
+use crate::domain::ids::{ClerkId, OfficeId, ServiceId};
 use crate::domain::schedule::{self, Slot};
-use crate::service::input::SlotQuery;
+use crate::service::input::{SlotQuery, parse_clerk};
 use crate::service::views::{DaySlots, FreeSlot, SlotListing};
 use crate::service::{Base, ServiceError, find_service};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -19,6 +20,13 @@ pub async fn free_slots(
 ) -> Result<SlotListing, ServiceError> {
     let catalog = app.catalog(office_id).await?;
     let (department, service) = find_service(&catalog, service_id)?;
+    let clerk = parse_clerk(
+        "clerk",
+        &catalog,
+        department,
+        service,
+        query.clerk.as_deref(),
+    )?;
     let department = &*department.for_booking(query.walk_up);
     let now = app.clock.now();
     let window = schedule::booking_window(&catalog.office, department, now);
@@ -26,7 +34,13 @@ pub async fn free_slots(
         .from
         .map_or(window.first_day, |d| d.max(window.first_day));
     let to = query.to.map_or(window.last_day, |d| d.min(window.last_day));
-    let days = free_days(app, &catalog.office, department, service, from, to, now).await?;
+    let wanted = Wanted {
+        office: &catalog.office,
+        department,
+        service,
+        clerk: clerk.as_ref(),
+    };
+    let days = free_days(app, wanted, from, to, now).await?;
     Ok(SlotListing {
         office_id: catalog.office.id.to_string(),
         service_id: service.id.to_string(),
@@ -37,19 +51,29 @@ pub async fn free_slots(
     })
 }
 
+/// What a listing is for: a matter of a department, with a named clerk or any.
+#[derive(Debug, Clone, Copy)]
+pub struct Wanted<'a> {
+    pub office: &'a Office,
+    pub department: &'a Department,
+    pub service: &'a Service,
+    pub clerk: Option<&'a ClerkId>,
+}
+
 /// The first `limit` free slots starting after `after` (offered when a slot is taken).
 pub async fn next_free_slots(
     app: &Base,
-    office: &Office,
-    department: &Department,
-    service: &Service,
+    wanted: Wanted<'_>,
     after: DateTime<Utc>,
     limit: usize,
 ) -> Result<Vec<FreeSlot>, ServiceError> {
     let now = app.clock.now();
+    let Wanted {
+        office, department, ..
+    } = wanted;
     let window = schedule::booking_window(office, department, now);
     let from = schedule::local_date(office, after).max(window.first_day);
-    let days = free_days(app, office, department, service, from, window.last_day, now).await?;
+    let days = free_days(app, wanted, from, window.last_day, now).await?;
     Ok(days
         .into_iter()
         .flat_map(|d| d.slots)
@@ -60,13 +84,17 @@ pub async fn next_free_slots(
 
 async fn free_days(
     app: &Base,
-    office: &Office,
-    department: &Department,
-    service: &Service,
+    wanted: Wanted<'_>,
     from: NaiveDate,
     to: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Vec<DaySlots>, ServiceError> {
+    let Wanted {
+        office,
+        department,
+        service,
+        clerk,
+    } = wanted;
     let mut by_day: Vec<(NaiveDate, Vec<Slot>)> = Vec::new();
     let mut date = from;
     while date <= to {
@@ -86,6 +114,15 @@ async fn free_days(
         .store
         .unit_counts(&office.id, &department.id, first.start, last.end)
         .await?;
+    // A named clerk serves one visit at a time: a unit of theirs is free or taken.
+    let clerk_units = match clerk {
+        Some(clerk) => Some(
+            app.store
+                .clerk_unit_counts(&office.id, clerk, first.start, last.end)
+                .await?,
+        ),
+        None => None,
+    };
     let mut weeks: BTreeMap<String, i64> = BTreeMap::new();
     if let Some(cap) = department.weekly_online_cap {
         for (_, slots) in &by_day {
@@ -109,16 +146,24 @@ async fn free_days(
             slots: slots
                 .into_iter()
                 .filter_map(|slot| {
-                    let unit_left = schedule::capacity_units(department, &slot)
+                    let slot_units = schedule::capacity_units(department, &slot);
+                    let unit_left = slot_units
                         .iter()
                         .map(|u| desks - units.get(u).copied().unwrap_or(0))
                         .min()
                         .unwrap_or(0);
+                    let clerk_left = clerk_units.as_ref().map_or(i64::MAX, |taken| {
+                        slot_units
+                            .iter()
+                            .map(|u| 1 - taken.get(u).copied().unwrap_or(0))
+                            .min()
+                            .unwrap_or(0)
+                    });
                     let week_left = weeks
                         .get(&schedule::iso_week(office, slot.start))
                         .copied()
                         .unwrap_or(i64::MAX);
-                    let left = unit_left.min(week_left);
+                    let left = unit_left.min(week_left).min(clerk_left);
                     (left > 0).then(|| free_slot(office, &slot, left))
                 })
                 .collect(),

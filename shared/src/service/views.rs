@@ -1,8 +1,8 @@
 //! What the use cases answer: the views of bookings, slots and catalogs that
 //! the HTTP edge serialises as they are.
 
-use crate::domain::booking::{Booking, BookingStatus, Channel};
-use crate::domain::catalog::{Catalog, Department, Lang, Office, Service, Text};
+use crate::domain::booking::{BookedClerk, Booking, BookingStatus, Channel};
+use crate::domain::catalog::{Catalog, Department, Lang, NamedClerk, Office, Service, Text};
 use crate::domain::kiosk::{KioskDevice, Ticket, TicketKind, TicketStatus, WaitRange};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -25,6 +25,35 @@ pub struct BookingView {
     /// Only once confirmed, and only to whoever proved they hold a token.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kiosk_code: Option<String>,
+    /// The named clerk chosen for the visit (seed 004).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clerk: Option<ClerkRef>,
+}
+
+/// A named clerk as citizens and the desk's lists see them: the id and the
+/// name, nothing more (no staff account).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClerkRef {
+    pub id: String,
+    pub name: String,
+}
+
+impl From<&BookedClerk> for ClerkRef {
+    fn from(clerk: &BookedClerk) -> Self {
+        Self {
+            id: clerk.id.to_string(),
+            name: clerk.name.clone(),
+        }
+    }
+}
+
+impl From<&NamedClerk> for ClerkRef {
+    fn from(clerk: &NamedClerk) -> Self {
+        Self {
+            id: clerk.id.to_string(),
+            name: clerk.name.trim().to_owned(),
+        }
+    }
 }
 
 impl BookingView {
@@ -44,6 +73,7 @@ impl BookingView {
             confirm_by: b.channel,
             kiosk_code: (show_kiosk_code && b.status == BookingStatus::Confirmed)
                 .then(|| b.kiosk_code.as_str().to_owned()),
+            clerk: b.clerk.as_ref().map(ClerkRef::from),
         }
     }
 }
@@ -81,11 +111,22 @@ pub struct CatalogView {
     pub departments: Vec<DepartmentView>,
 }
 
+/// A department as citizens see it: its clerks are listed under the
+/// matters they handle, by id and name only.
 #[derive(Debug, Clone, Serialize)]
 pub struct DepartmentView {
     #[serde(flatten)]
     pub department: Department,
-    pub services: Vec<Service>,
+    pub services: Vec<ServiceView>,
+}
+
+/// A matter as citizens see it, with the named clerks one may choose.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceView {
+    #[serde(flatten)]
+    pub service: Service,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub clerks: Vec<ClerkRef>,
 }
 
 impl CatalogView {
@@ -97,13 +138,24 @@ impl CatalogView {
         } = catalog;
         let departments = departments
             .into_iter()
-            .map(|department| DepartmentView {
-                services: services
-                    .iter()
-                    .filter(|s| s.department_id == department.id)
-                    .cloned()
-                    .collect(),
-                department,
+            .map(|mut department| {
+                // The staff accounts behind the names stay with the staff.
+                let clerks = std::mem::take(&mut department.clerks);
+                DepartmentView {
+                    services: services
+                        .iter()
+                        .filter(|s| s.department_id == department.id)
+                        .map(|s| ServiceView {
+                            clerks: clerks
+                                .iter()
+                                .filter(|c| c.handles(&s.id))
+                                .map(ClerkRef::from)
+                                .collect(),
+                            service: s.clone(),
+                        })
+                        .collect(),
+                    department,
+                }
             })
             .collect();
         Self {
@@ -271,6 +323,8 @@ pub struct AdmissionEntry {
     pub ticket: Option<String>,
     /// Channels a provider refused for good: call the citizen instead.
     pub unreachable_by: Vec<Channel>,
+    /// The named clerk the visit was booked with (seed 004).
+    pub clerk: Option<ClerkRef>,
 }
 
 impl AdmissionEntry {
@@ -289,6 +343,7 @@ impl AdmissionEntry {
             status: b.status,
             ticket: b.ticket.clone(),
             unreachable_by: b.undeliverable.clone(),
+            clerk: b.clerk.as_ref().map(ClerkRef::from),
         }
     }
 }
@@ -377,6 +432,8 @@ pub struct CalledTicket {
     pub service: Text,
     pub public_ref: Option<String>,
     pub application_number: Option<String>,
+    /// The named clerk the visit was booked with (seed 004).
+    pub clerk: Option<ClerkRef>,
     /// Why the rule chose it, on the answer to "call next".
     pub reason: Option<&'static str>,
 }

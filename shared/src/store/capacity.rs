@@ -1,7 +1,8 @@
 //! Capacity counters: one item per capacity unit (slot start) and per ISO
-//! week, moved by ADD under a cap condition, never below zero.
+//! week, and per named clerk's capacity unit, moved by ADD under a cap
+//! condition, never below zero.
 
-use crate::domain::ids::{DepartmentId, OfficeId};
+use crate::domain::ids::{ClerkId, DepartmentId, OfficeId};
 use crate::store::items::attr::BOOKED;
 use crate::store::items::{CounterItem, entity};
 use crate::store::{Store, StoreError, from_item, key_map, keys, n, s};
@@ -50,13 +51,45 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<BTreeMap<DateTime<Utc>, i64>, StoreError> {
+        self.units_between(
+            keys::unit(office, department, from),
+            keys::unit(office, department, to),
+            to,
+        )
+        .await
+    }
+
+    /// A named clerk's taken capacity units in `[from, to)` (each 0 or 1), from one Query.
+    pub async fn clerk_unit_counts(
+        &self,
+        office: &OfficeId,
+        clerk: &ClerkId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<BTreeMap<DateTime<Utc>, i64>, StoreError> {
+        self.units_between(
+            keys::clerk_unit(office, clerk, from),
+            keys::clerk_unit(office, clerk, to),
+            to,
+        )
+        .await
+    }
+
+    /// The unit counters of one partition from `first` to `last` (same
+    /// partition), those starting before `to`.
+    async fn units_between(
+        &self,
+        first: keys::Key,
+        last: keys::Key,
+        to: DateTime<Utc>,
+    ) -> Result<BTreeMap<DateTime<Utc>, i64>, StoreError> {
         let query = self
             .client
             .query()
             .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
-            .expression_attribute_values(":pk", s(keys::capacity_pk(office, department)))
-            .expression_attribute_values(":from", s(keys::unit(office, department, from).sk))
-            .expression_attribute_values(":to", s(keys::unit(office, department, to).sk));
+            .expression_attribute_values(":pk", s(first.pk))
+            .expression_attribute_values(":from", s(first.sk))
+            .expression_attribute_values(":to", s(last.sk));
         let mut counts = BTreeMap::new();
         for item in self.query_all(query).await? {
             let counter: CounterItem = from_item(entity::COUNTER, item)?;

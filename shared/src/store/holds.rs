@@ -12,6 +12,7 @@ use crate::store::items::{
     ArrivalItem, BookingItem, IdempotencyItem, KioskCodeItem, PersonRuleItem, PublicRefItem,
     UndeliverableAddressItem, entity,
 };
+use crate::store::keys::UnitOf;
 use crate::store::limits::Counter;
 use crate::store::writes::{cancellation_codes, is_conflict};
 use crate::store::{Store, StoreError, key_map, keys, n, to_item};
@@ -26,6 +27,7 @@ pub const UNDELIVERABLE_RETENTION: chrono::Duration = chrono::Duration::days(180
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Guard {
     Unit,
+    ClerkUnit,
     Week,
     Blocked,
     Undeliverable,
@@ -46,6 +48,8 @@ enum Guard {
 pub enum HoldRefusal {
     /// A capacity unit of the slot has no desk left.
     SlotFull,
+    /// The named clerk already has a visit in a capacity unit of the slot.
+    ClerkBusy,
     /// The department's weekly online cap is reached.
     WeekFull,
     /// The person is blocked from booking online at this office after no-shows.
@@ -98,7 +102,8 @@ pub struct NewHold<'a> {
 }
 
 impl Store {
-    /// Writes a hold: capacity units (each under the desk count), the week
+    /// Writes a hold: capacity units (each under the desk count, and the
+    /// named clerk's, if one was chosen, each under one), the week
     /// counter (under the weekly cap), the person rule, the kiosk code, the
     /// booking, its outbox message and the idempotent answer — all or nothing.
     pub async fn create_hold(
@@ -112,10 +117,18 @@ impl Store {
             writes.push(self.counter_hit(counter)?);
             guards.push(Guard::Limit(index));
         }
-        for unit in &b.capacity_units {
-            let key = keys::unit(&b.office_id, &b.department_id, *unit);
-            writes.push(self.counter_update(&key, 1, Some(hold.desks_online))?);
-            guards.push(Guard::Unit);
+        for (key, of) in keys::booking_units(b) {
+            match of {
+                UnitOf::Department => {
+                    writes.push(self.counter_update(&key, 1, Some(hold.desks_online))?);
+                    guards.push(Guard::Unit);
+                }
+                // A named clerk serves one visit at a time.
+                UnitOf::Clerk => {
+                    writes.push(self.counter_update(&key, 1, Some(1))?);
+                    guards.push(Guard::ClerkUnit);
+                }
+            }
         }
         let week = keys::week(&b.office_id, &b.department_id, &b.week);
         writes.push(self.counter_update(&week, 1, hold.weekly_cap)?);
@@ -270,6 +283,7 @@ impl Store {
             .find(|(code, _)| code.as_str() == "ConditionalCheckFailed");
         match failed.map(|(_, guard)| *guard) {
             Some(Guard::Unit) => Ok(Err(HoldRefusal::SlotFull)),
+            Some(Guard::ClerkUnit) => Ok(Err(HoldRefusal::ClerkBusy)),
             Some(Guard::Week) => Ok(Err(HoldRefusal::WeekFull)),
             Some(Guard::Blocked) => Ok(Err(HoldRefusal::Blocked)),
             Some(Guard::Undeliverable) => Ok(Err(HoldRefusal::EmailUndeliverable)),

@@ -4,11 +4,11 @@
 //! Instants that conditions compare are epoch milliseconds (numbers), so a
 //! comparison in a condition expression is a numeric one.
 
-use crate::domain::booking::{Booking, BookingStatus, Channel};
+use crate::domain::booking::{BookedClerk, Booking, BookingStatus, Channel};
 use crate::domain::catalog::{Department, Lang, Office, PersonRule, Service};
 use crate::domain::codes::{KioskCode, ShortCode};
 use crate::domain::contact::{Email, PersonName, PhoneNumber};
-use crate::domain::ids::{BookingId, DepartmentId, OfficeId, OutboxId, ServiceId};
+use crate::domain::ids::{BookingId, ClerkId, DepartmentId, OfficeId, OutboxId, ServiceId};
 use crate::domain::kiosk::{
     Arrival, Call, DeskGroup, DeskId, KioskDevice, Ticket, TicketKind, TicketNumber, TicketStatus,
 };
@@ -117,6 +117,8 @@ pub mod attr {
     pub const FINISHED_TICKET: &str = "finished_ticket";
     pub const FINISHED_STATUS: &str = "finished_status";
     pub const IN_ROOM: &str = "in_room";
+    /// On a desk: the staff account (token subject) that opened it.
+    pub const STAFF: &str = "staff";
     pub const DEPARTMENT_ID: &str = "department_id";
     pub const ARRIVAL_CODE: &str = "code";
 }
@@ -312,6 +314,11 @@ pub struct BookingItem {
     pub ticket: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub undeliverable: Vec<Channel>,
+    /// The named clerk chosen (seed 004) and the name the citizen was shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clerk_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clerk_name: Option<String>,
     /// When the personal fields were removed (retention): the item then
     /// serves statistics only and is no booking any more.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -379,6 +386,8 @@ impl From<&Booking> for BookingItem {
             reminded_at: b.reminded_at,
             ticket: b.ticket.clone(),
             undeliverable: b.undeliverable.clone(),
+            clerk_id: b.clerk.as_ref().map(|c| c.id.to_string()),
+            clerk_name: b.clerk.as_ref().map(|c| c.name.clone()),
             purged_at: None,
             ttl: (b.end + BOOKING_RETENTION).timestamp(),
         }
@@ -447,6 +456,13 @@ impl TryFrom<BookingItem> for Booking {
             ticket: i.ticket,
             undeliverable: i.undeliverable,
             phone_key: i.phone_key.map(Digest),
+            clerk: match i.clerk_id {
+                Some(id) => Some(BookedClerk {
+                    id: ClerkId::parse(&id).map_err(corrupt(entity::BOOKING, "clerk_id"))?,
+                    name: i.clerk_name.unwrap_or_default(),
+                }),
+                None => None,
+            },
         })
     }
 }
@@ -824,6 +840,7 @@ mod tests {
             groups: vec![DeskGroup::default()],
             current: text.clone(),
             finished: Some(("A001".into(), TicketStatus::Served)),
+            staff: text.clone(),
         };
         let desk_names = names(
             serde_dynamo::to_item(DeskItem::new(&b.office_id, b.local_date, &desk, 0)).unwrap(),
@@ -876,6 +893,7 @@ mod tests {
                     attr::CURRENT,
                     attr::FINISHED_TICKET,
                     attr::FINISHED_STATUS,
+                    attr::STAFF,
                 ],
                 &desk_names,
             ),
@@ -968,6 +986,9 @@ pub struct ArrivalItem {
     pub start_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
+    /// The named clerk the visit was booked with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clerk_id: Option<String>,
     pub ttl: i64,
 }
 
@@ -987,6 +1008,7 @@ impl ArrivalItem {
             service_id: b.service_id.to_string(),
             start_at: b.start,
             ticket: None,
+            clerk_id: b.clerk.as_ref().map(|c| c.id.to_string()),
             ttl: (b.end + Duration::days(1)).timestamp(),
         })
     }
@@ -1008,6 +1030,12 @@ impl TryFrom<ArrivalItem> for Arrival {
                 BookingStatus::Confirmed
             },
             ticket: i.ticket,
+            clerk_id: i
+                .clerk_id
+                .as_deref()
+                .map(ClerkId::parse)
+                .transpose()
+                .map_err(corrupt(entity::ARRIVAL, "clerk_id"))?,
         })
     }
 }
@@ -1091,6 +1119,9 @@ pub struct TicketItem {
         skip_serializing_if = "Option::is_none"
     )]
     pub finished_at: Option<DateTime<Utc>>,
+    /// The named clerk the visit was booked with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clerk_id: Option<String>,
 }
 
 /// A desk of an office's day.
@@ -1108,6 +1139,9 @@ pub struct DeskItem {
     pub finished_ticket: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_status: Option<TicketStatus>,
+    /// The staff account that opened the desk (a named clerk's, maybe).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff: Option<String>,
     pub ttl: i64,
 }
 
@@ -1124,6 +1158,7 @@ impl DeskItem {
             current_ticket: desk.current.clone(),
             finished_ticket: desk.finished.as_ref().map(|(n, _)| n.clone()),
             finished_status: desk.finished.as_ref().map(|(_, s)| *s),
+            staff: desk.staff.clone(),
             ttl,
         }
     }
@@ -1137,6 +1172,7 @@ impl From<DeskItem> for Desk {
             groups: i.groups,
             current: i.current_ticket,
             finished: i.finished_ticket.zip(i.finished_status),
+            staff: i.staff,
         }
     }
 }
@@ -1179,6 +1215,7 @@ impl From<&Ticket> for TicketItem {
             first_called_at: t.call.as_ref().map(|c| c.first_at),
             last_called_at: t.call.as_ref().map(|c| c.last_at),
             finished_at: t.call.as_ref().and_then(|c| c.finished_at),
+            clerk_id: t.clerk_id.as_ref().map(ToString::to_string),
         }
     }
 }
@@ -1218,6 +1255,12 @@ impl TryFrom<TicketItem> for Ticket {
                 }),
                 _ => None,
             },
+            clerk_id: i
+                .clerk_id
+                .as_deref()
+                .map(ClerkId::parse)
+                .transpose()
+                .map_err(corrupt(entity::TICKET, "clerk_id"))?,
         })
     }
 }

@@ -4,7 +4,7 @@
 use crate::domain::booking::Booking;
 use crate::domain::catalog::PersonRule;
 use crate::domain::codes::KioskCode;
-use crate::domain::ids::{BookingId, DepartmentId, OfficeId, OutboxId, ServiceId};
+use crate::domain::ids::{BookingId, ClerkId, DepartmentId, OfficeId, OutboxId, ServiceId};
 use crate::domain::kiosk::{DeskGroup, DeskId, TicketKind};
 use crate::domain::limits::Counted;
 use crate::domain::secrets::{Digest, PersonKey};
@@ -49,6 +49,45 @@ pub fn unit(office: &OfficeId, department: &DepartmentId, at: DateTime<Utc>) -> 
         pk: capacity_pk(office, department),
         sk: format!("{UNIT_PREFIX}{}", minute(at)),
     }
+}
+/// The partition of a named clerk's capacity units: a clerk serves one visit
+/// at a time, in whichever department (under `CAPACITY#`, beside the
+/// departments' counters).
+pub fn clerk_capacity_pk(office: &OfficeId, clerk: &ClerkId) -> String {
+    format!("CAPACITY#{office}#CLERK#{clerk}")
+}
+/// A named clerk's capacity unit starting at `at`: held (1) by the booking
+/// made with the clerk, as the department's unit counts it.
+pub fn clerk_unit(office: &OfficeId, clerk: &ClerkId, at: DateTime<Utc>) -> Key {
+    Key {
+        pk: clerk_capacity_pk(office, clerk),
+        sk: format!("{UNIT_PREFIX}{}", minute(at)),
+    }
+}
+/// Every capacity unit counter a booking holds: the department's, and the
+/// named clerk's when one was chosen. Taking and returning capacity both
+/// derive the keys here, so a release frees exactly what the hold took.
+pub fn booking_units(b: &Booking) -> Vec<(Key, UnitOf)> {
+    let department = b.capacity_units.iter().map(|at| {
+        (
+            unit(&b.office_id, &b.department_id, *at),
+            UnitOf::Department,
+        )
+    });
+    let clerk = b.clerk.iter().flat_map(|clerk| {
+        b.capacity_units
+            .iter()
+            .map(|at| (clerk_unit(&b.office_id, &clerk.id, *at), UnitOf::Clerk))
+    });
+    department.chain(clerk).collect()
+}
+/// Whose capacity a unit counter counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitOf {
+    /// The department's desks offered online.
+    Department,
+    /// A named clerk: one visit at a time.
+    Clerk,
 }
 pub fn unit_sk_to_instant(sk: &str) -> Option<DateTime<Utc>> {
     let raw = sk.strip_prefix(UNIT_PREFIX)?;
@@ -369,5 +408,42 @@ mod tests {
             .to_utc();
         assert!(unit(&o, &d, a).sk < unit(&o, &d, b).sk);
         assert_eq!(unit_sk_to_instant(&unit(&o, &d, a).sk), Some(a));
+    }
+
+    #[test]
+    fn a_booking_with_a_named_clerk_holds_the_clerks_units_beside_the_departments() {
+        use crate::domain::booking::tests::booking;
+        use crate::domain::booking::{BookedClerk, BookingStatus};
+        let mut b = booking(BookingStatus::Confirmed);
+        b.capacity_units = vec![b.start, b.start + chrono::Duration::minutes(15)];
+        let plain = booking_units(&b);
+        assert_eq!(plain.len(), 2);
+        assert!(plain.iter().all(|(_, of)| *of == UnitOf::Department));
+
+        b.clerk = Some(BookedClerk {
+            id: ClerkId::parse("anna-nowicka").unwrap(),
+            name: "Anna Nowicka".into(),
+        });
+        let units = booking_units(&b);
+        let clerk: Vec<&Key> = units
+            .iter()
+            .filter(|(_, of)| *of == UnitOf::Clerk)
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(units.len(), 4);
+        assert_eq!(clerk.len(), 2);
+        assert!(
+            clerk
+                .iter()
+                .all(|k| k.pk == "CAPACITY#olsztyn#CLERK#anna-nowicka")
+        );
+        assert_eq!(unit_sk_to_instant(&clerk[1].sk), Some(b.capacity_units[1]));
+        // A department's counters never share a partition with a clerk's.
+        assert!(
+            units
+                .iter()
+                .filter(|(_, of)| *of == UnitOf::Department)
+                .all(|(k, _)| k.pk == "CAPACITY#olsztyn#ids")
+        );
     }
 }

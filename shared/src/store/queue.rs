@@ -9,7 +9,7 @@ use crate::domain::kiosk::{Arrival, DeskGroup, DeskId, Ticket, TicketKind, Ticke
 use crate::domain::queue::Desk;
 use crate::store::items::attr::{
     ARRIVAL_CODE, CALLS, CURRENT, DEPARTMENT_ID, DESK, FINISHED_AT, FINISHED_STATUS,
-    FINISHED_TICKET, FIRST_CALLED_AT, GROUPS, IN_ROOM, LAST_CALLED_AT, OPEN, STATUS,
+    FINISHED_TICKET, FIRST_CALLED_AT, GROUPS, IN_ROOM, LAST_CALLED_AT, OPEN, STAFF, STATUS,
 };
 use crate::store::items::{
     ArrivalItem, DeskItem, RoomItem, TICKET_RETENTION, TicketCounterItem, TicketItem, entity,
@@ -177,13 +177,15 @@ impl Store {
         Ok((day, arrival))
     }
 
-    /// Opens a desk for `groups` (or changes the groups of an open one).
+    /// Opens a desk for `groups` (or changes the groups of an open one),
+    /// worked by the staff account `staff` (a named clerk's, maybe).
     pub async fn open_desk(
         &self,
         office: &OfficeId,
         date: NaiveDate,
         desk: &DeskId,
         groups: &[DeskGroup],
+        staff: &str,
     ) -> Result<Desk, StoreError> {
         let out = self
             .client
@@ -191,7 +193,8 @@ impl Store {
             .table_name(&self.table)
             .set_key(Some(key_map(&keys::desk(office, date, desk))))
             .update_expression(format!(
-                "SET {OPEN} = :open, {GROUPS} = :groups, {DESK} = :desk, entity = :entity, #ttl = :ttl"
+                "SET {OPEN} = :open, {GROUPS} = :groups, {DESK} = :desk, {STAFF} = :staff, \
+                 entity = :entity, #ttl = :ttl"
             ))
             .expression_attribute_names("#ttl", "ttl")
             .expression_attribute_values(":open", AttributeValue::Bool(true))
@@ -200,6 +203,7 @@ impl Store {
                 AttributeValue::L(groups.iter().map(|g| s(g.as_str())).collect()),
             )
             .expression_attribute_values(":desk", s(desk.as_str()))
+            .expression_attribute_values(":staff", s(staff))
             .expression_attribute_values(":entity", s(entity::DESK))
             .expression_attribute_values(":ttl", n(day_ttl(date)))
             .return_values(ReturnValue::AllNew)

@@ -157,12 +157,9 @@ impl Store {
             update
         };
         let mut writes = vec![TransactWriteItem::builder().update(update.build()?).build()];
-        for unit in &booking.capacity_units {
-            writes.push(self.counter_update(
-                &keys::unit(&booking.office_id, &booking.department_id, *unit),
-                -1,
-                None,
-            )?);
+        // The department's units and the named clerk's, as the hold took them.
+        for (key, _) in keys::booking_units(booking) {
+            writes.push(self.counter_update(&key, -1, None)?);
         }
         writes.push(self.counter_update(
             &keys::week(&booking.office_id, &booking.department_id, &booking.week),

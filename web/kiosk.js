@@ -326,6 +326,8 @@ function renderTicket() {
   setLocal($('ticket-service'), tk.service?.name);
   $('ticket-appointment-row').hidden = !tk.appointment;
   $('ticket-appointment').textContent = tk.appointment ? formatTime(tk.appointment) : '';
+  $('ticket-clerk-row').hidden = !tk.clerk;
+  $('ticket-clerk').textContent = tk.clerk ? tk.clerk.name : '';
   $('ticket-ahead').textContent = String(tk.people_ahead ?? 0);
   const wait = tk.estimated_wait_minutes || { min: 0, max: 0 };
   $('ticket-wait').textContent = t('ticket.wait_value', { min: wait.min, max: wait.max });

@@ -407,8 +407,18 @@ async fn on_the_day_the_named_clerks_desk_takes_the_clerks_ticket_and_other_desk
     let kiosk = Kiosk::new(&env, "mielec-hall-1");
     let (status, plain) = kiosk.redeem(&plain_code).await;
     assert_eq!(status, 200, "{plain}");
+    assert_eq!(
+        plain["ticket"]["clerk"],
+        Value::Null,
+        "no clerk chosen: none printed"
+    );
     let (status, annas) = kiosk.redeem(&anna_code).await;
     assert_eq!(status, 200, "{annas}");
+    assert_eq!(
+        annas["ticket"]["clerk"],
+        json!({ "id": ANNA, "name": "Anna Nowicka" }),
+        "the ticket names the clerk to ask for"
+    );
     let annas = annas["ticket"]["number"].as_str().unwrap().to_owned();
     let tickets = env.items_of("ticket").await;
     let remembered: Vec<String> = tickets.iter().map(|t| s(t, "clerk_id")).collect();

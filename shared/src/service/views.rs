@@ -260,6 +260,9 @@ pub struct TicketView {
     pub service: KioskServiceView,
     /// `null` on a walk-in ticket.
     pub appointment: Option<DateTime<FixedOffset>>,
+    /// The named clerk the visit was booked with (seed 004), whom the
+    /// citizen asks for at the desk; `null` without one.
+    pub clerk: Option<ClerkRef>,
     pub people_ahead: u32,
     pub estimated_wait_minutes: WaitRange,
     pub issued_at: DateTime<FixedOffset>,
@@ -297,6 +300,13 @@ impl TicketView {
                 walk_in: service.walk_in,
             },
             appointment: ticket.appointment.map(local),
+            clerk: ticket.clerk_id.as_ref().and_then(|id| {
+                department
+                    .clerks
+                    .iter()
+                    .find(|c| &c.id == id)
+                    .map(ClerkRef::from)
+            }),
             people_ahead,
             estimated_wait_minutes: wait,
             issued_at: local(ticket.issued_at),

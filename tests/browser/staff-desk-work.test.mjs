@@ -165,6 +165,31 @@ flow('a clerk books for a caller without an email, finds, corrects, exports and 
   }
 });
 
+flow('a clerk books a caller with a named clerk (seed 004): only that clerk\'s free times are offered, and the booking names the clerk', async () => {
+  const route = '/offices/mielec/services/vehicle-registration/slots';
+  const listing = await api.expect(200, 'GET', `${route}?clerk=anna-nowicka`);
+  const day = listing.days.find((d) => d.slots.some((x) => x.seats_left > 0)).date;
+  const page = await signedIn('clerk.mielec');
+  await page.locator('#part-bookings-h').waitFor();
+  await page.locator('#book-service').selectOption('vehicle-registration');
+  await page.locator('#book-clerk').selectOption('anna-nowicka');
+  await page.locator('#book-day').fill(day);
+  await page.locator('#book-slot-0').waitFor();
+  await expectAccessible(page, 'desk work: free times of a named clerk');
+  const first = await page.locator('#book-slot-0').getAttribute('value');
+  await page.locator('#book-slot-0').check();
+  await page.locator('#book-first').fill('Adam');
+  await page.locator('#book-last').fill('Kierowca');
+  await page.locator('#book-national-id').fill(pesel('0808'));
+  await page.locator('#book-submit').click();
+  await expectExactly(page.locator('#booked-clerk'), fill(A.en['desk.book.booked_clerk'], { name: 'Anna Nowicka' }), 'the clerk named');
+  await expectAccessible(page, 'desk work: booked with a named clerk');
+  // The clerk serves one visit at a time: that time is no longer hers to offer.
+  const after = await api.expect(200, 'GET', `${route}?clerk=anna-nowicka`);
+  const taken = after.days.flatMap((d) => d.slots).find((x) => x.start === first);
+  assert.ok(!taken || taken.seats_left === 0, `${first} is taken for Anna Nowicka`);
+});
+
 flow('an administrator sees the statistics per day and matter and downloads them as CSV', async () => {
   const days = await api.freeDays(SERVICE);
   const day = booked ? booked.day : days[0].date;

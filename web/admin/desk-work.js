@@ -371,6 +371,7 @@ function bookedPanel(x) {
       h('p', {}, h('span', { class: 'big-label' }, t('desk.kiosk_code')), h('strong', { id: 'booked-code', class: 'big-code' }, x.kiosk_code || '—')),
       h('p', {}, h('span', { class: 'big-label' }, t('desk.reference')), h('strong', { id: 'booked-ref', class: 'big-code' }, x.public_ref))),
     h('p', {}, t('desk.book.booked_when', { service: serviceName(x.service_id), when: instant(x.start, x.time_zone || tz()) })),
+    x.clerk && h('p', { id: 'booked-clerk' }, t('desk.book.booked_clerk', { name: x.clerk.name })),
     h('p', { class: 'hint' }, t(x.email ? 'desk.book.booked_mailed' : 'desk.book.booked_tell')),
     h('p', {}, h('button', {
       type: 'button', id: 'book-another',

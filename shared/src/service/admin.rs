@@ -13,7 +13,7 @@ use crate::domain::kiosk::KioskDevice;
 use crate::domain::schedule;
 use crate::domain::staff::{Role, Staff};
 use crate::service::input::parse_date;
-use crate::service::kiosk::{KioskRegistration, register_kiosk};
+use crate::service::kiosk::{KioskRegistration, Registered, registration_of};
 use crate::service::{App, FieldError, ServiceError};
 use crate::store::admin::CatalogWriteRefusal;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -217,14 +217,20 @@ async fn open_bookings(
     Ok(open)
 }
 
-/// Registers a kiosk at `office` (or gives it a new secret), recorded in the audit log.
+/// Registers a kiosk at `office` (or gives it a new secret), with its audit
+/// entry in the same transaction; 409 when the kiosk was registered again
+/// meanwhile.
 pub async fn register_office_kiosk(
     app: &App,
     staff: &Staff,
     registration: KioskRegistration,
 ) -> Result<(KioskDevice, String), ServiceError> {
     may_administer(staff, &registration.office_id)?;
-    let (kiosk, secret) = register_kiosk(app, registration).await?;
+    let Registered {
+        previous,
+        kiosk,
+        secret,
+    } = registration_of(app, registration).await?;
     let entry = AuditEntry {
         note: json!({ "generation": kiosk.generation }),
         ..app.audit_entry(
@@ -234,7 +240,14 @@ pub async fn register_office_kiosk(
             &kiosk.id,
         )
     };
-    app.store.put_audit(&entry).await?;
+    if !app
+        .store
+        .replace_kiosk(previous.as_ref(), &kiosk, &entry)
+        .await?
+    {
+        return Err(ServiceError::KioskChanged);
+    }
+    app.warm.kiosks.remove(&kiosk.id);
     Ok((kiosk, secret))
 }
 
@@ -363,7 +376,11 @@ pub async fn change_office_kiosk(
         ),
         ..app.audit_entry(staff, office, AuditAction::KioskChanged, &before.id)
     };
-    if !app.store.change_kiosk(&before, &after, &entry).await? {
+    if !app
+        .store
+        .replace_kiosk(Some(&before), &after, &entry)
+        .await?
+    {
         return Err(ServiceError::KioskChanged);
     }
     app.warm.kiosks.remove(&after.id);

@@ -122,6 +122,25 @@ pub async fn register_kiosk(
     app: &App,
     registration: KioskRegistration,
 ) -> Result<(KioskDevice, String), ServiceError> {
+    let registered = registration_of(app, registration).await?;
+    app.store.put_kiosk(&registered.kiosk).await?;
+    app.warm.kiosks.remove(&registered.kiosk.id);
+    Ok((registered.kiosk, registered.secret))
+}
+
+/// A kiosk as a registration makes it: the registered one it replaces (if
+/// any), the new one, and its secret.
+pub struct Registered {
+    pub previous: Option<KioskDevice>,
+    pub kiosk: KioskDevice,
+    pub secret: String,
+}
+
+/// Checks a registration and makes the kiosk it registers, writing nothing.
+pub async fn registration_of(
+    app: &App,
+    registration: KioskRegistration,
+) -> Result<Registered, ServiceError> {
     if !is_kiosk_id(&registration.id) {
         return Err(crate::service::FieldError::new(
             "id",
@@ -165,9 +184,11 @@ pub async fn register_kiosk(
         languages: registration.languages,
         message: registration.message,
     };
-    app.store.put_kiosk(&kiosk).await?;
-    app.warm.kiosks.remove(&kiosk.id);
-    Ok((kiosk, secret))
+    Ok(Registered {
+        previous,
+        kiosk,
+        secret,
+    })
 }
 
 /// The secret `kiosk` signs with; None once the key it was registered with

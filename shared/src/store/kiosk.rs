@@ -470,24 +470,29 @@ impl Store {
             .collect()
     }
 
-    /// Replaces a kiosk's settings with `after`, with the audit entry, if
-    /// the kiosk is still `before`'s generation at `before`'s office (a new
-    /// secret given meanwhile is never undone). `false`: it changed.
-    pub async fn change_kiosk(
+    /// Writes `after` with the audit entry, in one transaction, if the kiosk
+    /// is still as `before` left it: not registered (`None`), or of
+    /// `before`'s generation at `before`'s office (so a new secret given
+    /// meanwhile is never undone, nor another office's kiosk taken over).
+    /// `false`: it changed.
+    pub async fn replace_kiosk(
         &self,
-        before: &KioskDevice,
+        before: Option<&KioskDevice>,
         after: &KioskDevice,
         audit: &AuditEntry,
     ) -> Result<bool, StoreError> {
         let put = Put::builder()
             .table_name(&self.table)
-            .set_item(Some(to_item(entity::KIOSK, &KioskItem::from(after))?))
-            .condition_expression("generation = :generation AND office_id = :office")
-            .expression_attribute_values(":generation", n(before.generation))
-            .expression_attribute_values(":office", s(before.office_id.as_str()))
-            .build()?;
+            .set_item(Some(to_item(entity::KIOSK, &KioskItem::from(after))?));
+        let put = match before {
+            None => put.condition_expression("attribute_not_exists(pk)"),
+            Some(before) => put
+                .condition_expression("generation = :generation AND office_id = :office")
+                .expression_attribute_values(":generation", n(before.generation))
+                .expression_attribute_values(":office", s(before.office_id.as_str())),
+        };
         let writes = vec![
-            TransactWriteItem::builder().put(put).build(),
+            TransactWriteItem::builder().put(put.build()?).build(),
             self.audit_put(audit)?,
         ];
         Ok(self.transact(writes).await?.is_ok())

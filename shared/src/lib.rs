@@ -21,6 +21,7 @@ pub mod api;
 pub mod config;
 pub mod domain;
 pub mod error;
+#[cfg(feature = "files")]
 pub mod files;
 pub mod messages;
 pub mod sdk;

@@ -3,7 +3,7 @@
 
 use crate::domain::audit::AuditAction;
 use crate::domain::booking::{Booking, BookingStatus, HoldIds, HoldSecrets, Place};
-use crate::domain::catalog::Office;
+use crate::domain::catalog::{Department, Office, Service};
 use crate::domain::codes::{KioskCode, new_ulid, public_ref};
 use crate::domain::ids::{BookingId, OfficeId, ServiceId};
 use crate::domain::limits::Counted;
@@ -152,15 +152,7 @@ pub async fn book(
         service,
         schedule::local_date(office, now),
     )?;
-    let slot = schedule::check_start(office, department, service, input.start, now)
-        .map_err(ServiceError::SlotRefused)?;
-    let place = Place {
-        office,
-        department,
-        service,
-        slot,
-        clerk: input.named_clerk(department),
-    };
+    let place = place_of(office, department, service, &input, now)?;
     let keys = Keys::of(app, &input);
     let limits = office.limits;
     let mut counters = vec![Counter::new(
@@ -242,15 +234,7 @@ pub async fn book_for_caller(
         service,
         schedule::local_date(office, now),
     )?;
-    let slot = schedule::check_start(office, department, service, input.start, now)
-        .map_err(ServiceError::SlotRefused)?;
-    let place = Place {
-        office,
-        department,
-        service,
-        slot,
-        clerk: input.named_clerk(department),
-    };
+    let place = place_of(office, department, service, &input, now)?;
     let keys = Keys::of(app, &input);
     let how = How::ForCaller {
         staff,
@@ -268,6 +252,26 @@ pub async fn book_for_caller(
                 .ok_or(ServiceError::Busy)
         }
     }
+}
+
+/// Where `input` books: its start checked against the office's rules, and
+/// its named clerk (if one was chosen).
+fn place_of<'a>(
+    office: &'a Office,
+    department: &'a Department,
+    service: &'a Service,
+    input: &BookingInput,
+    now: DateTime<Utc>,
+) -> Result<Place<'a>, ServiceError> {
+    let slot = schedule::check_start(office, department, service, input.start, now)
+        .map_err(ServiceError::SlotRefused)?;
+    Ok(Place {
+        office,
+        department,
+        service,
+        slot,
+        clerk: input.named_clerk(department),
+    })
 }
 
 /// The keyed hashes a booking is written and checked with.

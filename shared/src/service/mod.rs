@@ -15,6 +15,7 @@ mod cancel;
 mod catalog;
 pub mod clerk;
 mod confirm;
+#[cfg(feature = "files")]
 pub mod documents;
 pub mod error;
 mod inbound_sms;
@@ -50,6 +51,7 @@ use crate::domain::ids::{OfficeId, OutboxId, ServiceId};
 use crate::domain::schedule;
 use crate::domain::secrets::Keyring;
 use crate::domain::staff::Staff;
+#[cfg(feature = "files")]
 use crate::files::Files;
 use crate::store::Store;
 use chrono::NaiveDate;
@@ -155,7 +157,8 @@ pub struct App {
     pub keyring: Keyring,
     /// The bucket of document templates: only the admin function keeps
     /// files, and only it sets this (no other binary links the S3 client's
-    /// use).
+    /// use; only its build has the `files` feature).
+    #[cfg(feature = "files")]
     pub files: Option<Files>,
 }
 
@@ -182,6 +185,7 @@ impl App {
                 warm: Arc::default(),
             },
             keyring: config.keyring.clone(),
+            #[cfg(feature = "files")]
             files: None,
         }
     }

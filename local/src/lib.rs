@@ -23,6 +23,8 @@ pub mod dynamodb_local;
 pub mod moto;
 pub mod openapi;
 pub mod process;
+#[cfg(test)]
+mod release_audit;
 pub mod replay;
 pub mod router;
 pub mod server;

@@ -22,14 +22,17 @@ let onChange = () => {};
 /**
  * Calls the API. Never throws: `{ ok, status, data }`, where a network
  * failure is status 0 and every failure has an error code in data.error.
+ * A body is sent as JSON, or as it is when it is a file (a Blob).
  */
 export async function api(method, path, body, headers = {}) {
+  const file = body instanceof Blob;
+  const type = file ? body.type || 'application/octet-stream' : 'application/json';
   let response;
   try {
     response = await fetch(window.TERMIN_API + path, {
       method,
-      headers: body ? { 'content-type': 'application/json', ...headers } : headers,
-      body: body ? JSON.stringify(body) : undefined,
+      headers: body ? { 'content-type': type, ...headers } : headers,
+      body: body && !file ? JSON.stringify(body) : body || undefined,
     });
   } catch {
     return { ok: false, status: 0, data: { error: { code: 'unreachable' } } };

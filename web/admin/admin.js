@@ -112,25 +112,11 @@ function staffFetch(path) {
   return fetch(window.TERMIN_API + path, { headers: { authorization: `Bearer ${state.session.token}` } }).catch(() => null);
 }
 
-/**
- * Sends a document template's file as it is (its bytes, not JSON) to be
- * kept for citizens: `{ ok, status, data }`, with the address in data.url.
- */
+/** Sends a document template's file to be kept for citizens; the address is in data.url. */
 async function uploadDocument(file) {
-  const path = officePath(`documents?name=${encodeURIComponent(file.name)}`);
-  let response;
-  try {
-    response = await fetch(window.TERMIN_API + path, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${state.session.token}`, 'content-type': file.type || 'application/octet-stream' },
-      body: file,
-    });
-  } catch {
-    return { ok: false, status: 0, data: { error: { code: 'unreachable' } } };
-  }
-  const data = await response.json().catch(() => ({ error: { code: 'unknown' } }));
-  if (response.status === 401) signOut('admin.error.unauthorized');
-  return { ok: response.ok, status: response.status, data };
+  const answer = await staffApi('POST', officePath(`documents?name=${encodeURIComponent(file.name)}`), file);
+  if (answer.status === 401) signOut('admin.error.unauthorized');
+  return answer;
 }
 
 const officePath = (rest) => `/staff/offices/${encodeURIComponent(state.office)}/${rest}`;
